@@ -1,0 +1,59 @@
+using System.CommandLine;
+using DynamicCot.LlamaCpp.Native;
+using Spectre.Console;
+
+namespace DynamicCot.Cli;
+
+/// <summary>
+/// Runs a command line and maps failures to exit codes: bad input (a typed error naming the input) prints one
+/// clear line on stderr and exits 1; cancellation exits 130; anything unexpected prints the exception and exits 70.
+/// </summary>
+public static class CliApplication
+{
+    public const int ExitOk = 0;
+    public const int ExitInputError = 1;
+    public const int ExitCancelled = 130;
+    public const int ExitInternalError = 70;
+
+    public static int Run(RootCommand root, string[] args)
+    {
+        try
+        {
+            var parse = root.Parse(args);
+            return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine("cancelled");
+            return ExitCancelled;
+        }
+        catch (Exception e) when (IsUserFacing(e))
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return ExitInputError;
+        }
+        catch (Exception e)
+        {
+            Console.Error.WriteLine($"internal error: {e}");
+            return ExitInternalError;
+        }
+    }
+
+    /// <summary>Errors that describe bad input or environment rather than a bug.</summary>
+    public static bool IsUserFacing(Exception e) => e is CliInputException or LlamaLibraryException or LlamaNativeException
+        or FileNotFoundException or DirectoryNotFoundException or InvalidDataException or ArgumentException
+        || e.GetType().Name.EndsWith("FormatException", StringComparison.Ordinal)
+        || e is IUserFacingError;
+
+    /// <summary>Console for human output on stderr, so stdout stays clean for <c>--json</c>.</summary>
+    public static IAnsiConsole Stderr { get; } = AnsiConsole.Create(new AnsiConsoleSettings
+    {
+        Out = new AnsiConsoleOutput(Console.Error),
+    });
+}
+
+/// <summary>Marks exception types whose message is meant for the user (bad input, not a bug).</summary>
+public interface IUserFacingError;
+
+/// <summary>Bad command-line input.</summary>
+public sealed class CliInputException(string message) : Exception(message), IUserFacingError;

@@ -1,0 +1,6 @@
+using System.CommandLine;
+using DynamicCot.Cli;
+
+var root = new RootCommand("dynamiccot-finetune: fine-tune, evaluate and run a vision-language keyphrase model (Dynamic Chain-of-Thought).");
+root.Subcommands.Add(InfoCommand.Create());
+return CliApplication.Run(root, args);

@@ -1,0 +1,67 @@
+namespace DynamicCot.LlamaCpp.Native;
+
+// C enums are 4-byte ints; values from llama.h / ggml.h / ggml-opt.h / ggml-backend.h / gguf.h / mtmd.h at 22dc605.
+
+public enum LlamaSplitMode { None = 0, Layer = 1, Row = 2, Tensor = 3 }
+
+public enum LlamaLoadMode { None = 0, Mmap = 1, Mlock = 2, MmapMlock = 3, DirectIo = 4 }
+
+public enum LlamaContextType { Default = 0, Mtp = 1 }
+
+public enum LlamaRopeScalingType { Unspecified = -1, None = 0, Linear = 1, Yarn = 2, LongRope = 3 }
+
+public enum LlamaPoolingType { Unspecified = -1, None = 0, Mean = 1, Cls = 2, Last = 3, Rank = 4 }
+
+public enum LlamaAttentionType { Unspecified = -1, Causal = 0, NonCausal = 1 }
+
+public enum LlamaFlashAttnType { Auto = -1, Disabled = 0, Enabled = 1 }
+
+public enum LlamaRopeType { None = -1, Norm = 0, Neox = 2, MRope = 8, Vision = 24, IMRope = 40 }
+
+public enum LlamaVocabType { None = 0, Spm = 1, Bpe = 2, Wpm = 3, Ugm = 4, Rwkv = 5, Plamo2 = 6 }
+
+/// <summary><c>enum llama_ftype</c>: the dominant tensor type of a model file.</summary>
+public enum LlamaFileType
+{
+    AllF32 = 0, MostlyF16 = 1, MostlyQ4_0 = 2, MostlyQ4_1 = 3, MostlyQ8_0 = 7, MostlyQ5_0 = 8, MostlyQ5_1 = 9,
+    MostlyQ2_K = 10, MostlyQ3_K_S = 11, MostlyQ3_K_M = 12, MostlyQ3_K_L = 13, MostlyQ4_K_S = 14, MostlyQ4_K_M = 15,
+    MostlyQ5_K_S = 16, MostlyQ5_K_M = 17, MostlyQ6_K = 18, MostlyBF16 = 32, Guessed = 1024,
+}
+
+/// <summary><c>enum ggml_type</c>.</summary>
+public enum GgmlType
+{
+    F32 = 0, F16 = 1, Q4_0 = 2, Q4_1 = 3, Q5_0 = 6, Q5_1 = 7, Q8_0 = 8, Q8_1 = 9,
+    Q2_K = 10, Q3_K = 11, Q4_K = 12, Q5_K = 13, Q6_K = 14, Q8_K = 15,
+    IQ2_XXS = 16, IQ2_XS = 17, IQ3_XXS = 18, IQ1_S = 19, IQ4_NL = 20, IQ3_S = 21, IQ2_S = 22, IQ4_XS = 23,
+    I8 = 24, I16 = 25, I32 = 26, I64 = 27, F64 = 28, IQ1_M = 29, BF16 = 30,
+    TQ1_0 = 34, TQ2_0 = 35, MXFP4 = 39, NVFP4 = 40, Q1_0 = 41, Q2_0 = 42,
+}
+
+/// <summary><c>enum ggml_log_level</c>.</summary>
+public enum GgmlLogLevel { None = 0, Debug = 1, Info = 2, Warn = 3, Error = 4, Continue = 5 }
+
+/// <summary><c>enum ggml_status</c>.</summary>
+public enum GgmlStatus { AllocFailed = -2, Failed = -1, Success = 0, Aborted = 1 }
+
+/// <summary><c>enum ggml_backend_dev_type</c>.</summary>
+public enum GgmlBackendDeviceType { Cpu = 0, Gpu = 1, IntegratedGpu = 2, Accelerator = 3, Meta = 4 }
+
+public enum GgmlOptLossType { Mean = 0, Sum = 1, CrossEntropy = 2, MeanSquaredError = 3 }
+
+public enum GgmlOptBuildType { Forward = 10, Grad = 20, Opt = 30 }
+
+public enum GgmlOptOptimizerType { AdamW = 0, Sgd = 1 }
+
+/// <summary>Tensor flags (<c>enum ggml_tensor_flag</c>).</summary>
+[Flags]
+public enum GgmlTensorFlags { None = 0, Input = 1, Output = 2, Param = 4, Loss = 8, Compute = 16 }
+
+/// <summary><c>enum gguf_type</c>: the value type of a GGUF key.</summary>
+public enum GgufType
+{
+    UInt8 = 0, Int8 = 1, UInt16 = 2, Int16 = 3, UInt32 = 4, Int32 = 5, Float32 = 6, Bool = 7, String = 8,
+    Array = 9, UInt64 = 10, Int64 = 11, Float64 = 12,
+}
+
+public enum MtmdInputChunkType { Text = 0, Image = 1, Audio = 2 }
