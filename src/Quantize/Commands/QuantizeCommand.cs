@@ -1,0 +1,43 @@
+using System.CommandLine;
+using DynamicCot.Cli;
+using DynamicCot.LlamaCpp.Gguf;
+using DynamicCot.Quantize.Quantization;
+using Spectre.Console;
+
+namespace DynamicCot.Quantize.Commands;
+
+/// <summary><c>quantize IN.gguf OUT.gguf --type q8_0|q4_0|q4_k_m|q5_k_m|q6_k|f16|bf16 [--threads N]</c>.</summary>
+public static class QuantizeCommand
+{
+    public static Command Create()
+    {
+        var input = new Argument<FileInfo>("IN") { Description = "F32/F16/BF16 GGUF (language model or mmproj)." };
+        var output = new Argument<FileInfo>("OUT") { Description = "GGUF to write." };
+        var type = new Option<string>("--type") { Description = "q8_0, q4_0, q4_k_m, q5_k_m, q6_k, f16 or bf16 (mmproj: q8_0, f16, bf16).", Required = true };
+        var threads = new Option<int>("--threads") { Description = "Threads (default: all cores)." };
+        var command = new Command("quantize", "Quantize a GGUF with ggml's quantizers and llama.cpp's per-tensor type rules.") { input, output, type, threads };
+        command.SetAction((parse, cancellationToken) =>
+        {
+            var preset = QuantizationPreset.Parse(parse.GetValue(type)!);
+            QuantizationResult? result = null;
+            CliApplication.Stderr.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new TransferSpeedColumn(), new RemainingTimeColumn())
+                .Start(context =>
+                {
+                    var task = context.AddTask("quantizing", maxValue: 1);
+                    result = GgufQuantizer.Quantize(parse.GetValue(input)!.FullName, parse.GetValue(output)!.FullName, preset, parse.GetValue(threads),
+                        new SynchronousProgress<QuantizationProgress>(p =>
+                        {
+                            task.MaxValue = p.InputBytesTotal;
+                            task.Value = p.InputBytesDone;
+                            task.Description = Markup.Escape(p.CurrentTensor);
+                        }), cancellationToken);
+                    task.Value = task.MaxValue;
+                });
+            var counts = result!.TensorTypes.GroupBy(t => t.Value).OrderBy(g => g.Key)
+                .Select(g => $"{GgmlTypeTraits.NameOf(g.Key)}: {g.Count()}");
+            Console.WriteLine($"wrote {result.OutputPath}: {result.InputBytes / 1048576.0:F1} MiB → {result.OutputBytes / 1048576.0:F1} MiB ({string.Join(", ", counts)})");
+            return Task.FromResult(CliApplication.ExitOk);
+        });
+        return command;
+    }
+}
