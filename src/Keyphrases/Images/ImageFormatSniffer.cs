@@ -8,12 +8,15 @@ namespace DynamicCot.Keyphrases.Images;
 /// </summary>
 public static class ImageFormatSniffer
 {
+    /// <summary>The eight bytes every PNG starts with.</summary>
+    public static ReadOnlySpan<byte> PngSignature => [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
+
     /// <summary>The accepted format of <paramref name="data"/>, or null with a short description of what it looks like instead.</summary>
     public static ImageFormat? Detect(ReadOnlySpan<byte> data, out string description)
     {
         if (data.Length >= 3 && data[0] == 0xFF && data[1] == 0xD8 && data[2] == 0xFF)
             return Accept(ImageFormat.Jpeg, out description);
-        if (data.StartsWith("\x89PNG\r\n\x1A\n"u8))
+        if (data.StartsWith(PngSignature))
             return Accept(ImageFormat.Png, out description);
         if (data.Length >= 12 && data.StartsWith("RIFF"u8) && data.Slice(8, 4).SequenceEqual("WEBP"u8))
             return Accept(ImageFormat.WebP, out description);
