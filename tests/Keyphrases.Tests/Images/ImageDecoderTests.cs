@@ -29,6 +29,17 @@ public sealed class ImageDecoderTests : IDisposable
     }
 
     [Fact]
+    public async Task Photos_over_the_pixel_budget_shrink_to_fit_it()
+    {
+        var path = RealImages.All.First(p => Path.GetFileName(p) == "underwater_fake_01.jpg"); // 1600×1114
+        var image = await _decoder.DecodeFileAsync(path);
+        Assert.Equal((1600, 1114), (image.SourceWidth, image.SourceHeight));
+        Assert.Equal(1200, image.Width);
+        Assert.InRange(image.Height, 835, 836);
+        Assert.True((long)image.Width * image.Height <= _decoder.Options.MaxOutputPixels);
+    }
+
+    [Fact]
     public async Task Large_photos_shrink_on_load_keeping_their_aspect_ratio()
     {
         using var small = new ImageDecoder(new ImageDecoderOptions { MaxSide = 256 });

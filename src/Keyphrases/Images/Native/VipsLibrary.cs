@@ -105,7 +105,9 @@ public static class VipsLibrary
         if (_resolverInstalled)
             return;
         var ours = typeof(VipsLibrary).Assembly;
-        AssemblyLoadContext.Default.ResolvingUnmanagedDll += (Assembly assembly, string name) =>
+        // The context this assembly lives in: a host that loads us as a plugin uses its own.
+        var context = AssemblyLoadContext.GetLoadContext(ours) ?? AssemblyLoadContext.Default;
+        context.ResolvingUnmanagedDll += (Assembly assembly, string name) =>
             assembly == ours && name == VipsApi.LibraryName ? _handle : 0;
         _resolverInstalled = true;
     }
