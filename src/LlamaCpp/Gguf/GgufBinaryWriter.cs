@@ -91,11 +91,9 @@ internal sealed class GgufBinaryWriter : IDisposable
                     WriteString(s);
                 break;
             case GgufValue[] arrays:
+                // No per-element type tag: the outer array's element type already says "array" (GGUF spec).
                 foreach (var inner in arrays)
-                {
-                    WriteUInt32((uint)GgufType.Array);
                     WriteValue(inner);
-                }
                 break;
             case bool[] bools:
                 foreach (var b in bools)

@@ -180,17 +180,11 @@ internal ref struct GgufHeaderParser
             }
             default:
             {
+                // Per the GGUF spec an element of an array of arrays is itself {element type, count, elements}, with no
+                // extra type tag, since the outer array already says its elements are arrays.
                 var values = new GgufValue[n];
                 for (var i = 0; i < n; i++)
-                {
-                    if (Remaining < 4)
-                        throw Truncated($"element {i} of metadata key '{key}'");
-                    var innerTypeAt = _position;
-                    var innerType = (GgufType)ReadUInt32($"element {i} of metadata key '{key}'");
-                    if (innerType != GgufType.Array)
-                        throw Fail(innerTypeAt, $"element {i} of array-of-arrays key '{key}' has type {(uint)innerType}, expected array (9)");
                     values[i] = ReadArray(key, depth + 1);
-                }
                 return GgufValue.WrapArray(GgufType.Array, values);
             }
         }

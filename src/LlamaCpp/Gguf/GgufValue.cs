@@ -104,12 +104,13 @@ public sealed class GgufValue : IEquatable<GgufValue>
     };
 
     /// <summary>The array elements; T must match the element type (string for string arrays, GgufValue for nested).</summary>
-    public ReadOnlySpan<T> AsSpan<T>() => _payload is T[] array && IsArray
-        ? array
+    public ReadOnlySpan<T> AsSpan<T>() => IsArrayOf<T>()
+        ? (T[])_payload
         : throw new InvalidCastException($"value is {DescribeType()}, not an array of {typeof(T).Name}");
 
     /// <summary>True when this is an array whose elements are exactly <typeparamref name="T"/>.</summary>
-    public bool IsArrayOf<T>() => IsArray && _payload is T[];
+    // An exact type test: CLR array covariance would let a uint[] pass as int[].
+    public bool IsArrayOf<T>() => IsArray && _payload.GetType() == typeof(T[]);
 
     /// <summary>The scalar or array as a CLR object (boxed scalar, string, or an array); do not mutate arrays.</summary>
     public object RawValue => _payload;
