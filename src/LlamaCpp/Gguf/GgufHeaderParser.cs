@@ -58,9 +58,9 @@ internal ref struct GgufHeaderParser
         var keyValueCountAt = _position;
         var keyValueCount = ReadUInt64("metadata key-value count");
         if (keyValueCount > (ulong)(Remaining / MinKeyValueBytes))
-            throw Fail(keyValueCountAt, $"metadata key-value count {keyValueCount} cannot fit in the {Remaining} remaining bytes");
+            throw Fail(keyValueCountAt, $"metadata key-value count {keyValueCount} cannot fit in the {Remaining} remaining bytes; the file is truncated or corrupt");
         if (tensorCount > (ulong)(Remaining / MinTensorInfoBytes))
-            throw Fail(tensorCountAt, $"tensor count {tensorCount} cannot fit in the {Remaining} remaining bytes");
+            throw Fail(tensorCountAt, $"tensor count {tensorCount} cannot fit in the {Remaining} remaining bytes; the file is truncated or corrupt");
 
         var metadata = ReadMetadata((int)keyValueCount);
         var alignment = ReadAlignment(metadata);
@@ -71,7 +71,7 @@ internal ref struct GgufHeaderParser
         if (tensors.Count > 0)
             dataOffset = AlignUp(dataOffset, alignment);
         if (dataOffset > _fileLength)
-            throw Fail(_position, $"file ends at byte {_fileLength}, before the data section at byte {dataOffset}");
+            throw Fail(_position, $"file ends at byte {_fileLength}, before the data section at byte {dataOffset}; the file is truncated");
 
         ValidateTensorPlacement(tensors, alignment, dataOffset);
         return new GgufHeader(version, metadata, alignment, tensors, byName, dataOffset);
@@ -148,7 +148,7 @@ internal ref struct GgufHeaderParser
         if (minElementBytes == 0)
             throw Fail(elementTypeAt, $"metadata key '{key}' has an array of unknown element type {(uint)elementType}");
         if (count > GgufConstants.MaxArrayElements || count > (ulong)(Remaining / minElementBytes))
-            throw Fail(countAt, $"metadata key '{key}' claims {count} array elements, more than the {Remaining} remaining bytes can hold");
+            throw Fail(countAt, $"metadata key '{key}' claims {count} array elements, more than the {Remaining} remaining bytes can hold; the file is truncated or corrupt");
 
         var n = (int)count;
         switch (elementType)
@@ -264,7 +264,7 @@ internal ref struct GgufHeaderParser
         if (length > GgufConstants.MaxStringBytes)
             throw Fail(lengthAt, $"{what}: string length {length} is above the limit of {GgufConstants.MaxStringBytes} bytes");
         if (length > (ulong)Remaining)
-            throw Fail(lengthAt, $"{what}: string length {length} is more than the {Remaining} remaining bytes");
+            throw Fail(lengthAt, $"{what}: string length {length} is more than the {Remaining} remaining bytes; the file is truncated or corrupt");
         return Encoding.UTF8.GetString(Take((int)length, what));
     }
 
