@@ -41,7 +41,7 @@ public static class CliApplication
 
     /// <summary>Errors that describe bad input or environment rather than a bug.</summary>
     public static bool IsUserFacing(Exception e) => e is CliInputException or LlamaLibraryException or LlamaNativeException
-        or FileNotFoundException or DirectoryNotFoundException or InvalidDataException or ArgumentException
+        or FileNotFoundException or DirectoryNotFoundException or InvalidDataException or ArgumentException or FormatException or NotSupportedException
         || e.GetType().Name.EndsWith("FormatException", StringComparison.Ordinal)
         || e is IUserFacingError;
 
