@@ -121,7 +121,7 @@ public sealed class ByteLevelBpeEncoder
         if (_normalizeNfc && !text.IsNormalized(NormalizationForm.FormC))
             text = text.Normalize(NormalizationForm.FormC);
         var span = text.AsSpan();
-        foreach (var match in Qwen2PreTokenizer.Regex.EnumerateMatches(span))
+        foreach (var match in Qwen2PreTokenizer.RegexFor(span).EnumerateMatches(span))
             EncodePiece(span.Slice(match.Index, match.Length), output);
     }
 

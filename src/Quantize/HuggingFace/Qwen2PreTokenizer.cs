@@ -31,10 +31,24 @@ public static class Qwen2PreTokenizer
     public const string HuggingFacePattern =
         @"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
 
+    private const string Contractions = @"'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD]";
+
     private static readonly Lazy<Regex> SplitRegex = new(BuildRegex);
 
-    /// <summary>The .NET equivalent of <see cref="HuggingFacePattern"/> (see remarks).</summary>
+    /// <summary>
+    /// Without surrogates in the text the supplementary-plane alternatives can never match, so the plain pattern
+    /// splits identically and is several times faster.
+    /// </summary>
+    private static readonly Regex BmpOnlyRegex = new(
+        Contractions + @"|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+",
+        RegexOptions.CultureInvariant | RegexOptions.Compiled);
+
+    /// <summary>The .NET equivalent of <see cref="HuggingFacePattern"/> for any text (see remarks).</summary>
     public static Regex Regex => SplitRegex.Value;
+
+    /// <summary>The fastest pattern that splits <paramref name="text"/> exactly like <see cref="Regex"/>.</summary>
+    public static Regex RegexFor(ReadOnlySpan<char> text) =>
+        text.IndexOfAnyInRange('\uD800', '\uDFFF') < 0 ? BmpOnlyRegex : SplitRegex.Value;
 
     /// <summary>Splits text into pre-tokens (the pieces concatenate back to the sanitised text).</summary>
     public static List<string> Split(string text)
@@ -54,7 +68,7 @@ public static class Qwen2PreTokenizer
     {
         var ranges = new List<(int, int)>();
         int end = 0;
-        foreach (var match in Regex.EnumerateMatches(text))
+        foreach (var match in RegexFor(text).EnumerateMatches(text))
         {
             if (match.Index > end)
                 ranges.Add((end, match.Index - end)); // cannot happen with this pattern; kept for Isolated-split semantics
@@ -110,7 +124,7 @@ public static class Qwen2PreTokenizer
         string notNewlineLetterNumber = $@"(?:[^\r\n\p{{L}}\p{{N}}\uD800-\uDFFF]|{otherPair})";
         string notSpaceLetterNumber = $@"(?:[^\s\p{{L}}\p{{N}}\uD800-\uDFFF]|{otherPair})";
         string pattern =
-            @"'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD]" +
+            Contractions +
             $"|{notNewlineLetterNumber}?{letter}+" +
             $"|{number}" +
             $"| ?{notSpaceLetterNumber}+[\\r\\n]*" +
@@ -140,7 +154,8 @@ public static class Qwen2PreTokenizer
             if (numberLows.Count > 0)
                 numbers.Add(PairClass(high, numberLows));
         }
-        return ($"(?:{string.Join('|', letters)})", $"(?:{string.Join('|', numbers)})");
+        // The lookahead rejects BMP characters before the long alternation is tried.
+        return ($@"(?=[\uD800-\uDBFF])(?:{string.Join('|', letters)})", $@"(?=[\uD800-\uDBFF])(?:{string.Join('|', numbers)})");
     }
 
     private static bool IsLetter(UnicodeCategory category) => category is UnicodeCategory.UppercaseLetter or UnicodeCategory.LowercaseLetter
