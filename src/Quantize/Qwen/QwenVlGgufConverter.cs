@@ -102,9 +102,9 @@ public static class QwenVlGgufConverter
         if (!config.Text.TieWordEmbeddings)
             required.Add("output.weight");
         for (var i = 0; i < config.Text.NumHiddenLayers; i++)
-            required.AddRange(["attn_norm", "attn_q", "attn_k", "attn_v", "attn_output", "ffn_norm", "ffn_gate", "ffn_up", "ffn_down"].Select(t => $"blk.{i}.{t}.weight"));
+            required.AddRange(new[] { "attn_norm", "attn_q", "attn_k", "attn_v", "attn_output", "ffn_norm", "ffn_gate", "ffn_up", "ffn_down" }.Select(t => $"blk.{i}.{t}.weight"));
         for (var i = 0; i < config.Vision.Depth; i++)
-            required.AddRange(["ln1", "ln2", "attn_q", "attn_k", "attn_v", "attn_out", "ffn_up", "ffn_down"].Select(t => $"v.blk.{i}.{t}.weight"));
+            required.AddRange(new[] { "ln1", "ln2", "attn_q", "attn_k", "attn_v", "attn_out", "ffn_up", "ffn_down" }.Select(t => $"v.blk.{i}.{t}.weight"));
         var missing = required.Where(r => !names.Contains(r)).ToList();
         if (missing.Count > 0)
             throw new InvalidDataException($"The checkpoint '{directory}' is incomplete: no source for {string.Join(", ", missing.Take(5))}{(missing.Count > 5 ? $" and {missing.Count - 5} more" : "")}.");

@@ -12,14 +12,11 @@ public static class QwenVocabularyBuilder
 {
     public static GgufVocabulary Build(string checkpointDirectory, QwenVlConfig config)
     {
-        var tokenizer = TokenizerJson.Load(checkpointDirectory);
-        var tokenizerConfig = File.Exists(Path.Combine(checkpointDirectory, TokenizerConfig.FileName))
-            ? TokenizerConfig.Load(checkpointDirectory)
-            : new TokenizerConfig();
-        return Build(tokenizer, tokenizerConfig, config, checkpointDirectory);
+        var hf = HfTokenizer.Load(checkpointDirectory);
+        return Build(hf.Model, hf.Config, hf.ChatTemplate, config, checkpointDirectory);
     }
 
-    public static GgufVocabulary Build(TokenizerJson tokenizer, TokenizerConfig tokenizerConfig, QwenVlConfig config, string source)
+    public static GgufVocabulary Build(TokenizerJson tokenizer, TokenizerConfig tokenizerConfig, string? chatTemplate, QwenVlConfig config, string source)
     {
         if (!tokenizer.HasByteLevelPreTokenizer)
             throw new InvalidDataException($"{source}: tokenizer.json is not a byte-level BPE tokenizer; Qwen-VL checkpoints use one.");
@@ -67,6 +64,6 @@ public static class QwenVocabularyBuilder
             types,
             tokenizer.Merges.Select(m => $"{m.Left} {m.Right}").ToArray(),
             bos, eos, pad, addBos,
-            tokenizerConfig.ChatTemplate);
+            chatTemplate ?? tokenizerConfig.ChatTemplate);
     }
 }
