@@ -7,7 +7,7 @@ namespace DynamicCot.Keyphrases.Data;
 public sealed class DatasetFormatException : FormatException
 {
     public DatasetFormatException(string file, int line, string problem, Exception? inner = null)
-        : base($"{file}:{line}: {problem}", inner)
+        : base(line > 0 ? $"{file}:{line}: {problem}" : $"{file}: {problem}", inner)
     {
         File = file;
         Line = line;

@@ -42,6 +42,9 @@ public sealed class PorterStemmer
     private readonly ConcurrentDictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _cacheBySpan;
     private readonly int _cacheCapacity;
 
+    /// <summary>Kept by hand: ConcurrentDictionary.Count takes every lock, too slow to call per word.</summary>
+    private int _cachedCount;
+
     /// <param name="cacheCapacity">Most words kept; the cache is emptied when it would grow past this.</param>
     public PorterStemmer(int cacheCapacity = 200_000)
     {
@@ -54,7 +57,7 @@ public sealed class PorterStemmer
     public static PorterStemmer Shared { get; } = new();
 
     /// <summary>How many distinct words are cached now.</summary>
-    public int CachedWordCount => _cache.Count;
+    public int CachedWordCount => Volatile.Read(ref _cachedCount);
 
     public string Stem(string word)
     {
@@ -77,9 +80,13 @@ public sealed class PorterStemmer
             var stem = StemLowercase(buffer, length);
             if (word.Length <= MaxCachedWordLength && _cacheCapacity > 0)
             {
-                if (_cache.Count >= _cacheCapacity)
+                if (Volatile.Read(ref _cachedCount) >= _cacheCapacity)
+                {
                     _cache.Clear();
-                _cacheBySpan.TryAdd(word, stem);
+                    Volatile.Write(ref _cachedCount, 0);
+                }
+                if (_cacheBySpan.TryAdd(word, stem))
+                    Interlocked.Increment(ref _cachedCount);
             }
             return stem;
         }
