@@ -11,14 +11,15 @@ public sealed record OverlapSplit(IReadOnlyList<KeyphrasePost> Train, IReadOnlyL
 /// </summary>
 /// <remarks>
 /// <para>Method (deterministic for a given seed): the distinct normalised keyphrases are put in a seeded random
-/// order. Holding out the first h of them means every post carrying one of them goes to test, so those keyphrases
-/// are unseen; the test split is then topped up to the requested size with the remaining posts in a seeded random
-/// order, which mostly carry seen keyphrases. The overlap falls as h grows, so h is found by bisection and then
-/// refined by a scan around it, keeping the h whose overlap is closest to the target.</para>
-/// <para>Random splits of hashtag data already overlap a lot (CMKP ≈ 80%), so targets above the overlap of a plain
-/// random split cannot be reached this way; the closest split is returned and <see cref="OverlapSplit.Overlap"/>
-/// says what was achieved. When many posts are needed to hold keyphrases out, test grows beyond the requested
-/// fraction rather than missing the target.</para>
+/// order. Holding out the first h of them sends every post carrying one of them to test, so those keyphrases are
+/// unseen; the test split is then topped up to the requested size with the remaining posts in a seeded random
+/// order, which mostly carry seen keyphrases. To go above the overlap of a plain random split instead, the first q
+/// top-up posts are taken from those whose keyphrases all occur in at least two posts. Both knobs lie on one
+/// axis (…, q = 2, q = 1, h = 0, h = 1, …) along which the overlap falls, so the setting is found by bisection and
+/// then refined by a scan around it, keeping the one whose overlap is closest to the target.</para>
+/// <para>When many posts are needed to hold keyphrases out, test grows beyond the requested fraction rather than
+/// missing the target; a target that cannot be reached yields the closest split, and
+/// <see cref="OverlapSplit.Overlap"/> always says what was achieved.</para>
 /// </remarks>
 public static class OverlapSplitter
 {
@@ -39,7 +40,7 @@ public static class OverlapSplitter
         normalizer ??= new KeyphraseNormalizer();
 
         var model = new SplitModel(posts, normalizer, seed, (int)Math.Round(testFraction * posts.Count));
-        var best = FindHoldOutCount(model, targetOverlap);
+        var best = FindSetting(model, targetOverlap);
         var inTest = model.Assign(best);
 
         var train = new List<KeyphrasePost>();
@@ -52,10 +53,11 @@ public static class OverlapSplitter
         return new OverlapSplit(train, test, model.Measure(inTest));
     }
 
-    private static int FindHoldOutCount(SplitModel model, double target)
+    /// <summary>The setting on <see cref="SplitModel.Assign"/>'s axis whose overlap is closest to the target.</summary>
+    private static int FindSetting(SplitModel model, double target)
     {
-        // Bisection for the first h whose overlap is at or below the target (overlap decreases with h, roughly).
-        int low = 0, high = model.KeyphraseCount;
+        // Bisection for the first setting whose overlap is at or below the target (overlap falls along the axis, roughly).
+        int low = model.LowestSetting, high = model.HighestSetting;
         while (low < high)
         {
             var middle = low + (high - low) / 2;
@@ -65,12 +67,12 @@ public static class OverlapSplitter
         // Not exactly monotone: keep the closest in a window around the crossing.
         var best = low;
         var bestDistance = double.MaxValue;
-        for (var h = Math.Max(0, low - RefinementRadius); h <= Math.Min(model.KeyphraseCount, low + RefinementRadius); h++)
+        for (var setting = Math.Max(model.LowestSetting, low - RefinementRadius); setting <= Math.Min(model.HighestSetting, low + RefinementRadius); setting++)
         {
-            var distance = Math.Abs(model.OverlapFor(h) - target);
+            var distance = Math.Abs(model.OverlapFor(setting) - target);
             if (distance < bestDistance)
             {
-                best = h;
+                best = setting;
                 bestDistance = distance;
             }
         }
@@ -82,6 +84,7 @@ public static class OverlapSplitter
     {
         private readonly int[][] _phrasesOfPost;
         private readonly int[] _fillOrder;
+        private readonly int[] _frequentFillOrder;
         private readonly int _testSize;
 
         public SplitModel(IReadOnlyList<KeyphrasePost> posts, KeyphraseNormalizer normalizer, int seed, int testSize)
@@ -104,27 +107,52 @@ public static class OverlapSplitter
             }
 
             // Rank keyphrases in a seeded random order; a keyphrase's rank decides when it is held out.
-            var rank = new int[index.Count];
+            var rankOf = new int[index.Count];
             var order = Enumerable.Range(0, index.Count).ToArray();
             random.Shuffle(order);
             for (var r = 0; r < order.Length; r++)
-                rank[order[r]] = r;
+                rankOf[order[r]] = r;
             for (var p = 0; p < _phrasesOfPost.Length; p++)
-                _phrasesOfPost[p] = [.. _phrasesOfPost[p].Select(id => rank[id])];
+                _phrasesOfPost[p] = [.. _phrasesOfPost[p].Select(id => rankOf[id])];
 
             _fillOrder = Enumerable.Range(0, posts.Count).ToArray();
             random.Shuffle(_fillOrder);
+
+            // Posts whose every keyphrase also occurs in another post: in test, they most likely count as seen.
+            var frequency = new int[index.Count];
+            foreach (var phrases in _phrasesOfPost)
+            {
+                foreach (var rank in phrases)
+                    frequency[rank]++;
+            }
+            _frequentFillOrder = _fillOrder.Where(p => _phrasesOfPost[p].Length > 0 && _phrasesOfPost[p].All(rank => frequency[rank] > 1)).ToArray();
             _testSize = testSize;
             KeyphraseCount = index.Count;
         }
 
         public int KeyphraseCount { get; }
 
-        /// <summary>Test = posts holding a keyphrase ranked below h, topped up in fill order to the test size.</summary>
-        public bool[] Assign(int heldOut)
+        /// <summary>Most negative setting: every top-up post drawn from the frequent-keyphrase posts.</summary>
+        public int LowestSetting => -Math.Min(_frequentFillOrder.Length, _testSize);
+
+        /// <summary>Every keyphrase held out.</summary>
+        public int HighestSetting => KeyphraseCount;
+
+        /// <summary>
+        /// A setting ≥ 0 holds out that many keyphrases: test = posts holding a keyphrase ranked below it, topped up
+        /// in random order to the test size. A setting &lt; 0 holds none out and takes its magnitude of top-up
+        /// posts from the frequent-keyphrase posts first.
+        /// </summary>
+        public bool[] Assign(int setting)
         {
+            var heldOut = Math.Max(setting, 0);
             var inTest = new bool[_phrasesOfPost.Length];
             var testCount = 0;
+            for (var i = 0; i < -setting && i < _frequentFillOrder.Length && testCount < _testSize; i++)
+            {
+                inTest[_frequentFillOrder[i]] = true;
+                testCount++;
+            }
             for (var p = 0; p < _phrasesOfPost.Length; p++)
             {
                 foreach (var rank in _phrasesOfPost[p])
@@ -150,7 +178,7 @@ public static class OverlapSplitter
             return inTest;
         }
 
-        public double OverlapFor(int heldOut) => Measure(Assign(heldOut)).Overlap;
+        public double OverlapFor(int setting) => Measure(Assign(setting)).Overlap;
 
         public OverlapResult Measure(bool[] inTest)
         {
