@@ -84,6 +84,23 @@ public sealed class PorterStemmerTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Shared_cache_is_safe_under_concurrent_use()
+    {
+        var pairs = File.ReadLines(TestPaths.Data("porter", "nltk-porter-vectors.tsv"))
+            .Where(l => l.Length > 0 && l[0] != '#').Select(l => l.Split('\t')).ToArray();
+        // a small capacity forces clears while other threads read and add
+        var stemmer = new PorterStemmer(cacheCapacity: 1000);
+        var wrong = 0;
+        Parallel.For(0, pairs.Length * 2, i =>
+        {
+            var pair = pairs[i % pairs.Length];
+            if (stemmer.Stem(pair[0]) != pair[1])
+                Interlocked.Increment(ref wrong);
+        });
+        Assert.Equal(0, wrong);
+    }
+
+    [Fact]
     public void Stems_words_longer_than_the_stack_buffer()
     {
         // "abab…ab" + "ational": step 2 gives "…abate" (m > 0), step 4 drops "ate" (m > 1).
