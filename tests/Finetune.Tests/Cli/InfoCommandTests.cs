@@ -8,7 +8,7 @@ public sealed class InfoCommandTests
     [Fact]
     public void Info_reports_the_pinned_build_and_the_cpu_device()
     {
-        var result = CliProcess.Run("info", "--json");
+        var result = CliProcess.Finetune.Run("info", "--json");
         Assert.True(result.ExitCode == 0, result.StdErr);
         using var json = JsonDocument.Parse(result.StdOut);
         var root = json.RootElement;
@@ -25,7 +25,7 @@ public sealed class InfoCommandTests
         using var folder = TestPaths.NewTempFolder();
         var bogus = folder.File("not-a-library.so");
         File.WriteAllText(bogus, "hello");
-        var result = CliProcess.Run("info", "--library", bogus);
+        var result = CliProcess.Finetune.Run("info", "--library", bogus);
         Assert.Equal(1, result.ExitCode);
         Assert.Contains(bogus, result.StdErr);
         Assert.Contains("22dc605", result.StdErr);
@@ -36,7 +36,7 @@ public sealed class InfoCommandTests
     public void The_library_path_environment_variable_is_honoured()
     {
         var zlib = new[] { "/lib/x86_64-linux-gnu/libz.so.1", "/usr/lib/x86_64-linux-gnu/libz.so.1" }.First(File.Exists);
-        var result = CliProcess.Run(new Dictionary<string, string> { ["DYNAMICCOT_LLAMA_LIBRARY"] = zlib }, "info");
+        var result = CliProcess.Finetune.Run(new Dictionary<string, string> { ["DYNAMICCOT_LLAMA_LIBRARY"] = zlib }, "info");
         Assert.Equal(1, result.ExitCode);
         Assert.Contains(zlib, result.StdErr);
         Assert.Contains("does not export LLAMA_COMMIT", result.StdErr);

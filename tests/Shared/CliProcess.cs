@@ -1,17 +1,20 @@
 using System.Diagnostics;
 
-namespace DynamicCot.Finetune.Tests.Cli;
+namespace DynamicCot.Tests.Shared;
 
-/// <summary>Runs the real <c>dynamiccot-finetune</c> executable as a user would, in its own process.</summary>
-internal static class CliProcess
+/// <summary>Runs a real DynamicCot executable (<c>dynamiccot-finetune</c>, <c>dynamiccot-quantize</c>) as a user would, in its own process.</summary>
+internal sealed class CliProcess(string tool)
 {
+    public static readonly CliProcess Finetune = new("dynamiccot-finetune");
+    public static readonly CliProcess Quantize = new("dynamiccot-quantize");
+
     public sealed record Result(int ExitCode, string StdOut, string StdErr);
 
-    public static Result Run(params string[] args) => Run(null, args);
+    public Result Run(params string[] args) => Run(null, args);
 
-    public static Result Run(IDictionary<string, string>? environment, params string[] args)
+    public Result Run(IDictionary<string, string>? environment, params string[] args)
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "dynamiccot-finetune.dll");
+        var dll = Path.Combine(AppContext.BaseDirectory, tool + ".dll");
         var start = new ProcessStartInfo("dotnet", ["exec", dll, .. args])
         {
             RedirectStandardOutput = true,
@@ -27,7 +30,7 @@ internal static class CliProcess
         if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"dynamiccot-finetune {string.Join(' ', args)} did not finish in 5 minutes");
+            throw new TimeoutException($"{tool} {string.Join(' ', args)} did not finish in 5 minutes");
         }
         return new Result(process.ExitCode, stdout.Result, stderr.Result);
     }
