@@ -153,10 +153,12 @@ public static class AnswerParser
 
     private static void AddPiece(ReadOnlySpan<char> text, int start, int end, List<CharSpan> spans)
     {
-        var piece = Trim(text, CharSpan.FromBounds(start, end));
-        if (piece.Length == 0)
+        while (start < end && char.IsWhiteSpace(text[start]))
+            start++;
+        if (start < end && TrySplitHashtags(text, CharSpan.FromBounds(start, end), spans))
             return;
-        if (!TrySplitHashtags(text, piece, spans))
+        var piece = Trim(text, CharSpan.FromBounds(start, end));
+        if (piece.Length > 0)
             spans.Add(piece);
     }
 

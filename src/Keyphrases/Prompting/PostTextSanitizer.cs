@@ -59,8 +59,8 @@ public static class PostTextSanitizer
                 var tokenLength = ControlTokenLengthAt(rest);
                 if (tokenLength > 0)
                 {
-                    // A space keeps the words on either side apart ("a<|x|>b" must not become "ab").
-                    builder.Append(' ');
+                    // Removed without a trace, like the marker: a space here would turn "<|im_<|x|>end|>" into
+                    // "<|im_ end|>", which no longer looks like a token and would survive as litter.
                     index += tokenLength;
                     removedThisPass++;
                     continue;
