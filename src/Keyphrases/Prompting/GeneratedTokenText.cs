@@ -21,6 +21,25 @@ public sealed class GeneratedTokenText
     /// <summary>One span per token, in order; a token that produced no complete character has an empty span.</summary>
     public IReadOnlyList<CharSpan> TokenSpans { get; }
 
+    /// <summary>
+    /// The tokens that wrote any character of <paramref name="span"/> (e.g. a keyphrase's span from
+    /// <see cref="ParsedAnswer.KeyphraseSpans"/>), as an index range into <see cref="TokenSpans"/>; empty when none did.
+    /// </summary>
+    public Range TokensCovering(CharSpan span)
+    {
+        var first = -1;
+        var last = -1;
+        for (var token = 0; token < TokenSpans.Count; token++)
+        {
+            if (!TokenSpans[token].Overlaps(span))
+                continue;
+            if (first < 0)
+                first = token;
+            last = token;
+        }
+        return first < 0 ? 0..0 : first..(last + 1);
+    }
+
     /// <summary>From token pieces already decoded to strings (each piece a whole number of characters).</summary>
     public static GeneratedTokenText FromPieces(IEnumerable<string> pieces)
     {

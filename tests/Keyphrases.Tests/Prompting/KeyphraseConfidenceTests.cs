@@ -30,6 +30,17 @@ public sealed class KeyphraseConfidenceTests
     }
 
     [Fact]
+    public void Token_range_of_a_keyphrase_covers_every_token_that_wrote_part_of_it()
+    {
+        var tokens = GeneratedTokenText.FromPieces(["<answer>", "sol", "ar", " eclipse", ",", " ISS", "</answer>"]);
+        var parsed = AnswerParser.Parse(tokens.Text);
+
+        Assert.Equal(1..4, tokens.TokensCovering(parsed.KeyphraseSpans[0]));
+        Assert.Equal(5..6, tokens.TokensCovering(parsed.KeyphraseSpans[1]));
+        Assert.Equal(0..0, tokens.TokensCovering(new CharSpan(tokens.Text.Length, 0)));
+    }
+
+    [Fact]
     public void A_token_straddling_the_separator_counts_for_both_neighbours()
     {
         var tokens = GeneratedTokenText.FromPieces(["<answer>", "a", ", b", "</answer>"]);
