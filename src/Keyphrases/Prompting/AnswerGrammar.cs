@@ -1,0 +1,92 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using DynamicCot.Keyphrases.Suggestions;
+
+namespace DynamicCot.Keyphrases.Prompting;
+
+/// <summary>
+/// GBNF grammars (llama.cpp's grammar sampler, root rule <see cref="RootRule"/>) that make every generation parse:
+/// an optional <c>&lt;think&gt;…&lt;/think&gt;</c> block, then <c>&lt;answer&gt;k1, k2&lt;/answer&gt;</c>.
+/// </summary>
+/// <remarks>
+/// The tags are quoted literals, i.e. character sequences, not GBNF token references (<c>&lt;think&gt;</c> unquoted):
+/// in Qwen2-VL and Qwen2.5-VL they are plain text, several tokens each. The grammar ends at <c>&lt;/answer&gt;</c>;
+/// llama.cpp's grammar sampler then allows only end-of-generation tokens, so the model closes with
+/// <c>&lt;|im_end|&gt;</c> as in its training targets. There is no whitespace between the parts, as in the targets.
+/// </remarks>
+public static class AnswerGrammar
+{
+    public const string RootRule = "root";
+
+    /// <summary>Characters a keyphrase may not contain: the separator, the tag brackets and line breaks.</summary>
+    public static SearchValues<char> ReservedKeyphraseCharacters { get; } = SearchValues.Create(",<>\r\n");
+
+    /// <summary>The grammar for <paramref name="mode"/>.</summary>
+    /// <remarks>
+    /// <see cref="ThinkingMode.Capped"/> gets the <see cref="ThinkingMode.Auto"/> grammar: the token cap is enforced by the
+    /// generator (see <see cref="ThinkingCap"/>); <see cref="AnswerGrammarOptions.MaxThinkingCharacters"/> bounds it in characters too.
+    /// </remarks>
+    public static string For(ThinkingMode mode, AnswerGrammarOptions? options = null)
+    {
+        options ??= new AnswerGrammarOptions();
+        options.Validate();
+        return mode switch
+        {
+            ThinkingMode.Auto or ThinkingMode.Capped => Build(options, allowThinking: true),
+            ThinkingMode.Off => Build(options, allowThinking: false),
+            _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, "Unknown thinking mode."),
+        };
+    }
+
+    private static string Build(AnswerGrammarOptions options, bool allowThinking)
+    {
+        var grammar = new StringBuilder(512);
+        grammar.Append("# DynamicCot answer format: ")
+            .Append(allowThinking ? "optional <think> block, then <answer>" : "<answer> only")
+            .Append('\n');
+        grammar.Append(RootRule).Append(" ::= ").Append(allowThinking ? "think? answer" : "answer").Append('\n');
+        if (allowThinking)
+        {
+            grammar.Append("think ::= ").Append(Literal(ChatMarkup.ThinkOpen)).Append(" think-char")
+                .Append(options.MaxThinkingCharacters is { } cap ? Bounds(0, cap) : "*")
+                .Append(' ').Append(Literal(ChatMarkup.ThinkClose)).Append('\n');
+            // No angle brackets in the rationale: a '<' could only start the closing tag, which keeps the
+            // grammar unambiguous and the parser simple.
+            grammar.Append("think-char ::= [^<>]\n");
+        }
+        grammar.Append("answer ::= ").Append(Literal(ChatMarkup.AnswerOpen)).Append(" keyphrase");
+        if (options.MaxKeyphrases > 1)
+            grammar.Append(" (").Append(Literal(ChatMarkup.KeyphraseSeparator)).Append(" keyphrase)").Append(Bounds(0, options.MaxKeyphrases - 1));
+        grammar.Append(' ').Append(Literal(ChatMarkup.AnswerClose)).Append('\n');
+        // A keyphrase starts with a visible character, so ", , x" and blank keyphrases cannot be generated.
+        grammar.Append("keyphrase ::= keyphrase-start");
+        if (options.MaxKeyphraseCharacters > 1)
+            grammar.Append(" keyphrase-char").Append(Bounds(0, options.MaxKeyphraseCharacters - 1));
+        grammar.Append('\n');
+        grammar.Append("keyphrase-start ::= [^,<>\\r\\n\\t ]\n");
+        grammar.Append("keyphrase-char ::= [^,<>\\r\\n\\t]\n");
+        return grammar.ToString();
+    }
+
+    private static string Bounds(int min, int max) => string.Create(CultureInfo.InvariantCulture, $"{{{min},{max}}}");
+
+    /// <summary>A GBNF string literal; the tags need no escaping, but a changed constant must not break the grammar.</summary>
+    private static string Literal(string text)
+    {
+        var literal = new StringBuilder(text.Length + 2).Append('"');
+        foreach (var character in text)
+        {
+            _ = character switch
+            {
+                '"' => literal.Append("\\\""),
+                '\\' => literal.Append("\\\\"),
+                '\n' => literal.Append("\\n"),
+                '\r' => literal.Append("\\r"),
+                '\t' => literal.Append("\\t"),
+                _ => literal.Append(character),
+            };
+        }
+        return literal.Append('"').ToString();
+    }
+}
