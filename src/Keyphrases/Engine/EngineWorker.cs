@@ -173,7 +173,16 @@ internal sealed class EngineWorker : IDisposable
             using var bitmap = request.Image is { } image ? MtmdBitmap.FromRgb(image.Width, image.Height, image.Rgb.Span) : null;
             using var chunks = _projector.Tokenize(request.Prompt, bitmap is null ? [] : [bitmap]);
             CheckFits(chunks.PositionCount);
-            var next = _projector.EvaluateChunks(_context, chunks, 0, sequence, _options.BatchSize, logitsForLast: true);
+            int next;
+            try
+            {
+                next = _projector.EvaluateChunks(_context, chunks, 0, sequence, _options.BatchSize, logitsForLast: true);
+            }
+            catch (LlamaNativeException e) when (e.StatusCode == 2)
+            {
+                // llama_decode's "aborted" status, passed through by the mtmd helper: a cancel or a shutdown.
+                throw new OperationCanceledException("Prompt evaluation was aborted.", e, cancellationToken);
+            }
             cancellationToken.ThrowIfCancellationRequested();
             return (next, chunks.TokenCount);
         }

@@ -7,6 +7,7 @@ using DynamicCot.Quantize.Quantization;
 using DynamicCot.Tests.Shared;
 using Xunit.Abstractions;
 
+using DynamicCot.Tests.Shared;
 namespace DynamicCot.Quantize.Tests.Qwen;
 
 /// <summary>

@@ -2,7 +2,7 @@ using DynamicCot.Quantize.HuggingFace;
 using DynamicCot.Quantize.Qwen;
 using DynamicCot.Tests.Shared;
 
-namespace DynamicCot.Quantize.Tests.Qwen;
+namespace DynamicCot.Tests.Shared;
 
 /// <summary>Tiny checkpoints of both families, made once per test run through the real tiny → convert path.</summary>
 public sealed class TinyModels : IDisposable
