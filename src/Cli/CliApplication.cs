@@ -40,10 +40,22 @@ public static class CliApplication
     }
 
     /// <summary>Errors that describe bad input or environment rather than a bug.</summary>
-    public static bool IsUserFacing(Exception e) => e is CliInputException or LlamaLibraryException or LlamaNativeException
+    public static bool IsUserFacing(Exception e) => e is CliInputException or IUserFacingError or LlamaLibraryException or LlamaNativeException
         or FileNotFoundException or DirectoryNotFoundException or InvalidDataException or ArgumentException or FormatException or NotSupportedException
-        || e.GetType().Name.EndsWith("FormatException", StringComparison.Ordinal)
-        || e is IUserFacingError;
+        || HasUserFacingBase(e.GetType());
+
+    // The domain libraries sit below this one and cannot implement IUserFacingError; their input-error families are
+    // recognised by their base type's name instead.
+    private static readonly HashSet<string> InputErrorFamilies =
+        ["ImageDecodeException", "SuggestionInputException", "SuggesterOverloadedException", "DatasetFormatException"];
+
+    private static bool HasUserFacingBase(Type? type)
+    {
+        for (; type is not null; type = type.BaseType)
+            if (InputErrorFamilies.Contains(type.Name))
+                return true;
+        return false;
+    }
 
     /// <summary>Console for human output on stderr, so stdout stays clean for <c>--json</c>.</summary>
     public static IAnsiConsole Stderr { get; } = AnsiConsole.Create(new AnsiConsoleSettings

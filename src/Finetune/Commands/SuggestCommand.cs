@@ -1,0 +1,90 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using DynamicCot.Cli;
+using DynamicCot.Keyphrases.Engine;
+using DynamicCot.Keyphrases.Suggestions;
+using Spectre.Console;
+
+namespace DynamicCot.Finetune.Commands;
+
+/// <summary><c>suggest --model LM.gguf [--mmproj MM.gguf] --text "…" [--image photo.jpg] [--think auto|off|N] [--json]</c>.</summary>
+public static class SuggestCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<FileInfo>("--model") { Description = "Language-model GGUF.", Required = true };
+        var mmproj = new Option<FileInfo?>("--mmproj") { Description = "Multimodal projector GGUF (needed for --image)." };
+        var text = new Option<string>("--text") { Description = "The post's text.", Required = true };
+        var image = new Option<FileInfo?>("--image") { Description = "The post's image (JPEG, PNG, WebP or GIF)." };
+        var think = new Option<string>("--think") { Description = "auto (the model decides), off, or a token budget N.", DefaultValueFactory = _ => "auto" };
+        var max = new Option<int>("--max") { Description = "Most keyphrases.", DefaultValueFactory = _ => 10 };
+        var tags = new Option<string[]>("--existing-tag") { Description = "A site tag to prefer when a suggestion matches it (repeatable).", AllowMultipleArgumentsPerToken = true };
+        var temperature = new Option<float>("--temperature") { Description = "0 for greedy (default, reproducible).", DefaultValueFactory = _ => 0f };
+        var seed = new Option<uint>("--seed") { Description = "Sampling seed.", DefaultValueFactory = _ => 42 };
+        var threads = new Option<int>("--threads") { Description = "CPU threads (default: all cores).", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var gpuLayers = new Option<int>("--gpu-layers") { Description = "Layers on the GPU (-1 all).", DefaultValueFactory = _ => -1 };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object." };
+        var command = new Command("suggest", "Suggest keyphrases for a post's text and optional image.")
+        {
+            model, mmproj, text, image, think, max, tags, temperature, seed, threads, gpuLayers, json,
+        };
+        EngineOptions.AddTo(command);
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            EngineOptions.Apply(parse);
+            var options = new SuggestionOptions
+            {
+                MaxKeyphrases = parse.GetValue(max),
+                ExistingTags = parse.GetValue(tags),
+                Sampling = new SamplingOptions { Temperature = parse.GetValue(temperature), Seed = parse.GetValue(seed) },
+            };
+            options = ParseThinking(parse.GetValue(think)!, options);
+            var imagePath = parse.GetValue(image);
+            if (imagePath is not null && parse.GetValue(mmproj) is null)
+                throw new CliInputException("--image needs --mmproj (the multimodal projector of the model).");
+            await using var engine = KeyphraseEngine.Start(new KeyphraseEngineOptions
+            {
+                ModelPath = parse.GetValue(model)!.FullName,
+                ProjectorPath = parse.GetValue(mmproj)?.FullName,
+                Threads = parse.GetValue(threads),
+                GpuLayers = parse.GetValue(gpuLayers),
+                MaxParallelSequences = 1,
+            });
+            var input = imagePath is null ? null : await ImageInput.FromFileAsync(imagePath.FullName, cancellationToken);
+            var result = await engine.SuggestAsync(parse.GetValue(text)!, input, options, cancellationToken);
+            if (parse.GetValue(json))
+            {
+                Console.WriteLine(JsonSerializer.Serialize(new
+                {
+                    keyphrases = result.Keyphrases.Select(k => new { text = k.Text, confidence = Math.Round(k.Confidence, 4), existingTag = k.MatchedExistingTag }),
+                    rationale = result.Rationale,
+                    promptTokens = result.PromptTokens,
+                    generatedTokens = result.GeneratedTokens,
+                    promptMs = Math.Round(result.PromptTime.TotalMilliseconds, 1),
+                    generationMs = Math.Round(result.GenerationTime.TotalMilliseconds, 1),
+                    raw = result.RawOutput,
+                }));
+                return CliApplication.ExitOk;
+            }
+            var table = new Table().Border(TableBorder.Rounded).AddColumn("keyphrase").AddColumn(new TableColumn("confidence").RightAligned());
+            foreach (var k in result.Keyphrases)
+                table.AddRow(Markup.Escape(k.Text) + (k.MatchedExistingTag ? " [grey](existing tag)[/]" : ""), k.Confidence.ToString("P1", CultureInfo.InvariantCulture));
+            AnsiConsole.Write(table);
+            if (result.Rationale is { } rationale)
+                AnsiConsole.MarkupLine($"[grey]rationale:[/] {Markup.Escape(rationale)}");
+            AnsiConsole.MarkupLine($"[grey]{result.PromptTokens} prompt tokens in {result.PromptTime.TotalMilliseconds:F0} ms, {result.GeneratedTokens} generated in {result.GenerationTime.TotalMilliseconds:F0} ms[/]");
+            return CliApplication.ExitOk;
+        });
+        return command;
+    }
+
+    private static SuggestionOptions ParseThinking(string value, SuggestionOptions options) => value.Trim().ToLowerInvariant() switch
+    {
+        "auto" => options with { Thinking = ThinkingMode.Auto },
+        "off" => options with { Thinking = ThinkingMode.Off },
+        var n when int.TryParse(n, NumberStyles.None, CultureInfo.InvariantCulture, out var budget) && budget > 0 =>
+            options with { Thinking = ThinkingMode.Capped, MaxThinkingTokens = budget, MaxTokens = budget + 128 },
+        _ => throw new CliInputException($"--think '{value}' is not valid: use auto, off, or a positive token budget."),
+    };
+}

@@ -1,0 +1,50 @@
+using System.Text.Json;
+using DynamicCot.Quantize.HuggingFace;
+using DynamicCot.Tests.Shared;
+
+namespace DynamicCot.Finetune.Tests.Cli;
+
+[Collection(TinyModelCollection.Name)]
+public sealed class SuggestCommandTests(TinyModels models)
+{
+    [Fact]
+    public void Suggest_prints_keyphrases_as_json_for_a_post_with_a_photo()
+    {
+        var files = models.Get(QwenVlArchitecture.Qwen2Vl);
+        var photo = Directory.GetFiles(TestPaths.Data("vmu16_small_events", "images"), "*.jpg").Order(StringComparer.Ordinal).First();
+        var result = CliProcess.Finetune.Run("suggest", "--model", files.LanguageModel, "--mmproj", files.Projector,
+            "--text", "Streets flooded after the storm #flood", "--image", photo, "--think", "off", "--json", "--threads", "2");
+        Assert.True(result.ExitCode == 0, result.StdErr);
+        using var json = JsonDocument.Parse(result.StdOut);
+        var keyphrases = json.RootElement.GetProperty("keyphrases").EnumerateArray().ToList();
+        Assert.NotEmpty(keyphrases);
+        Assert.All(keyphrases, k => Assert.False(string.IsNullOrWhiteSpace(k.GetProperty("text").GetString())));
+        Assert.True(json.RootElement.GetProperty("promptTokens").GetInt32() > 20);
+    }
+
+    [Fact]
+    public void Bad_input_exits_non_zero_with_the_error_on_stderr()
+    {
+        var files = models.Get(QwenVlArchitecture.Qwen2Vl);
+        using var folder = TestPaths.NewTempFolder();
+        var notAnImage = folder.File("photo.jpg");
+        File.WriteAllText(notAnImage, "hello");
+
+        var badImage = CliProcess.Finetune.Run("suggest", "--model", files.LanguageModel, "--mmproj", files.Projector, "--text", "hi", "--image", notAnImage, "--json");
+        Assert.Equal(1, badImage.ExitCode);
+        Assert.Contains("photo.jpg", badImage.StdErr);
+        Assert.Empty(badImage.StdOut.Trim());
+
+        var missingModel = CliProcess.Finetune.Run("suggest", "--model", folder.File("missing.gguf"), "--text", "hi");
+        Assert.Equal(1, missingModel.ExitCode);
+        Assert.Contains("missing.gguf", missingModel.StdErr);
+
+        var badThink = CliProcess.Finetune.Run("suggest", "--model", files.LanguageModel, "--text", "hi", "--think", "sometimes");
+        Assert.Equal(1, badThink.ExitCode);
+        Assert.Contains("--think", badThink.StdErr);
+
+        var imageWithoutProjector = CliProcess.Finetune.Run("suggest", "--model", files.LanguageModel, "--text", "hi", "--image", notAnImage);
+        Assert.Equal(1, imageWithoutProjector.ExitCode);
+        Assert.Contains("--mmproj", imageWithoutProjector.StdErr);
+    }
+}
