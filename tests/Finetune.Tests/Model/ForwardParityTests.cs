@@ -1,0 +1,101 @@
+using DynamicCot.Finetune.Model;
+using DynamicCot.Keyphrases.Images;
+using DynamicCot.LlamaCpp.Engine;
+using DynamicCot.LlamaCpp.Native;
+using DynamicCot.Quantize.HuggingFace;
+using DynamicCot.Tests.Shared;
+using Xunit.Abstractions;
+
+namespace DynamicCot.Finetune.Tests.Model;
+
+/// <summary>
+/// The trainer's ggml forward equals llama.cpp's for the same GGUF, the same real photo (embedded by mtmd) and the
+/// same prompt: every text row's logits, compared against a manual token/embedding decode through llama.cpp.
+/// </summary>
+[Collection(TinyModelCollection.Name)]
+public sealed class ForwardParityTests(TinyModels models, ITestOutputHelper output)
+{
+    [Theory]
+    [InlineData(QwenVlArchitecture.Qwen2Vl)]
+    [InlineData(QwenVlArchitecture.Qwen25Vl)]
+    public async Task Trainer_logits_match_llama_cpp_for_a_prompt_with_a_real_photo(QwenVlArchitecture arch)
+    {
+        var files = models.Get(arch);
+        var photo = Directory.GetFiles(TestPaths.Data("vmu16_small_events", "images"), "*.jpg").Order(StringComparer.Ordinal).Skip(1).First();
+        using var decoder = new ImageDecoder();
+        var image = await decoder.DecodeFileAsync(photo);
+
+        using var model = LlamaModel.Load(files.LanguageModel);
+        using var context = LlamaContext.Create(model, new LlamaContextOptions
+        {
+            ContextSize = 1024, BatchSize = 512, Threads = 2, F32KvCache = true, FlashAttention = LlamaFlashAttnType.Disabled,
+        });
+        using var mtmd = MtmdContext.Load(files.Projector, model, new MtmdOptions { Threads = 2, ImageMaxTokens = 48 });
+        using var bitmap = MtmdBitmap.FromRgb(image.Width, image.Height, image.Rgb.Span);
+        var prompt = $"<|im_start|>user\n{mtmd.Marker}Suggest hashtags for: Rescue teams reach the flooded valley<|im_end|>\n<|im_start|>assistant\n<answer>flood";
+        using var chunks = mtmd.Tokenize(prompt, [bitmap]);
+        Assert.Equal(3, chunks.Chunks.Count);
+
+        // llama.cpp: text rows by token batches (all logits), the image by an embedding batch with M-RoPE positions.
+        var n = model.InputEmbeddingSize;
+        var reference = new List<float[]>();
+        var segments = new List<SequenceSegment>();
+        var position = 0;
+        foreach (var chunk in chunks.Chunks)
+        {
+            if (chunk.Type == MtmdInputChunkType.Text)
+            {
+                var tokens = chunk.TextTokens.ToArray();
+                using var batch = new LlamaBatchBuffer(tokens.Length);
+                for (var i = 0; i < tokens.Length; i++)
+                    batch.AddToken(tokens[i], position + i, new LlamaSeqId(0), wantLogits: true);
+                context.Decode(batch);
+                for (var i = 0; i < tokens.Length; i++)
+                    reference.Add(context.GetLogits(i).ToArray());
+                segments.Add(new TextSegment(tokens.Select(t => t.Value).ToArray()));
+                position += tokens.Length;
+            }
+            else
+            {
+                var embeddings = mtmd.EncodeImage(chunk);
+                var count = chunk.TokenCount;
+                var rows = new int[count];
+                var cols = new int[count];
+                using var batch = new LlamaBatchBuffer(count, n, positionsPerToken: 4);
+                for (var i = 0; i < count; i++)
+                {
+                    var p = chunk.DecoderPosition(position, i);
+                    rows[i] = (int)p.Y - position;
+                    cols[i] = (int)p.X - position;
+                    batch.AddEmbedding(embeddings.AsSpan(i * n, n), [(int)p.T, (int)p.Y, (int)p.X, (int)p.Z], new LlamaSeqId(0), wantLogits: true);
+                }
+                context.Decode(batch);
+                for (var i = 0; i < count; i++)
+                    reference.Add(context.GetLogits(i).ToArray());
+                segments.Add(new ImageSegment(embeddings, rows, cols, chunk.PositionCount));
+                position += chunk.PositionCount;
+            }
+        }
+
+        // The trainer: same GGUF, same embeddings, eps as the serving engine uses.
+        using var backend = new GgmlCpuBackend(2);
+        using var weights = QwenLmWeights.Load(files.LanguageModel, backend);
+        var packed = PackedBatch.Pack([new TrainingSequence(segments, 0)], n);
+        var ours = QwenLmForward.Logits(backend, weights, null, packed, rmsEps: 0f);
+
+        Assert.Equal(reference.Count, ours.Length);
+        double maxDiff = 0, sumDiff = 0;
+        long count2 = 0;
+        for (var r = 0; r < reference.Count; r++)
+            for (var v = 0; v < reference[r].Length; v++)
+            {
+                var d = Math.Abs(reference[r][v] - ours[r][v]);
+                maxDiff = Math.Max(maxDiff, d);
+                sumDiff += d;
+                count2++;
+            }
+        var range = reference.SelectMany(r => r).Max() - reference.SelectMany(r => r).Min();
+        output.WriteLine($"{arch}: {reference.Count} rows × {reference[0].Length} logits, max |Δ| {maxDiff:E2}, mean |Δ| {sumDiff / count2:E2}, logit range {range:F2}");
+        Assert.True(maxDiff < 2e-3, $"max |Δlogit| = {maxDiff}");
+    }
+}
