@@ -59,34 +59,51 @@ public sealed class BulkRetagJob(
                 logger.LogInformation("Bulk job {JobId} completed", jobId);
                 return;
             }
-            await Task.WhenAll(batch.Select(key => ProcessItemAsync(jobId, key, throttle.MaxAttemptsPerItem, cancellationToken)));
+            var outcomes = await Task.WhenAll(batch.Select(key => ProcessItemAsync(jobId, key, throttle.MaxAttemptsPerItem, cancellationToken)));
+            if (outcomes.Contains(ItemOutcome.EngineMissing))
+            {
+                // Failing every item for a missing model would lose the job: pause it with the reason instead.
+                await store.TransitionAsync(jobId, [BulkJobStatus.Running], BulkJobStatus.Paused, CancellationToken.None,
+                    error: new KeyphraseEngineNotConfiguredException().Message + " Resume the job once a model is configured.");
+                return;
+            }
             var progress = await store.GetAsync(jobId, cancellationToken, maxFailures: 0);
             if (progress is { Total: > 0 })
                 context.ReportProgress((int)(100.0 * (progress.Done + progress.Failed) / progress.Total), $"{progress.Done} done, {progress.Failed} failed of {progress.Total}");
         }
     }
 
-    private async Task ProcessItemAsync(Guid jobId, Guid key, int maxAttempts, CancellationToken cancellationToken)
+    private enum ItemOutcome { Finished, LeftPending, EngineMissing }
+
+    private async Task<ItemOutcome> ProcessItemAsync(Guid jobId, Guid key, int maxAttempts, CancellationToken cancellationToken)
     {
         try
         {
             await tagger.TagAsync(key, cancellationToken);
             await store.FinishItemAsync(jobId, key, BulkItemState.Done, null, CancellationToken.None);
+            return ItemOutcome.Finished;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // Shutdown or interruption before the write: the item stays pending and the next run does it.
+            return ItemOutcome.LeftPending;
+        }
+        catch (KeyphraseEngineNotConfiguredException)
+        {
+            return ItemOutcome.EngineMissing;
         }
         catch (SuggesterOverloadedException ex)
         {
             var attempts = await store.CountAttemptAsync(jobId, key, ex.Message, CancellationToken.None);
-            if (attempts >= maxAttempts)
-                await store.FinishItemAsync(jobId, key, BulkItemState.Failed, $"Engine overloaded on {attempts} attempts: {ex.Message}", CancellationToken.None);
+            if (attempts < maxAttempts) return ItemOutcome.LeftPending;
+            await store.FinishItemAsync(jobId, key, BulkItemState.Failed, $"Engine overloaded on {attempts} attempts: {ex.Message}", CancellationToken.None);
+            return ItemOutcome.Finished;
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             logger.LogWarning(ex, "Bulk job {JobId}: item {Key} failed", jobId, key);
             await store.FinishItemAsync(jobId, key, BulkItemState.Failed, $"{ex.GetType().Name}: {ex.Message}", CancellationToken.None);
+            return ItemOutcome.Finished;
         }
     }
 }
