@@ -27,6 +27,7 @@ public static class DynamicCotServiceCollectionExtensions
     /// else one that answers "no model configured".</param>
     public static IServiceCollection AddDynamicCot(this IServiceCollection services, IConfiguration configuration, string contentRootPath,
         KeyphraseSuggesterFactory? suggesterFactory = null, bool startScheduler = true)
+    // startScheduler: false lets a test or CLI start and stop the scheduler itself.
     {
         var section = configuration.GetSection(DynamicCotOptions.SectionName);
         services.AddOptions<DynamicCotOptions>().Bind(section).ValidateOnStart();
@@ -56,11 +57,18 @@ public static class DynamicCotServiceCollectionExtensions
         else
             services.TryAddSingleton<IKeyphraseSuggester, UnconfiguredKeyphraseSuggester>();
 
-        services.AddQuartz(q => JobStoreSetup.Configure(q, store, options.JobStore));
+        services.AddSingleton<BulkJobResumer>();
+        services.AddSingleton<SchedulerStoppingSignal>();
+        services.AddQuartz(q =>
+        {
+            JobStoreSetup.Configure(q, store, options.JobStore);
+            q.AddSchedulerListener<InterruptBulkJobsOnShutdown>();
+        });
         if (startScheduler)
         {
-            services.AddQuartzHostedService(o => o.WaitForJobsToComplete = false);
-            services.AddHostedService<BulkJobResumer>();
+            // Waiting lets a stopping job finish its in-flight items' writes; jobs see the stop through their token.
+            services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
+            services.AddHostedService(sp => sp.GetRequiredService<BulkJobResumer>());
         }
 
         services.AddControllers().AddApplicationPart(typeof(SuggestController).Assembly);

@@ -19,13 +19,16 @@ public sealed class BulkRetagJob(
     BulkJobStore store,
     IContentRepository content,
     ContentTagger tagger,
+    SchedulerStoppingSignal stopping,
     IOptions<DynamicCotOptions> options,
     ILogger<BulkRetagJob> logger) : IJob
 {
     public const string JobIdKey = "bulkJobId";
 
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken jobToken)
     {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(jobToken, stopping.Token);
+        var cancellationToken = linked.Token;
         var jobId = Guid.Parse(context.MergedJobDataMap.GetString(JobIdKey)!);
         var job = await store.GetAsync(jobId, cancellationToken, maxFailures: 0);
         if (job is null || job.Status is not (BulkJobStatus.Queued or BulkJobStatus.Running)) return;
