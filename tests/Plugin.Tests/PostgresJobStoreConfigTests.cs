@@ -7,7 +7,7 @@ using Quartz;
 
 namespace DynamicCot.Plugin.Tests;
 
-/// <summary>The clustered PostgreSQL job store as configured (no server needed: the configuration Quartz receives is checked).</summary>
+/// <summary>Job store settings resolved for Quartz (no server needed). Quartz 4 keeps clustering in typed options, not in ToProperties(), so Quartz-level clustering is not asserted here.</summary>
 public sealed class PostgresJobStoreConfigTests
 {
     private static string? schedulerName;
@@ -25,10 +25,10 @@ public sealed class PostgresJobStoreConfigTests
     }
 
     [Fact]
-    public void Postgres_store_is_clustered_with_provisioned_schema_and_shares_the_connection_with_the_plugin_tables()
+    public void Postgres_settings_resolve_to_a_clustered_store_whose_connection_Quartz_and_the_plugin_tables_share()
     {
         const string cs = "Host=127.0.0.1;Port=5432;Database=site;Username=site;Password=secret";
-        var properties = QuartzProperties(new()
+        _ = QuartzProperties(new()
         {
             ["DynamicCot:JobStore:Provider"] = "Postgres",
             ["DynamicCot:JobStore:ConnectionString"] = cs,
@@ -39,7 +39,7 @@ public sealed class PostgresJobStoreConfigTests
         Assert.True(store.Clustered);
         Assert.Equal(cs, store.PluginConnectionString);
         Assert.Equal(cs, store.QuartzConnectionString);
-        // The scheduler Quartz builds from it names the store after the configured scheduler (nodes of one cluster share it).
+        // Nodes of one cluster share the scheduler name.
         Assert.Equal("gpu-farm", schedulerName);
     }
 
