@@ -1,0 +1,45 @@
+using DynamicCot.Plugin.Api;
+using DynamicCot.Plugin.Configuration;
+using DynamicCot.Plugin.Content;
+using DynamicCot.Plugin.Jobs;
+using Microsoft.Extensions.Options;
+
+namespace DynamicCot.Plugin.DemoHost;
+
+/// <summary>Builds the demo web application; tests build it too, with their own suggester and folders.</summary>
+public static class DemoHostApp
+{
+    /// <param name="configureServices">Runs last, so a test can replace any registration (e.g. the suggester).</param>
+    public static WebApplication Build(string[] args, Action<IServiceCollection>? configureServices = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        if (string.IsNullOrWhiteSpace(builder.Configuration["urls"]) && string.IsNullOrWhiteSpace(builder.Configuration["Urls"]))
+            builder.WebHost.UseUrls("http://127.0.0.1:5080");
+
+        var contentRoot = builder.Environment.ContentRootPath;
+        var dataFolder = DemoPaths.FindDataFolder(builder.Configuration["Demo:DataFolder"], contentRoot);
+        var stateFolder = Path.GetFullPath(builder.Configuration["Demo:StateFolder"] is { Length: > 0 } s ? s : "App_Data", contentRoot);
+
+        var store = new DemoContentStore(Path.Combine(stateFolder, "content.db"));
+        DemoSeeder.Seed(store, dataFolder);
+        var media = new FolderMediaBytesSource(dataFolder);
+
+        builder.Services.AddDynamicCot(builder.Configuration, contentRoot, DemoSuggesterRegistration.Create);
+        builder.Services.AddSingleton(store);
+        builder.Services.AddSingleton<IContentRepository>(store);
+        builder.Services.AddSingleton(media);
+        builder.Services.AddSingleton<IMediaBytesSource>(media);
+        // Umbraco's backoffice policy does not exist here; the demo listens on loopback only and lets every caller in.
+        builder.Services.AddAuthorization(o => o.AddPolicy(DynamicCotAuthorization.Policy, p => p.RequireAssertion(_ => true)));
+        builder.Services.AddProblemDetails();
+        configureServices?.Invoke(builder.Services);
+
+        var app = builder.Build();
+        app.UseDefaultFiles();
+        app.UseStaticFiles();
+        app.UseAuthorization();
+        app.MapControllers();
+        DemoEndpoints.Map(app);
+        return app;
+    }
+}

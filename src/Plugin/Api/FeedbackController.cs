@@ -1,0 +1,56 @@
+using System.Text;
+using System.Text.Json;
+using DynamicCot.Plugin.Content;
+using DynamicCot.Plugin.Feedback;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+
+namespace DynamicCot.Plugin.Api;
+
+/// <summary>Body of <c>POST feedback</c>: the item (or the raw text) and the editor's decisions on its suggestions.</summary>
+public sealed record FeedbackRequest(Guid? ContentId, string? Text, string? Image,
+    IReadOnlyList<string>? Accepted, IReadOnlyList<string>? Rejected, IReadOnlyList<string>? Added);
+
+/// <summary>Records editors' accept/reject/add decisions and exports them as training JSONL.</summary>
+[ApiController]
+[Route(ApiRoutes.Base + "/feedback")]
+[Authorize(Policy = DynamicCotAuthorization.Policy)]
+[DynamicCotExceptionFilter]
+public sealed class FeedbackController(FeedbackStore feedback, IContentRepository content) : ControllerBase
+{
+    [HttpPost]
+    public async Task<IActionResult> Record([FromBody] FeedbackRequest request, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<string> accepted = request.Accepted ?? [], rejected = request.Rejected ?? [], added = request.Added ?? [];
+        if (accepted.Count + rejected.Count + added.Count == 0)
+            return ApiProblems.Field("accepted", "Give at least one accepted, rejected or added tag.");
+        if (accepted.Concat(rejected).Concat(added).Any(string.IsNullOrWhiteSpace))
+            return ApiProblems.Field("accepted", "Tags must not be empty.");
+
+        var text = request.Text;
+        var image = request.Image;
+        if (request.ContentId is { } id)
+        {
+            var item = await content.GetAsync(id, cancellationToken);
+            if (item is null) return ApiProblems.Field("contentId", $"No content item has the id {id}.", StatusCodes.Status404NotFound);
+            text ??= item.Text;
+            image ??= item.ImageReference;
+        }
+        if (string.IsNullOrWhiteSpace(text))
+            return ApiProblems.Field("text", "Give a contentId or the text the suggestions were made for.");
+
+        var record = await feedback.AddAsync(request.ContentId, text, image, accepted, rejected, added, cancellationToken);
+        return StatusCode(StatusCodes.Status201Created, record);
+    }
+
+    /// <summary>Training data in the project's dataset format, one JSON object per line.</summary>
+    [HttpGet("export")]
+    public async Task<IActionResult> Export(CancellationToken cancellationToken)
+    {
+        var lines = new StringBuilder();
+        foreach (var example in await feedback.ExportAsync(cancellationToken))
+            lines.Append(JsonSerializer.Serialize(example)).Append('\n');
+        return File(Encoding.UTF8.GetBytes(lines.ToString()), "application/x-ndjson", "feedback.jsonl");
+    }
+}

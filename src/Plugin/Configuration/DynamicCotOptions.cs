@@ -1,0 +1,124 @@
+using DynamicCot.Keyphrases.Suggestions;
+
+namespace DynamicCot.Plugin.Configuration;
+
+/// <summary>Settings of the plugin, bound from the <c>DynamicCot</c> configuration section.</summary>
+public sealed class DynamicCotOptions
+{
+    public const string SectionName = "DynamicCot";
+
+    public KeyphraseEngineOptions Engine { get; set; } = new();
+
+    /// <summary>Which properties of each document type feed the model and which one receives tags; key = document type alias.</summary>
+    public Dictionary<string, DocumentTypeTagging> DocumentTypes { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    public int MaxKeyphrases { get; set; } = 8;
+
+    /// <summary>Suggestions below this confidence (0..1) are not written by auto-tag or bulk jobs.</summary>
+    public double MinConfidence { get; set; } = 0.2;
+
+    public bool AutoTagOnPublish { get; set; } = true;
+
+    public TagMergePolicy MergePolicy { get; set; } = TagMergePolicy.KeepEditorTagsAndAdd;
+
+    public JobStoreOptions JobStore { get; set; } = new();
+
+    public ThrottleOptions Throttle { get; set; } = new();
+
+    /// <summary>Largest image the suggest API accepts, in bytes.</summary>
+    public long MaxImageBytes { get; set; } = 20 * 1024 * 1024;
+
+    public SuggestionOptions ToSuggestionOptions(IReadOnlyCollection<string>? existingTags = null) => new()
+    {
+        Thinking = Engine.Thinking,
+        MaxKeyphrases = MaxKeyphrases,
+        MinConfidence = MinConfidence,
+        ExistingTags = existingTags,
+    };
+}
+
+/// <summary>Where the model files are and how llama.cpp runs them. The engine implementation reads these.</summary>
+public sealed class KeyphraseEngineOptions
+{
+    /// <summary>GGUF language model; empty = no model configured (suggest answers 503 with a clear message).</summary>
+    public string? ModelPath { get; set; }
+
+    /// <summary>GGUF multimodal projector; without it the engine is text-only.</summary>
+    public string? MmprojPath { get; set; }
+
+    /// <summary>Layers offloaded to the GPU; -1 = all, 0 = CPU only.</summary>
+    public int GpuLayers { get; set; } = -1;
+
+    /// <summary>CPU threads; 0 = let the engine choose.</summary>
+    public int Threads { get; set; }
+
+    /// <summary>Concurrent sequences the engine decodes in one batch.</summary>
+    public int BatchSize { get; set; } = 4;
+
+    public ThinkingMode Thinking { get; set; } = ThinkingMode.Off;
+
+    public bool IsConfigured => !string.IsNullOrWhiteSpace(ModelPath);
+}
+
+/// <summary>Tagging settings of one document type.</summary>
+public sealed class DocumentTypeTagging
+{
+    /// <summary>Alias of the tags property that receives keyphrases.</summary>
+    public string TagsProperty { get; set; } = "";
+
+    /// <summary>Aliases of the text properties the model reads (the item's name is always read).</summary>
+    public List<string> TextProperties { get; set; } = [];
+
+    /// <summary>Alias of the image property (media picker or upload); optional.</summary>
+    public string? ImageProperty { get; set; }
+}
+
+/// <summary>How suggestions combine with tags an editor already entered.</summary>
+public enum TagMergePolicy
+{
+    /// <summary>Keep every editor tag and add new suggestions after them.</summary>
+    KeepEditorTagsAndAdd,
+    /// <summary>Replace the tags with the suggestions.</summary>
+    Replace,
+    /// <summary>Write suggestions only when the item has no tags yet.</summary>
+    OnlyWhenEmpty,
+}
+
+public enum JobStoreProvider { Sqlite, Postgres }
+
+/// <summary>Where Quartz and the plugin's job and feedback tables live.</summary>
+public sealed class JobStoreOptions
+{
+    public JobStoreProvider Provider { get; set; } = JobStoreProvider.Sqlite;
+
+    /// <summary>SQLite: folder of the database files, relative to the site's content root.</summary>
+    public string SqliteFolder { get; set; } = "umbraco/Data/DynamicCot";
+
+    /// <summary>PostgreSQL connection string (required for <see cref="JobStoreProvider.Postgres"/>).</summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>PostgreSQL: run as a cluster node so several servers share the jobs (SQLite cannot cluster).</summary>
+    public bool Clustered { get; set; } = true;
+
+    /// <summary>Quartz scheduler name; nodes of one cluster share it.</summary>
+    public string SchedulerName { get; set; } = "DynamicCot";
+
+    /// <summary>Quartz worker threads on this node.</summary>
+    public int WorkerThreads { get; set; } = 2;
+}
+
+/// <summary>Limits on how fast jobs call the engine, so editors' interactive requests keep a share of it.</summary>
+public sealed class ThrottleOptions
+{
+    /// <summary>Most suggestions jobs start per second on this node.</summary>
+    public double MaxItemsPerSecond { get; set; } = 5;
+
+    /// <summary>Most suggestions jobs run at once on this node (the engine batches concurrent requests).</summary>
+    public int MaxConcurrentSuggestions { get; set; } = 4;
+
+    /// <summary>Items a bulk job takes per batch; pause and cancel take effect between batches.</summary>
+    public int BulkBatchSize { get; set; } = 8;
+
+    /// <summary>Tries per item before a transient failure (engine overloaded) is recorded as a failure.</summary>
+    public int MaxAttemptsPerItem { get; set; } = 3;
+}

@@ -1,0 +1,39 @@
+using DynamicCot.Plugin.Content;
+
+namespace DynamicCot.Plugin.Jobs;
+
+public enum BulkJobStatus { Queued, Running, Paused, Cancelled, Completed }
+
+public enum BulkItemState { Pending, Done, Failed }
+
+/// <summary>A bulk retag job and its progress.</summary>
+/// <param name="RatePerSecond">Items finished per second in the current run, or null before any finished.</param>
+/// <param name="Eta">Estimated time left at that rate, or null when unknown.</param>
+public sealed record BulkJobView(
+    Guid Id,
+    ContentSelection Selection,
+    BulkJobStatus Status,
+    int Total,
+    int Done,
+    int Failed,
+    double? RatePerSecond,
+    TimeSpan? Eta,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    DateTimeOffset? FinishedAt,
+    string? Error,
+    IReadOnlyList<BulkItemFailure> Failures)
+{
+    public int Pending => Total - Done - Failed;
+    public bool IsFinished => Status is BulkJobStatus.Completed or BulkJobStatus.Cancelled;
+}
+
+public sealed record BulkItemFailure(Guid ContentKey, string Reason, int Attempts);
+
+/// <summary>A state change the job's current status does not allow (e.g. resuming a completed job).</summary>
+public sealed class BulkJobStateException(string message) : Exception(message);
+
+public sealed class BulkJobNotFoundException(Guid id) : Exception($"No bulk job has the id {id}.")
+{
+    public Guid Id { get; } = id;
+}

@@ -1,0 +1,112 @@
+using DynamicCot.Keyphrases.Suggestions;
+using DynamicCot.Plugin.Configuration;
+using DynamicCot.Plugin.Content;
+using DynamicCot.Plugin.Tagging;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Quartz;
+
+namespace DynamicCot.Plugin.Jobs;
+
+/// <summary>
+/// Runs one bulk retag job batch by batch. Each batch's items go to the suggester concurrently (the engine batches
+/// them) through the throttle; each item is marked done or failed as soon as it finishes, so a stop at any point loses
+/// at most the in-flight items' model time, never a write. Pause and cancel are read between batches.
+/// One Quartz job per bulk job, not concurrent with itself, so two nodes of a cluster never run the same job at once.
+/// </summary>
+[DisallowConcurrentExecution]
+public sealed class BulkRetagJob(
+    BulkJobStore store,
+    IContentRepository content,
+    ContentTagger tagger,
+    SchedulerStoppingSignal stopping,
+    IOptions<DynamicCotOptions> options,
+    ILogger<BulkRetagJob> logger) : IJob
+{
+    public const string JobIdKey = "bulkJobId";
+
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken jobToken)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(jobToken, stopping.Token);
+        var cancellationToken = linked.Token;
+        var jobId = Guid.Parse(context.MergedJobDataMap.GetString(JobIdKey)!);
+        var job = await store.GetAsync(jobId, cancellationToken, maxFailures: 0);
+        if (job is null || job.Status is not (BulkJobStatus.Queued or BulkJobStatus.Running)) return;
+
+        if (job.Status == BulkJobStatus.Queued)
+        {
+            var keys = await content.ListKeysAsync(job.Selection, cancellationToken);
+            await store.AddItemsAsync(jobId, keys, cancellationToken);
+            if (!await store.TransitionAsync(jobId, [BulkJobStatus.Queued], BulkJobStatus.Running, cancellationToken)) return;
+            logger.LogInformation("Bulk job {JobId}: {Count} items ({Selection})", jobId, keys.Count, job.Selection);
+        }
+        else
+        {
+            // A restarted run: measure rate and ETA from now on.
+            await store.TransitionAsync(jobId, [BulkJobStatus.Running], BulkJobStatus.Running, cancellationToken);
+        }
+
+        var throttle = options.Value.Throttle;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var current = await store.GetAsync(jobId, cancellationToken, maxFailures: 0);
+            if (current?.Status != BulkJobStatus.Running)
+            {
+                logger.LogInformation("Bulk job {JobId} stops: status {Status}", jobId, current?.Status);
+                return;
+            }
+            var batch = await store.NextPendingAsync(jobId, throttle.BulkBatchSize, cancellationToken);
+            if (batch.Count == 0)
+            {
+                await store.TransitionAsync(jobId, [BulkJobStatus.Running], BulkJobStatus.Completed, cancellationToken);
+                logger.LogInformation("Bulk job {JobId} completed", jobId);
+                return;
+            }
+            var outcomes = await Task.WhenAll(batch.Select(key => ProcessItemAsync(jobId, key, throttle.MaxAttemptsPerItem, cancellationToken)));
+            if (outcomes.Contains(ItemOutcome.EngineMissing))
+            {
+                // Failing every item for a missing model would lose the job: pause it with the reason instead.
+                await store.TransitionAsync(jobId, [BulkJobStatus.Running], BulkJobStatus.Paused, CancellationToken.None,
+                    error: new KeyphraseEngineNotConfiguredException().Message + " Resume the job once a model is configured.");
+                return;
+            }
+            var progress = await store.GetAsync(jobId, cancellationToken, maxFailures: 0);
+            if (progress is { Total: > 0 })
+                context.ReportProgress((int)(100.0 * (progress.Done + progress.Failed) / progress.Total), $"{progress.Done} done, {progress.Failed} failed of {progress.Total}");
+        }
+    }
+
+    private enum ItemOutcome { Finished, LeftPending, EngineMissing }
+
+    private async Task<ItemOutcome> ProcessItemAsync(Guid jobId, Guid key, int maxAttempts, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await tagger.TagAsync(key, cancellationToken);
+            await store.FinishItemAsync(jobId, key, BulkItemState.Done, null, CancellationToken.None);
+            return ItemOutcome.Finished;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Shutdown or interruption before the write: the item stays pending and the next run does it.
+            return ItemOutcome.LeftPending;
+        }
+        catch (KeyphraseEngineNotConfiguredException)
+        {
+            return ItemOutcome.EngineMissing;
+        }
+        catch (SuggesterOverloadedException ex)
+        {
+            var attempts = await store.CountAttemptAsync(jobId, key, ex.Message, CancellationToken.None);
+            if (attempts < maxAttempts) return ItemOutcome.LeftPending;
+            await store.FinishItemAsync(jobId, key, BulkItemState.Failed, $"Engine overloaded on {attempts} attempts: {ex.Message}", CancellationToken.None);
+            return ItemOutcome.Finished;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            logger.LogWarning(ex, "Bulk job {JobId}: item {Key} failed", jobId, key);
+            await store.FinishItemAsync(jobId, key, BulkItemState.Failed, $"{ex.GetType().Name}: {ex.Message}", CancellationToken.None);
+            return ItemOutcome.Finished;
+        }
+    }
+}

@@ -1,0 +1,27 @@
+using DynamicCot.Plugin.Content;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Umbraco.Cms.Core.Composing;
+using Umbraco.Cms.Core.DependencyInjection;
+using Umbraco.Cms.Core.Notifications;
+
+namespace DynamicCot.Plugin.Umbraco;
+
+/// <summary>
+/// Wires the plugin into an Umbraco site (discovered automatically): options from the <c>DynamicCot</c> section,
+/// Quartz jobs, the HTTP API, the Umbraco content adapter and auto-tag on publish. The engine is whatever
+/// <see cref="Keyphrases.Suggestions.IKeyphraseSuggester"/> the site registers; without one, suggest answers "no model configured".
+/// </summary>
+public sealed class DynamicCotComposer : IComposer
+{
+    public void Compose(IUmbracoBuilder builder)
+    {
+        var contentRoot = builder.Config[HostDefaults.ContentRootKey] is { Length: > 0 } root ? root : Directory.GetCurrentDirectory();
+        builder.Services.AddDynamicCot(builder.Config, contentRoot);
+        builder.Services.TryAddSingleton<UmbracoTagFormats>();
+        builder.Services.TryAddSingleton<IContentRepository, UmbracoContentRepository>();
+        builder.Services.TryAddSingleton<IMediaBytesSource, UmbracoMediaBytesSource>();
+        builder.AddNotificationAsyncHandler<ContentPublishedNotification, AutoTagOnPublishHandler>();
+    }
+}

@@ -1,0 +1,108 @@
+using DynamicCot.Plugin.Content;
+using DynamicCot.Plugin.Jobs;
+using DynamicCot.Plugin.Tests.TestDoubles;
+using DynamicCot.Tests.Shared;
+
+namespace DynamicCot.Plugin.Tests;
+
+/// <summary>Bulk retag on a real SQLite job store (Quartz tables + the plugin's job tables).</summary>
+public sealed class BulkJobTests
+{
+    private static readonly ContentSelection All = new(null, null, true);
+
+    private static RecordingContentRepository Content(int count)
+    {
+        var content = new RecordingContentRepository();
+        for (var i = 0; i < count; i++) content.Add($"Item number {i} about lighthouse harbour sailing regatta");
+        return content;
+    }
+
+    [Fact]
+    public async Task A_job_stopped_mid_way_finishes_after_a_restart_with_every_item_written_exactly_once()
+    {
+        using var folder = TestPaths.NewTempFolder();
+        var content = Content(40);
+        var suggester = new WordSuggester { Delay = TimeSpan.FromMilliseconds(40) };
+        Guid jobId;
+        int doneAtStop;
+        await using (var first = await PluginServices.StartAsync(folder.Path, content, suggester))
+        {
+            jobId = (await first.Jobs.StartAsync(All, CancellationToken.None)).Id;
+            doneAtStop = (await first.WaitAsync(jobId, v => v.Done >= 8)).Done;
+        } // scheduler shut down mid-job, as a host stopping
+
+        var afterStop = content.Writes.Count;
+        Assert.InRange(afterStop, doneAtStop, 39);
+
+        await using var second = await PluginServices.StartAsync(folder.Path, content, suggester);
+        var finished = await second.WaitAsync(jobId, v => v.IsFinished);
+
+        Assert.Equal(BulkJobStatus.Completed, finished.Status);
+        Assert.Equal(40, finished.Done);
+        Assert.Equal(0, finished.Failed);
+        Assert.Equal(40, content.Writes.Count);
+        Assert.All(content.Keys, key => Assert.Equal(1, content.Writes[key]));
+        Assert.NotNull(finished.RatePerSecond);
+    }
+
+    [Fact]
+    public async Task A_cancelled_job_stops_within_one_batch()
+    {
+        using var folder = TestPaths.NewTempFolder();
+        var content = Content(40);
+        await using var services = await PluginServices.StartAsync(folder.Path, content, new WordSuggester { Delay = TimeSpan.FromMilliseconds(60) });
+        var jobId = (await services.Jobs.StartAsync(All, CancellationToken.None)).Id;
+        await services.WaitAsync(jobId, v => v.Done >= 4);
+        var atCancel = content.Writes.Count;
+        await services.Jobs.CancelAsync(jobId, CancellationToken.None);
+        await Task.Delay(800);
+
+        var view = await services.Jobs.GetAsync(jobId, CancellationToken.None);
+        Assert.Equal(BulkJobStatus.Cancelled, view.Status);
+        Assert.InRange(content.Writes.Count, atCancel, atCancel + 4); // batch size 4
+        Assert.True(view.Pending > 0);
+        await Assert.ThrowsAsync<BulkJobStateException>(() => services.Jobs.ResumeAsync(jobId, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Pause_and_resume_record_failures_with_reasons_and_never_redo_finished_items()
+    {
+        using var folder = TestPaths.NewTempFolder();
+        var content = Content(20);
+        content.FailingKeys.Add(content.Keys[3]);
+        var suggester = new WordSuggester { Delay = TimeSpan.FromMilliseconds(40) };
+        await using var services = await PluginServices.StartAsync(folder.Path, content, suggester);
+        var jobId = (await services.Jobs.StartAsync(All, CancellationToken.None)).Id;
+        await services.WaitAsync(jobId, v => v.Done >= 4);
+        await services.Jobs.PauseAsync(jobId, CancellationToken.None);
+        var paused = await services.WaitAsync(jobId, _ => true);
+        await Task.Delay(500);
+        var stillPaused = await services.Jobs.GetAsync(jobId, CancellationToken.None);
+        Assert.Equal(BulkJobStatus.Paused, stillPaused.Status);
+        Assert.InRange(stillPaused.Done + stillPaused.Failed, paused.Done + paused.Failed, paused.Done + paused.Failed + 4);
+        Assert.True(stillPaused.Pending > 0);
+
+        await services.Jobs.ResumeAsync(jobId, CancellationToken.None);
+        var finished = await services.WaitAsync(jobId, v => v.IsFinished);
+        Assert.Equal(BulkJobStatus.Completed, finished.Status);
+        Assert.Equal(19, finished.Done);
+        var failure = Assert.Single(finished.Failures);
+        Assert.Equal(content.Keys[3], failure.ContentKey);
+        Assert.Contains("refused by the CMS", failure.Reason);
+        Assert.All(content.Writes.Values, n => Assert.Equal(1, n));
+        Assert.Equal(20, suggester.Calls.Count); // no item was suggested twice
+    }
+
+    [Fact]
+    public async Task An_overloaded_engine_leaves_items_pending_until_the_attempt_limit_then_records_why()
+    {
+        using var folder = TestPaths.NewTempFolder();
+        var content = Content(2);
+        await using var services = await PluginServices.StartAsync(folder.Path, content, new WordSuggester { Overloaded = true },
+            new() { ["DynamicCot:Throttle:MaxAttemptsPerItem"] = "2" });
+        var jobId = (await services.Jobs.StartAsync(All, CancellationToken.None)).Id;
+        var finished = await services.WaitAsync(jobId, v => v.IsFinished);
+        Assert.Equal(2, finished.Failed);
+        Assert.All(finished.Failures, f => Assert.Contains("overloaded on 2 attempts", f.Reason));
+    }
+}

@@ -1,0 +1,40 @@
+using System.Collections.Concurrent;
+using DynamicCot.Plugin.Content;
+
+namespace DynamicCot.Plugin.Tests.TestDoubles;
+
+/// <summary>In-memory content for job tests; counts tag writes per item so "exactly once" can be checked.</summary>
+public sealed class RecordingContentRepository : IContentRepository
+{
+    private readonly ConcurrentDictionary<Guid, TaggableItem> _items = new();
+    private readonly List<Guid> _order = [];
+
+    public ConcurrentDictionary<Guid, int> Writes { get; } = new();
+    public HashSet<Guid> FailingKeys { get; } = [];
+
+    public Guid Add(string text, string documentType = "post")
+    {
+        var key = Guid.NewGuid();
+        _items[key] = new TaggableItem(key, documentType, text, text, null, [], "tags");
+        lock (_order) _order.Add(key);
+        return key;
+    }
+
+    public IReadOnlyList<Guid> Keys { get { lock (_order) return _order.ToList(); } }
+
+    public TaggableItem this[Guid key] => _items[key];
+
+    public Task<TaggableItem?> GetAsync(Guid key, CancellationToken cancellationToken) =>
+        Task.FromResult(_items.TryGetValue(key, out var item) ? item : null);
+
+    public Task<IReadOnlyList<Guid>> ListKeysAsync(ContentSelection selection, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<Guid>>(Keys.Where(k => selection.DocumentType is null || _items[k].DocumentType == selection.DocumentType).ToList());
+
+    public Task WriteTagsAndPublishAsync(Guid key, IReadOnlyList<string> tags, CancellationToken cancellationToken)
+    {
+        if (FailingKeys.Contains(key)) throw new InvalidOperationException($"Publishing {key} was refused by the CMS.");
+        Writes.AddOrUpdate(key, 1, (_, n) => n + 1);
+        _items[key] = _items[key] with { Tags = tags };
+        return Task.CompletedTask;
+    }
+}
