@@ -22,3 +22,43 @@ public static class QwenLmForward
         return Enumerable.Range(0, batch.Length).Select(r => flat.AsSpan(r * vocab, vocab).ToArray()).ToArray();
     }
 }
+
+/// <summary>Teacher-forced losses of packed sequences under the current weights (forward only).</summary>
+public static class SupervisedLoss
+{
+    /// <summary>Mean negative log-likelihood of each packed sequence's supervised tokens.</summary>
+    public static double[] PerSequence(GgmlCpuBackend backend, QwenLmWeights weights, LoraParameters? lora, PackedBatch batch, float rmsEps)
+    {
+        using var compute = new ComputeContext(backend, QwenLmGraph.GraphSize(weights.HyperParameters.LayerCount));
+        var inputs = QwenLmGraph.CreateInputs(compute.Context, batch.Length, batch.EmbeddingSize, batch.SupervisedRows.Length);
+        var logits = QwenLmGraph.Build(compute.Context, weights, lora, inputs, rmsEps);
+        NativeApi.ggml_set_output(logits);
+        var graph = compute.NewGraph(grads: false);
+        NativeApi.ggml_build_forward_expand(graph, logits);
+        compute.Allocate(graph);
+        QwenLmGraph.SetInputs(inputs, batch);
+        compute.Compute(graph);
+        var flat = GgmlTensorStore.ReadFloats(logits);
+        var vocab = weights.HyperParameters.VocabularySize;
+        var result = new double[batch.SupervisedPerSequence.Length];
+        var row = 0;
+        for (var s = 0; s < result.Length; s++)
+        {
+            var n = batch.SupervisedPerSequence[s];
+            double sum = 0;
+            for (var i = 0; i < n; i++, row++)
+                sum += NegativeLogLikelihood(flat.AsSpan(row * vocab, vocab), batch.Labels[row]);
+            result[s] = n == 0 ? double.NaN : sum / n;
+        }
+        return result;
+    }
+
+    internal static double NegativeLogLikelihood(ReadOnlySpan<float> logits, int label)
+    {
+        var max = float.NegativeInfinity;
+        foreach (var v in logits) if (v > max) max = v;
+        double sum = 0;
+        foreach (var v in logits) sum += Math.Exp(v - max);
+        return Math.Log(sum) + max - logits[label];
+    }
+}

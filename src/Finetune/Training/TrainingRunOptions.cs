@@ -1,0 +1,60 @@
+using DynamicCot.Finetune.Model;
+
+namespace DynamicCot.Finetune.Training;
+
+/// <summary>Everything a training run needs; saved into the run folder and the checkpoints so a resume is exact.</summary>
+public sealed record TrainingRunOptions
+{
+    public required string ModelPath { get; init; }
+    public string? ProjectorPath { get; init; }
+    public required string DataPath { get; init; }
+    public required string OutputDirectory { get; init; }
+    public TrainingStrategy Strategy { get; init; } = TrainingStrategy.Dynamic;
+    public int Epochs { get; init; } = 5;
+    /// <summary>Peak learning rate (the paper uses 5e-5 for full fine-tuning; LoRA usually wants more).</summary>
+    public float LearningRate { get; init; } = 1e-4f;
+    /// <summary>Linear warm-up length as a share of all optimizer steps.</summary>
+    public double WarmupRatio { get; init; } = 0.03;
+    /// <summary>The cosine schedule ends at this share of the peak rate.</summary>
+    public double MinLearningRateRatio { get; init; } = 0.1;
+    public float WeightDecay { get; init; } = 0.01f;
+    /// <summary>Sequences packed into one forward/backward pass.</summary>
+    public int BatchSize { get; init; } = 4;
+    /// <summary>Passes accumulated into one optimizer step.</summary>
+    public int GradientAccumulation { get; init; } = 1;
+    /// <summary>Global gradient-norm clip (0: off).</summary>
+    public double MaxGradientNorm { get; init; } = 1.0;
+    public LoraOptions Lora { get; init; } = new();
+    public ulong Seed { get; init; } = 42;
+    /// <summary>Save a checkpoint every this many optimizer steps (0: only at the end of each epoch).</summary>
+    public int CheckpointEvery { get; init; } = 50;
+    /// <summary>Dynamic CoT threshold γ on the per-sample SFT loss (0.4 in the paper).</summary>
+    public double Gamma { get; init; } = 0.4;
+    public LossRefresh Refresh { get; init; } = LossRefresh.Epoch;
+    /// <summary>Train on CoT when L_sft ≥ γ instead of &lt; γ.</summary>
+    public bool InvertComparison { get; init; }
+    public RmsNormEpsilon RmsEpsilon { get; init; } = RmsNormEpsilon.Serving;
+    public int Threads { get; init; } = Math.Max(1, Environment.ProcessorCount);
+    public int ImageMaxTokens { get; init; } = 256;
+    /// <summary>Longer sequences (prompt + target) are skipped and reported.</summary>
+    public int MaxSequenceTokens { get; init; } = 2048;
+    /// <summary>Where image embeddings are cached (default: RUN_DIR/embeddings).</summary>
+    public string? EmbeddingCacheDirectory { get; init; }
+
+    public void Validate()
+    {
+        if (Epochs < 1) throw new ArgumentException($"--epochs must be at least 1, got {Epochs}.");
+        if (LearningRate is <= 0 or > 1) throw new ArgumentException($"--lr must be in (0, 1], got {LearningRate}.");
+        if (BatchSize < 1) throw new ArgumentException($"--batch-size must be at least 1, got {BatchSize}.");
+        if (GradientAccumulation < 1) throw new ArgumentException($"--grad-accum must be at least 1, got {GradientAccumulation}.");
+        if (WarmupRatio is < 0 or >= 1) throw new ArgumentException($"--warmup must be in [0, 1), got {WarmupRatio}.");
+        if (Gamma < 0) throw new ArgumentException($"--gamma must not be negative, got {Gamma}.");
+        if (!File.Exists(ModelPath)) throw new FileNotFoundException($"The model '{ModelPath}' does not exist.", ModelPath);
+        if (ProjectorPath is not null && !File.Exists(ProjectorPath)) throw new FileNotFoundException($"The mmproj '{ProjectorPath}' does not exist.", ProjectorPath);
+        if (!File.Exists(DataPath)) throw new FileNotFoundException($"The dataset '{DataPath}' does not exist.", DataPath);
+        Lora.Validate();
+    }
+
+    public float RmsEpsilonValue(QwenLmHyperParameters parameters) =>
+        RmsEpsilon == RmsNormEpsilon.Serving ? 0f : parameters.FileRmsNormEpsilon;
+}

@@ -1,0 +1,59 @@
+using DynamicCot.Finetune.Training;
+using DynamicCot.Quantize.HuggingFace;
+using DynamicCot.Tests.Shared;
+using Xunit.Abstractions;
+
+namespace DynamicCot.Finetune.Tests.Training;
+
+[Collection(TinyModelCollection.Name)]
+public sealed class LoraTrainerSessionTests(TinyModels models, ITestOutputHelper output) : IDisposable
+{
+    private readonly TempFolder _folder = TestPaths.NewTempFolder("dynamiccot-train");
+
+    private TrainingRunOptions Options(TrainingStrategy strategy, int epochs = 3) => new()
+    {
+        ModelPath = models.Get(QwenVlArchitecture.Qwen2Vl).LanguageModel,
+        ProjectorPath = models.Get(QwenVlArchitecture.Qwen2Vl).Projector,
+        DataPath = TrainingData.Write(_folder, 6),
+        OutputDirectory = _folder.File("run"),
+        Strategy = strategy, Epochs = epochs, BatchSize = 3, LearningRate = 5e-3f, Threads = 2, ImageMaxTokens = 32,
+        Lora = new DynamicCot.Finetune.Model.LoraOptions { Rank = 4, Alpha = 8 }, CheckpointEvery = 0, WarmupRatio = 0,
+    };
+
+    [Fact]
+    public void Sft_on_real_posts_with_photos_lowers_the_loss()
+    {
+        using var session = new LoraTrainerSession(Options(TrainingStrategy.Sft), output.WriteLine);
+        Assert.Equal(6, session.Examples.Count);
+        var before = session.SftLosses(Enumerable.Range(0, 6).ToArray()).Average();
+        var steps = new List<StepRecord>();
+        var epochs = new List<EpochRecord>();
+        var outcome = session.Train(new TrainerHooks { LearningRate = _ => 5e-3f, OnStep = steps.Add, OnEpoch = epochs.Add }, TrainerPosition.Start, default);
+        var after = session.SftLosses(Enumerable.Range(0, 6).ToArray()).Average();
+        output.WriteLine($"mean SFT loss {before:F3} → {after:F3} over {steps.Count} steps");
+        Assert.Equal(TrainingOutcome.Completed, outcome);
+        Assert.Equal(3 * session.StepsPerEpoch, steps.Count);
+        Assert.Equal(3, epochs.Count);
+        Assert.True(after < before * 0.7, $"{before} → {after}");
+        Assert.All(epochs, e => Assert.Equal(6, e.Branches.Sft));
+    }
+
+    [Fact]
+    public void Dynamic_cot_counts_its_branches_and_falls_back_without_a_rationale()
+    {
+        // γ above every loss: every sample is "easy" and takes CoT when it has a rationale; half have one.
+        using var session = new LoraTrainerSession(Options(TrainingStrategy.Dynamic, epochs: 1) with { Gamma = 1000 }, output.WriteLine);
+        var epochs = new List<EpochRecord>();
+        session.Train(new TrainerHooks { OnEpoch = epochs.Add }, TrainerPosition.Start, default);
+        Assert.Equal(new BranchCounts(3, 0, 3), epochs.Single().Branches);
+
+        // γ = 0: no sample is easy, all take the plain answer.
+        using var strict = new LoraTrainerSession(Options(TrainingStrategy.Dynamic, epochs: 1) with { Gamma = 0 }, output.WriteLine);
+        var strictEpochs = new List<EpochRecord>();
+        strict.Train(new TrainerHooks { OnEpoch = strictEpochs.Add }, TrainerPosition.Start, default);
+        Assert.Equal(new BranchCounts(0, 6, 0), strictEpochs.Single().Branches);
+        Assert.NotNull(strictEpochs.Single().MeanSftLoss);
+    }
+
+    public void Dispose() => _folder.Dispose();
+}
