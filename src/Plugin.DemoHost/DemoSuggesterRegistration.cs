@@ -11,7 +11,7 @@ namespace DynamicCot.Plugin.DemoHost;
 /// </summary>
 public static class DemoSuggesterRegistration
 {
-    public static IKeyphraseSuggester Create(IServiceProvider services, KeyphraseEngineOptions engine)
+    public static IKeyphraseSuggester Create(IServiceProvider services, EngineSettings engine)
     {
         if (!engine.IsConfigured) return new UnconfiguredKeyphraseSuggester();
         throw new NotSupportedException(

@@ -14,7 +14,7 @@ using Quartz;
 namespace DynamicCot.Plugin;
 
 /// <summary>Builds the engine from the validated engine settings; the host (Umbraco site or demo) provides it.</summary>
-public delegate IKeyphraseSuggester KeyphraseSuggesterFactory(IServiceProvider services, KeyphraseEngineOptions engine);
+public delegate IKeyphraseSuggester KeyphraseSuggesterFactory(IServiceProvider services, EngineSettings engine);
 
 /// <summary>
 /// Registers everything the plugin needs except the CMS adapter (<see cref="Content.IContentRepository"/>,

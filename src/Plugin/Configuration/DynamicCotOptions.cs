@@ -7,7 +7,7 @@ public sealed class DynamicCotOptions
 {
     public const string SectionName = "DynamicCot";
 
-    public KeyphraseEngineOptions Engine { get; set; } = new();
+    public EngineSettings Engine { get; set; } = new();
 
     /// <summary>Which properties of each document type feed the model and which one receives tags; key = document type alias.</summary>
     public Dictionary<string, DocumentTypeTagging> DocumentTypes { get; set; } = new(StringComparer.OrdinalIgnoreCase);
@@ -38,7 +38,7 @@ public sealed class DynamicCotOptions
 }
 
 /// <summary>Where the model files are and how llama.cpp runs them. The engine implementation reads these.</summary>
-public sealed class KeyphraseEngineOptions
+public sealed class EngineSettings
 {
     /// <summary>GGUF language model; empty = no model configured (suggest answers 503 with a clear message).</summary>
     public string? ModelPath { get; set; }
@@ -56,6 +56,9 @@ public sealed class KeyphraseEngineOptions
     public int BatchSize { get; set; } = 4;
 
     public ThinkingMode Thinking { get; set; } = ThinkingMode.Off;
+
+    /// <summary>Image tokens per image (-1: the projector's default). Fewer is faster; Qwen-VL reads detail better with more.</summary>
+    public int ImageMaxTokens { get; set; } = 256;
 
     public bool IsConfigured => !string.IsNullOrWhiteSpace(ModelPath);
 }

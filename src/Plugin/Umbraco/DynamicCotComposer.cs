@@ -10,15 +10,16 @@ namespace DynamicCot.Plugin.Umbraco;
 
 /// <summary>
 /// Wires the plugin into an Umbraco site (discovered automatically): options from the <c>DynamicCot</c> section,
-/// Quartz jobs, the HTTP API, the Umbraco content adapter and auto-tag on publish. The engine is whatever
-/// <see cref="Keyphrases.Suggestions.IKeyphraseSuggester"/> the site registers; without one, suggest answers "no model configured".
+/// Quartz jobs, the HTTP API, the Umbraco content adapter and auto-tag on publish. The engine is the llama.cpp engine
+/// built from <c>DynamicCot:Engine</c> (model and mmproj paths); without a model path, suggest answers "no model
+/// configured". A site may register its own <see cref="Keyphrases.Suggestions.IKeyphraseSuggester"/> after this composer.
 /// </summary>
 public sealed class DynamicCotComposer : IComposer
 {
     public void Compose(IUmbracoBuilder builder)
     {
         var contentRoot = builder.Config[HostDefaults.ContentRootKey] is { Length: > 0 } root ? root : Directory.GetCurrentDirectory();
-        builder.Services.AddDynamicCot(builder.Config, contentRoot);
+        builder.Services.AddDynamicCot(builder.Config, contentRoot, Engine.LlamaSuggesterFactory.Create);
         builder.Services.TryAddSingleton<UmbracoTagFormats>();
         builder.Services.TryAddSingleton<IContentRepository, UmbracoContentRepository>();
         builder.Services.TryAddSingleton<IMediaBytesSource, UmbracoMediaBytesSource>();
