@@ -4,10 +4,10 @@ import { defineConfig } from 'vitest/config';
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
 /** The Razor class library's static assets, served by a site at /App_Plugins/DynamicCot/. */
-export const outDir = here('../../wwwroot/App_Plugins/DynamicCot');
+const outDir = here('../../wwwroot/App_Plugins/DynamicCot');
 
 // Entries have fixed names because umbraco-package.json and the demo page reference them; shared chunks are hashed.
-export const entries = {
+const entries = {
   'dynamiccot-elements': here('src/elements/index.ts'),
   'dynamiccot-entry-point': here('src/backoffice/entry-point.ts'),
   'suggest-keyphrases-workspace-action': here('src/backoffice/suggest-keyphrases-workspace-action.api.ts'),
