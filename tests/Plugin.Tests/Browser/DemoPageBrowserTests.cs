@@ -87,7 +87,7 @@ public sealed class DemoPageBrowserTests(DemoHostFixture host) : IClassFixture<D
             await Assertions.Expect(job).ToHaveAttributeAsync("data-status", "Completed", new() { Timeout = 30_000 });
             await Assertions.Expect(job.Locator(".counts")).ToContainTextAsync("100%");
             await Assertions.Expect(job.Locator(".selection")).ToContainTextAsync("post");
-            await page.ScreenshotAsync(new() { Path = Screenshot("2-bulk-retag-done.png"), FullPage = true });
+            await page.ScreenshotAsync(new() { Path = Screenshot("2-bulk-retag-done.png"), FullPage = false });
 
             Assert.Empty(pageErrors);
         }
