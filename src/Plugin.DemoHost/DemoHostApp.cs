@@ -2,6 +2,7 @@ using DynamicCot.Plugin.Api;
 using DynamicCot.Plugin.Configuration;
 using DynamicCot.Plugin.Content;
 using DynamicCot.Plugin.Jobs;
+using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
 
 namespace DynamicCot.Plugin.DemoHost;
@@ -37,9 +38,21 @@ public static class DemoHostApp
         var app = builder.Build();
         app.UseDefaultFiles();
         app.UseStaticFiles();
+        UsePluginAssets(app, contentRoot);
         app.UseAuthorization();
         app.MapControllers();
         DemoEndpoints.Map(app);
         return app;
+    }
+
+    /// <summary>Folder (under the content root) holding the plugin's built web components, see the project file.</summary>
+    public const string PluginAssetsFolder = "plugin-assets";
+
+    // The page degrades with a message when the bundle is missing, so a missing folder is not an error here.
+    private static void UsePluginAssets(WebApplication app, string contentRoot)
+    {
+        var folder = Path.Combine(contentRoot, PluginAssetsFolder);
+        if (!Directory.Exists(folder)) return;
+        app.UseStaticFiles(new StaticFileOptions { FileProvider = new PhysicalFileProvider(folder) });
     }
 }

@@ -1,5 +1,5 @@
-// Demo page: talks to the plugin's API (/umbraco/dynamiccot/api/v1) and the demo's content endpoints (/demo/api).
-const api = '/umbraco/dynamiccot/api/v1';
+// Demo page: the plugin's web components (/App_Plugins/DynamicCot/) over its API, plus the demo's content endpoints.
+const elementsBundle = '/App_Plugins/DynamicCot/dynamiccot-elements.js';
 
 async function call(url, options = {}) {
   const response = await fetch(url, options);
@@ -8,11 +8,26 @@ async function call(url, options = {}) {
   return body;
 }
 
+/** Loads the web components; without them the page still lists and publishes content, and says what is missing. */
+async function loadElements() {
+  try {
+    await import(elementsBundle);
+    return true;
+  } catch (error) {
+    const banner = document.getElementById('bundle-missing');
+    banner.textContent = `The DynamicCot web components (${elementsBundle}) could not be loaded, so suggestions and ` +
+      `bulk jobs are unavailable on this page: build them with "npm ci && npm run build:backoffice", then rebuild ` +
+      `the demo host. (${error.message})`;
+    banner.hidden = false;
+    return false;
+  }
+}
+
 function renderTags(span, tags) {
   span.replaceChildren(...tags.map(t => Object.assign(document.createElement('span'), { className: 'tag', textContent: t })));
 }
 
-function renderItem(item) {
+function renderItem(item, withElements) {
   const node = document.getElementById('item-template').content.firstElementChild.cloneNode(true);
   node.dataset.key = item.key;
   node.querySelector('.name').textContent = item.name;
@@ -21,101 +36,51 @@ function renderItem(item) {
   node.querySelector('.text').textContent = item.text;
   const img = node.querySelector('.photo');
   if (item.image) { img.src = `/demo/media/${item.image}`; img.alt = item.name; } else img.remove();
-  const tags = [...item.tags];
+  let tags = [...item.tags];
   renderTags(node.querySelector('.tags'), tags);
-  const decisions = new Map(); // keyphrase -> 'accepted' | 'rejected'
   const status = node.querySelector('.status');
 
-  node.querySelector('.suggest').addEventListener('click', async (event) => {
-    const button = event.currentTarget;
-    button.disabled = true; status.textContent = 'Asking the model…';
-    try {
-      const form = new FormData(); form.append('contentId', item.key);
-      const result = await call(`${api}/suggest`, { method: 'POST', body: form });
-      const chips = node.querySelector('.chips'); chips.replaceChildren();
-      for (const k of result.keyphrases) {
-        const chip = document.createElement('span');
-        chip.className = 'chip';
-        chip.innerHTML = `<span class="label"></span> <small>${Math.round(k.confidence * 100)}%</small>` +
-          '<button class="accept" title="Accept">✓</button><button class="reject" title="Reject">✕</button>';
-        chip.querySelector('.label').textContent = k.text;
-        chip.querySelector('.accept').onclick = () => decide(chip, k.text, 'accepted');
-        chip.querySelector('.reject').onclick = () => decide(chip, k.text, 'rejected');
-        chips.append(chip);
-      }
-      status.textContent = result.keyphrases.length ? '' : 'No keyphrases suggested.';
-    } catch (error) { status.textContent = error.message; }
-    finally { button.disabled = false; }
-  });
-
-  async function decide(chip, text, decision) {
-    decisions.set(text, decision);
-    chip.classList.remove('accepted', 'rejected'); chip.classList.add(decision);
-    if (decision === 'accepted' && !tags.some(t => t.toLowerCase() === text.toLowerCase())) tags.push(text);
-    if (decision === 'rejected') { const i = tags.indexOf(text); if (i >= 0) tags.splice(i, 1); }
-    renderTags(node.querySelector('.tags'), tags);
-    try {
-      await call(`${api}/feedback`, { method: 'POST', headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ contentId: item.key, accepted: decision === 'accepted' ? [text] : [], rejected: decision === 'rejected' ? [text] : [] }) });
-    } catch (error) { status.textContent = `Feedback not recorded: ${error.message}`; }
+  if (withElements) {
+    const panel = document.createElement('dynamiccot-suggestion-panel');
+    panel.contentId = item.key;
+    panel.existingTags = tags;
+    // The panel recorded the editor's decisions as feedback; the page keeps the tags until "Publish".
+    panel.addEventListener('tags-applied', event => {
+      tags = event.detail.tags;
+      panel.existingTags = tags;
+      renderTags(node.querySelector('.tags'), tags);
+    });
+    node.querySelector('.suggestions').append(panel);
   }
 
   node.querySelector('.publish').addEventListener('click', async () => {
     try {
-      const updated = await call(`/demo/api/content/${item.key}/publish`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ tags }) });
-      node.replaceWith(renderItem(updated));
+      const updated = await call(`/demo/api/content/${item.key}/publish`, {
+        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ tags }) });
+      node.replaceWith(renderItem(updated, withElements));
     } catch (error) { status.textContent = error.message; }
   });
   return node;
 }
 
-async function loadItems() {
+async function loadItems(withElements) {
   const items = await call('/demo/api/content');
-  document.getElementById('items').replaceChildren(...items.map(renderItem));
+  document.getElementById('items').replaceChildren(...items.map(item => renderItem(item, withElements)));
 }
 
-function renderJob(job) {
-  const div = document.createElement('div');
-  div.className = 'job';
-  const eta = job.etaSeconds != null ? ` · ETA ${Math.ceil(job.etaSeconds)} s` : '';
-  const rate = job.ratePerSecond != null ? ` · ${job.ratePerSecond.toFixed(2)} items/s` : '';
-  div.innerHTML = `<strong></strong> <span class="counts"></span><progress></progress><div class="buttons"></div><ul class="failures"></ul>`;
-  div.querySelector('strong').textContent = `${job.status}`;
-  div.querySelector('.counts').textContent = `${job.done} done, ${job.failed} failed of ${job.total}${rate}${eta}`;
-  const progress = div.querySelector('progress'); progress.max = Math.max(job.total, 1); progress.value = job.done + job.failed;
-  for (const verb of ['pause', 'resume', 'cancel']) {
-    const b = document.createElement('button'); b.textContent = verb;
-    b.onclick = async () => { try { await call(`${api}/jobs/${job.id}/${verb}`, { method: 'POST' }); refreshJobs(); } catch (e) { alert(e.message); } };
-    div.querySelector('.buttons').append(b);
-  }
-  for (const f of job.failures) {
-    const li = document.createElement('li'); li.textContent = `${f.contentKey}: ${f.reason}`; div.querySelector('.failures').append(li);
-  }
-  return div;
+function showJobs() {
+  const jobs = document.createElement('dynamiccot-job-list');
+  jobs.setAttribute('document-types', 'post,photo');
+  // Reload the items when the last active job finishes, so retagged tags show.
+  let wasActive = false;
+  jobs.addEventListener('jobs-changed', event => {
+    const active = event.detail.jobs.some(j => j.status === 'Queued' || j.status === 'Running');
+    if (wasActive && !active) loadItems(true);
+    wasActive = active;
+  });
+  document.getElementById('jobs').append(jobs);
 }
 
-async function refreshJobs() {
-  const jobs = await call(`${api}/jobs`);
-  const detailed = await Promise.all(jobs.slice(0, 5).map(j => call(`${api}/jobs/${j.id}`)));
-  document.getElementById('jobs').replaceChildren(...detailed.map(renderJob));
-  return detailed.some(j => j.status === 'Queued' || j.status === 'Running');
-}
-
-async function pollJobs() {
-  const active = await refreshJobs().catch(() => false);
-  setTimeout(pollJobs, active ? 1000 : 5000);
-  if (!active) loadItems();
-}
-
-document.getElementById('bulk-form').addEventListener('submit', async (event) => {
-  event.preventDefault();
-  const documentType = new FormData(event.target).get('documentType');
-  try {
-    await call(`${api}/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(documentType ? { documentType } : { all: true }) });
-    refreshJobs();
-  } catch (error) { alert(error.message); }
-});
-
-loadItems();
-pollJobs();
+const withElements = await loadElements();
+if (withElements) showJobs();
+await loadItems(withElements);

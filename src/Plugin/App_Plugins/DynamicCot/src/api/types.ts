@@ -1,0 +1,67 @@
+// Shapes of the plugin's HTTP API (src/Plugin/Api), as ASP.NET Core serialises them (camelCase).
+
+export interface KeyphraseSuggestion {
+  text: string;
+  /** 0..1, the engine's confidence in this keyphrase. */
+  confidence: number;
+  /** True when the keyphrase matches a tag the item already has. */
+  matchedExistingTag: boolean;
+}
+
+export interface SuggestResponse {
+  contentId: string | null;
+  keyphrases: KeyphraseSuggestion[];
+  rationale: string | null;
+  promptTokens: number;
+  generatedTokens: number;
+  elapsedMilliseconds: number;
+}
+
+export interface FeedbackRequest {
+  contentId?: string;
+  text?: string;
+  image?: string;
+  accepted: string[];
+  rejected: string[];
+  added: string[];
+}
+
+export interface ContentSelection {
+  rootKey: string | null;
+  documentType: string | null;
+  allContent: boolean;
+}
+
+export type JobStatus = 'Queued' | 'Running' | 'Paused' | 'Cancelled' | 'Completed';
+
+export interface BulkItemFailure {
+  contentKey: string;
+  reason: string;
+  attempts: number;
+}
+
+export interface BulkJob {
+  id: string;
+  status: JobStatus;
+  selection: ContentSelection;
+  total: number;
+  done: number;
+  failed: number;
+  pending: number;
+  ratePerSecond: number | null;
+  etaSeconds: number | null;
+  createdAt: string;
+  updatedAt: string;
+  finishedAt: string | null;
+  error: string | null;
+  failures: BulkItemFailure[];
+}
+
+/** Body of POST jobs: a subtree, a document type, both, or all content. */
+export interface StartJobRequest {
+  rootId?: string;
+  documentType?: string;
+  all?: boolean;
+}
+
+export type JobCommand = 'pause' | 'resume' | 'cancel';

@@ -1,0 +1,25 @@
+import { UmbPropertyActionBase } from '@umbraco-cms/backoffice/property-action';
+import { UMB_PROPERTY_CONTEXT } from '@umbraco-cms/backoffice/property';
+import { UMB_DOCUMENT_WORKSPACE_CONTEXT } from '@umbraco-cms/backoffice/document';
+import { openSuggestions } from './open-suggestions.js';
+import { readTagsValue } from './tags-property.js';
+
+/** "Suggest keyphrases" in a tags property's action menu: fills that very property. */
+export class DynamicCotSuggestKeyphrasesPropertyAction extends UmbPropertyActionBase {
+  override async execute(): Promise<void> {
+    const property = await this.getContext(UMB_PROPERTY_CONTEXT);
+    // Suggestions are made for a saved document; a tags editor elsewhere (media, blocks) has no content id to send.
+    const workspace = await this.getContext(UMB_DOCUMENT_WORKSPACE_CONTEXT);
+    const contentId = workspace?.getUnique();
+    if (!property || !contentId) throw new Error('Keyphrase suggestions are available on documents only.');
+
+    const tags = await openSuggestions(this, {
+      contentId,
+      existingTags: readTagsValue(property.getValue()),
+      propertyName: property.getLabel(),
+    });
+    if (tags) property.setValue(tags);
+  }
+}
+
+export { DynamicCotSuggestKeyphrasesPropertyAction as api };

@@ -1,0 +1,17 @@
+import { t as e } from "./chunks/tags-property-QO7nKuQr.js";
+// src/Plugin/App_Plugins/DynamicCot/src/backoffice/entry-point.ts
+var t = {
+	type: "propertyAction",
+	kind: "default",
+	alias: "DynamicCot.PropertyAction.SuggestKeyphrases",
+	name: "DynamicCot: suggest keyphrases for a tags property",
+	forPropertyEditorUis: [e],
+	api: () => import("./chunks/suggest-keyphrases-property-action.api-Baog5uee.js"),
+	meta: {
+		icon: "icon-tags",
+		label: "Suggest keyphrases"
+	}
+}, n = (e, n) => {
+	n.register(t);
+};
+export { n as onInit };

@@ -1,0 +1,40 @@
+import "./chunks/job-list.element-CX-MvXuf.js";
+import { t as e } from "./chunks/backoffice-api-client-W8hAgsMm.js";
+import { css as t, html as n } from "@umbraco-cms/backoffice/external/lit";
+import { UmbLitElement as r } from "@umbraco-cms/backoffice/lit-element";
+// src/Plugin/App_Plugins/DynamicCot/src/backoffice/jobs-dashboard.element.ts
+var i = class extends r {
+	static {
+		this.properties = {
+			_api: { state: !0 },
+			_error: { state: !0 }
+		};
+	}
+	constructor() {
+		super(), this._error = "";
+	}
+	connectedCallback() {
+		super.connectedCallback(), e(this).then((e) => {
+			this._api = e;
+		}, (e) => {
+			this._error = e.message;
+		});
+	}
+	render() {
+		return n`
+      <uui-box headline="Bulk keyphrase retagging">
+        <p>Retag a document type, a subtree (the root document's id) or all content. Jobs survive restarts and can be
+          paused, resumed or cancelled; failed items are listed with their reason.</p>
+        ${this._error ? n`<p class="error">${this._error}</p>` : ""}
+        ${this._api ? n`<dynamiccot-job-list .api=${this._api}></dynamiccot-job-list>` : ""}
+      </uui-box>`;
+	}
+	static {
+		this.styles = t`
+    :host { display: block; padding: var(--uui-size-layout-1); }
+    .error { color: var(--uui-color-danger); }
+  `;
+	}
+};
+customElements.get("dynamiccot-jobs-dashboard") ?? customElements.define("dynamiccot-jobs-dashboard", i);
+export { i as DynamicCotJobsDashboardElement, i as default };
