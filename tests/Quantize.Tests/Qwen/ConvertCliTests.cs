@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using DynamicCot.Quantize.HuggingFace;
 using DynamicCot.Tests.Shared;
 
-using DynamicCot.Tests.Shared;
 namespace DynamicCot.Quantize.Tests.Qwen;
 
 /// <summary>The CLI as a user runs it: tiny → convert → quantize → inspect, and clear errors for broken inputs.</summary>

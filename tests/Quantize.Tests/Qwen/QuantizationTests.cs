@@ -7,7 +7,6 @@ using DynamicCot.Quantize.Quantization;
 using DynamicCot.Tests.Shared;
 using Xunit.Abstractions;
 
-using DynamicCot.Tests.Shared;
 namespace DynamicCot.Quantize.Tests.Qwen;
 
 /// <summary>

@@ -4,7 +4,6 @@ using DynamicCot.LlamaCpp.Native;
 using DynamicCot.Quantize.HuggingFace;
 using DynamicCot.Tests.Shared;
 
-using DynamicCot.Tests.Shared;
 namespace DynamicCot.Quantize.Tests.Qwen;
 
 /// <summary>tiny → convert → llama.cpp loads the LM and the mmproj, evaluates a chat prompt with a real photo, and generates.</summary>

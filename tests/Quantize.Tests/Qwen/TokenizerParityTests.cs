@@ -2,7 +2,6 @@ using DynamicCot.LlamaCpp.Engine;
 using DynamicCot.Quantize.HuggingFace;
 using DynamicCot.Tests.Shared;
 
-using DynamicCot.Tests.Shared;
 namespace DynamicCot.Quantize.Tests.Qwen;
 
 /// <summary>The converted GGUF's vocabulary tokenizes real posts to exactly the ids the tokenizer.json gives.</summary>
