@@ -23,6 +23,22 @@ public sealed record LearningRateSchedule
         MinLearningRate = minLearningRate;
     }
 
+    /// <summary>
+    /// From shares, as <c>TrainingRunOptions</c> holds them: warm-up over <paramref name="warmupRatio"/> of the steps
+    /// (rounded up, so any positive ratio warms up at least one step), floor at <paramref name="minRatio"/>·peak.
+    /// </summary>
+    public static LearningRateSchedule FromRatios(double peakLearningRate, long totalSteps, double warmupRatio, double minRatio)
+    {
+        if (totalSteps is < 1 or > int.MaxValue)
+            throw new ArgumentOutOfRangeException(nameof(totalSteps), totalSteps, "a schedule needs 1 to 2^31-1 steps");
+        if (warmupRatio is < 0 or >= 1)
+            throw new ArgumentOutOfRangeException(nameof(warmupRatio), warmupRatio, "the warm-up share must be in [0, 1)");
+        if (minRatio is < 0 or > 1)
+            throw new ArgumentOutOfRangeException(nameof(minRatio), minRatio, "the floor share must be in [0, 1]");
+        var warmup = (int)Math.Ceiling(warmupRatio * totalSteps);
+        return new LearningRateSchedule(peakLearningRate, (int)totalSteps, Math.Min(warmup, (int)totalSteps), peakLearningRate * minRatio);
+    }
+
     public double PeakLearningRate { get; }
 
     /// <summary>Optimizer steps in the whole run (after gradient accumulation).</summary>

@@ -21,7 +21,16 @@ public sealed class AdamWMoments
 }
 
 /// <summary>Optimizer state: the number of AdamW updates done (for bias correction) and the moments by tensor name.</summary>
-public sealed record OptimizerState(long StepCount, IReadOnlyDictionary<string, AdamWMoments> Moments);
+public sealed record OptimizerState(long StepCount, IReadOnlyDictionary<string, AdamWMoments> Moments)
+{
+    /// <summary>From <c>AdamWOptimizer.ExportState()</c> and <c>AdamWOptimizer.Steps</c>.</summary>
+    public static OptimizerState From(IReadOnlyDictionary<string, (float[] M, float[] V)> moments, long steps) =>
+        new(steps, moments.ToDictionary(p => p.Key, p => new AdamWMoments(p.Value.M, p.Value.V), StringComparer.Ordinal));
+
+    /// <summary>For <c>AdamWOptimizer.ImportState(state.ToTuples(), state.StepCount)</c>.</summary>
+    public IReadOnlyDictionary<string, (float[] M, float[] V)> ToTuples() =>
+        Moments.ToDictionary(p => p.Key, p => (p.Value.M, p.Value.V), StringComparer.Ordinal);
+}
 
 /// <summary>
 /// Everything a run needs to continue exactly where it stopped. Saved and loaded by <see cref="TrainingCheckpointStore"/>.
@@ -55,5 +64,5 @@ public sealed record TrainingCheckpoint
     public required string RunOptionsJson { get; init; }
 
     /// <summary>Dynamic CoT: each sample's latest SFT loss under the model, by dataset index; NaN where not computed yet.</summary>
-    public float[] SampleSftLosses { get; init; } = [];
+    public double[] SampleSftLosses { get; init; } = [];
 }

@@ -14,7 +14,7 @@ namespace DynamicCot.Finetune.Training;
 /// <list type="bullet">
 /// <item><c>adapter.gguf</c>: the LoRA weights in the adapter format llama.cpp loads (usable as-is).</item>
 /// <item><c>state.gguf</c>: F32 tensors <c>adamw.m.&lt;name&gt;</c> / <c>adamw.v.&lt;name&gt;</c>, I32 <c>data.order</c>,
-/// F32 <c>dynamic_cot.sft_loss</c>; the counters as metadata (<c>checkpoint.*</c>). Binary, so floats and NaNs are exact.</item>
+/// F64 <c>dynamic_cot.sft_loss</c>; the counters as metadata (<c>checkpoint.*</c>). Binary, so floats and NaNs are exact.</item>
 /// <item><c>checkpoint.json</c>: format version, step, epoch, SHA-256 of both GGUFs, and the run options; written last.</item>
 /// </list>
 /// A save writes everything into <c>step-N.partial-PID</c>, flushes it to disk and renames the folder to <c>step-N</c>,
@@ -218,7 +218,7 @@ public sealed class TrainingCheckpointStore
         if (checkpoint.DataOrder.Length > 0)
             writer.AddTensor(DataOrderTensor, GgmlType.I32, [(ulong)checkpoint.DataOrder.Length], Bytes(checkpoint.DataOrder));
         if (checkpoint.SampleSftLosses.Length > 0)
-            writer.AddTensor(SftLossTensor, GgmlType.F32, [(ulong)checkpoint.SampleSftLosses.Length], Bytes(checkpoint.SampleSftLosses));
+            writer.AddTensor(SftLossTensor, GgmlType.F64, [(ulong)checkpoint.SampleSftLosses.Length], Bytes(checkpoint.SampleSftLosses));
         return writer;
     }
 
@@ -228,6 +228,9 @@ public sealed class TrainingCheckpointStore
         var version = file.GetUInt32("checkpoint.format_version");
         if (version != FormatVersion)
             throw new FormatException($"state format version {version}; this build reads {FormatVersion}");
+        foreach (var (name, type) in new[] { (DataOrderTensor, GgmlType.I32), (SftLossTensor, GgmlType.F64) })
+            if (file.TryGetTensor(name, out var tensor) && tensor.Type != type)
+                throw new FormatException($"tensor '{name}' is {tensor.TypeName}, expected {GgmlTypeTraits.NameOf(type)}");
         var moments = new Dictionary<string, AdamWMoments>(StringComparer.Ordinal);
         foreach (var name in file.GetArray<string>("checkpoint.optimizer_tensors"))
             moments[name] = new AdamWMoments(file.ReadFloat32(MomentPrefixM + name), file.ReadFloat32(MomentPrefixV + name));
@@ -240,7 +243,7 @@ public sealed class TrainingCheckpointStore
             RngState = file.GetUInt64("checkpoint.rng_state"),
             Optimizer = new OptimizerState(file.Metadata.GetInt64("checkpoint.optimizer_steps"), moments),
             DataOrder = file.TryGetTensor(DataOrderTensor, out var order) ? MemoryMarshal.Cast<byte, int>(file.GetTensorData(order)).ToArray() : [],
-            SampleSftLosses = file.TryGetTensor(SftLossTensor, out _) ? file.ReadFloat32(SftLossTensor) : [],
+            SampleSftLosses = file.TryGetTensor(SftLossTensor, out var losses) ? MemoryMarshal.Cast<byte, double>(file.GetTensorData(losses)).ToArray() : [],
             Adapter = adapter,
             RunOptionsJson = runOptionsJson,
         };

@@ -35,3 +35,17 @@ public sealed class LearningRateScheduleTests
         Assert.Throws<ArgumentOutOfRangeException>(() => schedule.At(-1));
     }
 }
+
+public sealed class LearningRateScheduleFromRatiosTests
+{
+    [Fact]
+    public void Ratios_round_warm_up_up_and_scale_the_floor()
+    {
+        var schedule = LearningRateSchedule.FromRatios(1e-4, totalSteps: 100, warmupRatio: 0.03, minRatio: 0.1);
+        Assert.Equal(3, schedule.WarmupSteps);
+        Assert.Equal(1e-5, schedule.MinLearningRate, 15);
+        Assert.Equal(1e-4 / 3, schedule.At(0), 15);
+        Assert.Equal(1e-5, schedule.At(99), 15);
+        Assert.Equal(1, LearningRateSchedule.FromRatios(1e-4, 10, 0.01, 0).WarmupSteps);
+    }
+}

@@ -30,7 +30,7 @@ public sealed class TrainingCheckpointStoreTests : IDisposable
             }),
             Adapter = adapter,
             RunOptionsJson = "{\"strategy\":\"dynamic\",\"gamma\":0.4,\"epochs\":3}",
-            SampleSftLosses = [1.5f, float.NaN, 0.25f, 3f, 0.1f],
+            SampleSftLosses = [1.5, double.NaN, 0.25, 3, 0.1],
         };
     }
 
