@@ -7,5 +7,6 @@ root.Subcommands.Add(TinyCommand.Create());
 root.Subcommands.Add(ConvertCommand.Create());
 root.Subcommands.Add(QuantizeCommand.Create());
 root.Subcommands.Add(InspectCommand.Create());
+root.Subcommands.Add(LoraCommand.Create());
 root.Subcommands.Add(InfoCommand.Create());
 return CliApplication.Run(root, args);
