@@ -15,12 +15,17 @@ public static class CliApplication
     public const int ExitCancelled = 130;
     public const int ExitInternalError = 70;
 
-    public static int Run(RootCommand root, string[] args)
+    /// <param name="waitOnCancel">Ctrl-C waits for the command to honour cancellation instead of ending the process
+    /// after a short grace period (for commands that save their work first).</param>
+    public static int Run(RootCommand root, string[] args, bool waitOnCancel = false)
     {
         try
         {
             var parse = root.Parse(args);
-            return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            var configuration = new InvocationConfiguration { EnableDefaultExceptionHandler = false };
+            if (waitOnCancel)
+                configuration.ProcessTerminationTimeout = null;
+            return parse.Invoke(configuration);
         }
         catch (OperationCanceledException)
         {

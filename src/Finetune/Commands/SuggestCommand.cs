@@ -15,6 +15,7 @@ public static class SuggestCommand
     {
         var model = new Option<FileInfo>("--model") { Description = "Language-model GGUF.", Required = true };
         var mmproj = new Option<FileInfo?>("--mmproj") { Description = "Multimodal projector GGUF (needed for --image)." };
+        var adapter = new Option<FileInfo?>("--adapter") { Description = "LoRA adapter GGUF from `train` (instead of merging it)." };
         var text = new Option<string>("--text") { Description = "The post's text.", Required = true };
         var image = new Option<FileInfo?>("--image") { Description = "The post's image (JPEG, PNG, WebP or GIF)." };
         var think = new Option<string>("--think") { Description = "auto (the model decides), off, or a token budget N.", DefaultValueFactory = _ => "auto" };
@@ -27,7 +28,7 @@ public static class SuggestCommand
         var json = new Option<bool>("--json") { Description = "Print one JSON object." };
         var command = new Command("suggest", "Suggest keyphrases for a post's text and optional image.")
         {
-            model, mmproj, text, image, think, max, tags, temperature, seed, threads, gpuLayers, json,
+            model, mmproj, adapter, text, image, think, max, tags, temperature, seed, threads, gpuLayers, json,
         };
         EngineOptions.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
@@ -47,6 +48,7 @@ public static class SuggestCommand
             {
                 ModelPath = parse.GetValue(model)!.FullName,
                 ProjectorPath = parse.GetValue(mmproj)?.FullName,
+                AdapterPath = parse.GetValue(adapter)?.FullName,
                 Threads = parse.GetValue(threads),
                 GpuLayers = parse.GetValue(gpuLayers),
                 MaxParallelSequences = 1,

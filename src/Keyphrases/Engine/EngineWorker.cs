@@ -22,6 +22,7 @@ internal sealed class EngineWorker : IDisposable
     private readonly LlamaModel _model;
     private readonly LlamaContext _context;
     private readonly MtmdContext? _projector;
+    private readonly LlamaLoraAdapter? _adapter;
     private readonly Thread _thread;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<SequenceState> _running = new();
@@ -44,6 +45,11 @@ internal sealed class EngineWorker : IDisposable
                 Threads = options.Threads,
                 UnifiedKvCache = true,
             });
+            if (options.AdapterPath is not null)
+            {
+                _adapter = LlamaLoraAdapter.Load(_model, options.AdapterPath);
+                LlamaLoraAdapter.Apply(_context, [(_adapter, options.AdapterScale)]);
+            }
             if (options.ProjectorPath is not null)
                 _projector = MtmdContext.Load(options.ProjectorPath, _model, new MtmdOptions
                 {
@@ -52,6 +58,7 @@ internal sealed class EngineWorker : IDisposable
         }
         catch
         {
+            _adapter?.Dispose();
             _context?.Dispose();
             _model.Dispose();
             throw;
@@ -372,6 +379,7 @@ internal sealed class EngineWorker : IDisposable
             state.Sampler.Dispose();
         _projector?.Dispose();
         _context.Dispose();
+        _adapter?.Dispose();
         _model.Dispose();
         _stop.Dispose();
     }

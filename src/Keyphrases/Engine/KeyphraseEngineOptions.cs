@@ -12,6 +12,12 @@ public sealed record KeyphraseEngineOptions
     /// <summary>The multimodal projector GGUF; null for a text-only engine (images are then refused).</summary>
     public string? ProjectorPath { get; init; }
 
+    /// <summary>A LoRA adapter GGUF (from <c>dynamiccot-finetune train</c>) applied on top of the model, or null.</summary>
+    public string? AdapterPath { get; init; }
+
+    /// <summary>Strength of the adapter (1 = as trained).</summary>
+    public float AdapterScale { get; init; } = 1f;
+
     /// <summary>Layers offloaded to the GPU (-1 all, 0 none); ignored by the CPU build.</summary>
     public int GpuLayers { get; init; } = -1;
 

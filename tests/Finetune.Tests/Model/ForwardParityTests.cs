@@ -1,4 +1,6 @@
+using DynamicCot.Finetune.Lora;
 using DynamicCot.Finetune.Model;
+using DynamicCot.Quantize.Lora;
 using DynamicCot.Keyphrases.Images;
 using DynamicCot.LlamaCpp.Engine;
 using DynamicCot.LlamaCpp.Native;
@@ -21,6 +23,63 @@ public sealed class ForwardParityTests(TinyModels models, ITestOutputHelper outp
     public async Task Trainer_logits_match_llama_cpp_for_a_prompt_with_a_real_photo(QwenVlArchitecture arch)
     {
         var files = models.Get(arch);
+        var (reference, segments) = await LlamaReference(files, adapterPath: null);
+        using var backend = new GgmlCpuBackend(2);
+        using var weights = QwenLmWeights.Load(files.LanguageModel, backend);
+        var ours = QwenLmForward.Logits(backend, weights, null, PackedBatch.Pack([new TrainingSequence(segments, 0)], weights.HyperParameters.EmbeddingSize), rmsEps: 0f);
+        AssertClose(arch.ToString(), reference, ours);
+    }
+
+    [Fact]
+    public async Task With_a_trained_adapter_the_trainer_matches_llama_cpp_serving_that_adapter()
+    {
+        var files = models.Get(QwenVlArchitecture.Qwen25Vl);
+        using var folder = TestPaths.NewTempFolder();
+        using var backend = new GgmlCpuBackend(2);
+        using var weights = QwenLmWeights.Load(files.LanguageModel, backend);
+        using var lora = new LoraParameters(weights, new LoraOptions { Rank = 4, Alpha = 8, Targets = ["attn_q", "attn_k", "attn_v", "attn_output", "ffn_gate", "ffn_up", "ffn_down"] }, backend);
+        // A trained adapter has non-zero B; give every B seeded values large enough to move the logits.
+        foreach (var (name, tensor) in lora.Trainable.Where(t => t.Name.EndsWith("lora_b", StringComparison.Ordinal)))
+        {
+            var values = GgmlTensorStore.ReadFloats(tensor);
+            var random = new Random(name.GetHashCode(StringComparison.Ordinal) & 0xffff);
+            for (var i = 0; i < values.Length; i++) values[i] = (float)(random.NextDouble() - 0.5) * 0.3f;
+            GgmlTensorStore.Write(tensor, values);
+        }
+        var adapterPath = folder.File("adapter.gguf");
+        LoraAdapterFile.Write(adapterPath, lora.ToAdapter(QwenLmHyperParameters.Architecture));
+
+        var (reference, segments) = await LlamaReference(files, adapterPath);
+        var batch = PackedBatch.Pack([new TrainingSequence(segments, 0)], weights.HyperParameters.EmbeddingSize);
+        var ours = QwenLmForward.Logits(backend, weights, lora, batch, rmsEps: 0f);
+        AssertClose("adapter", reference, ours);
+        var baseOnly = QwenLmForward.Logits(backend, weights, null, batch, rmsEps: 0f);
+        var moved = reference.Zip(baseOnly, (r, b) => r.Zip(b, (x, y) => Math.Abs(x - y)).Max()).Max();
+        output.WriteLine($"the adapter moves logits by up to {moved:F3}");
+        Assert.True(moved > 0.1, "the adapter should change the logits visibly");
+    }
+
+    private void AssertClose(string label, IReadOnlyList<float[]> reference, float[][] ours)
+    {
+        Assert.Equal(reference.Count, ours.Length);
+        double maxDiff = 0, sumDiff = 0;
+        long count = 0;
+        for (var r = 0; r < reference.Count; r++)
+            for (var v = 0; v < reference[r].Length; v++)
+            {
+                var d = Math.Abs(reference[r][v] - ours[r][v]);
+                maxDiff = Math.Max(maxDiff, d);
+                sumDiff += d;
+                count++;
+            }
+        var range = reference.SelectMany(r => r).Max() - reference.SelectMany(r => r).Min();
+        output.WriteLine($"{label}: {reference.Count} rows × {reference[0].Length} logits, max |Δ| {maxDiff:E2}, mean |Δ| {sumDiff / count:E2}, logit range {range:F2}");
+        Assert.True(maxDiff < 1e-3, $"max |Δlogit| = {maxDiff}");
+    }
+
+    /// <summary>llama.cpp's logits for every row: text by token batches, the image by an embedding batch with M-RoPE positions.</summary>
+    private static async Task<(List<float[]> Logits, List<SequenceSegment> Segments)> LlamaReference(TinyModelFiles files, string? adapterPath)
+    {
         var photo = Directory.GetFiles(TestPaths.Data("vmu16_small_events", "images"), "*.jpg").Order(StringComparer.Ordinal).Skip(1).First();
         using var decoder = new ImageDecoder();
         var image = await decoder.DecodeFileAsync(photo);
@@ -30,13 +89,15 @@ public sealed class ForwardParityTests(TinyModels models, ITestOutputHelper outp
         {
             ContextSize = 1024, BatchSize = 512, Threads = 2, F32KvCache = true, FlashAttention = LlamaFlashAttnType.Disabled,
         });
+        using var adapter = adapterPath is null ? null : LlamaLoraAdapter.Load(model, adapterPath);
+        if (adapter is not null)
+            LlamaLoraAdapter.Apply(context, [(adapter, 1f)]);
         using var mtmd = MtmdContext.Load(files.Projector, model, new MtmdOptions { Threads = 2, ImageMaxTokens = 48 });
         using var bitmap = MtmdBitmap.FromRgb(image.Width, image.Height, image.Rgb.Span);
         var prompt = $"<|im_start|>user\n{mtmd.Marker}Suggest hashtags for: Rescue teams reach the flooded valley<|im_end|>\n<|im_start|>assistant\n<answer>flood";
         using var chunks = mtmd.Tokenize(prompt, [bitmap]);
         Assert.Equal(3, chunks.Chunks.Count);
 
-        // llama.cpp: text rows by token batches (all logits), the image by an embedding batch with M-RoPE positions.
         var n = model.InputEmbeddingSize;
         var reference = new List<float[]>();
         var segments = new List<SequenceSegment>();
@@ -76,26 +137,6 @@ public sealed class ForwardParityTests(TinyModels models, ITestOutputHelper outp
                 position += chunk.PositionCount;
             }
         }
-
-        // The trainer: same GGUF, same embeddings, eps as the serving engine uses.
-        using var backend = new GgmlCpuBackend(2);
-        using var weights = QwenLmWeights.Load(files.LanguageModel, backend);
-        var packed = PackedBatch.Pack([new TrainingSequence(segments, 0)], n);
-        var ours = QwenLmForward.Logits(backend, weights, null, packed, rmsEps: 0f);
-
-        Assert.Equal(reference.Count, ours.Length);
-        double maxDiff = 0, sumDiff = 0;
-        long count2 = 0;
-        for (var r = 0; r < reference.Count; r++)
-            for (var v = 0; v < reference[r].Length; v++)
-            {
-                var d = Math.Abs(reference[r][v] - ours[r][v]);
-                maxDiff = Math.Max(maxDiff, d);
-                sumDiff += d;
-                count2++;
-            }
-        var range = reference.SelectMany(r => r).Max() - reference.SelectMany(r => r).Min();
-        output.WriteLine($"{arch}: {reference.Count} rows × {reference[0].Length} logits, max |Δ| {maxDiff:E2}, mean |Δ| {sumDiff / count2:E2}, logit range {range:F2}");
-        Assert.True(maxDiff < 2e-3, $"max |Δlogit| = {maxDiff}");
+        return (reference, segments);
     }
 }

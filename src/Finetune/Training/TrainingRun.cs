@@ -1,0 +1,104 @@
+using DynamicCot.Finetune.Lora;
+using DynamicCot.Quantize.Lora;
+
+namespace DynamicCot.Finetune.Training;
+
+/// <summary>
+/// The worker side of a training run: runs the session, logs every step to <c>metrics.jsonl</c>, saves checkpoints
+/// (adapter + optimizer state + position + Dynamic CoT losses) every N steps and when asked to stop, and writes the
+/// final adapter. A resume continues from the latest checkpoint exactly where it left off.
+/// </summary>
+public static class TrainingRun
+{
+    public const string AdapterFileName = "adapter.gguf";
+
+    public static TrainingEvent Execute(TrainingRunOptions options, bool resume, Action<TrainingEvent> emit, CancellationToken stop)
+    {
+        var store = new TrainingCheckpointStore(options.OutputDirectory);
+        var checkpoint = resume ? store.LoadLatest() : null;
+        if (resume && checkpoint is null)
+            emit(TrainingEvent.ForLog($"no checkpoint in {store.Directory}; starting from the beginning"));
+        if (!resume && store.FindLatest() is { } existing)
+            throw new ArgumentException($"The run folder '{options.OutputDirectory}' already has checkpoints ({existing}); use --resume to continue it or choose another --out.");
+
+        using var session = new LoraTrainerSession(options, message => emit(TrainingEvent.ForLog(message)));
+        var position = TrainerPosition.Start;
+        if (checkpoint is not null)
+        {
+            session.Lora.LoadFrom(checkpoint.Adapter, store.FindLatest()!);
+            session.Optimizer.ImportState(checkpoint.Optimizer.ToTuples(), checkpoint.Optimizer.StepCount);
+            if (checkpoint.Epoch < options.Epochs && !checkpoint.DataOrder.SequenceEqual(session.EpochOrder(checkpoint.Epoch)))
+                throw new InvalidDataException($"The data in '{options.DataPath}' changed since the checkpoint was written; resume needs the same data.");
+            position = new TrainerPosition(checkpoint.Epoch, checkpoint.PositionInEpoch, checkpoint.Step,
+                checkpoint.SampleSftLosses.Length > 0 ? checkpoint.SampleSftLosses : null);
+            emit(TrainingEvent.ForLog($"resuming at step {checkpoint.Step} (epoch {checkpoint.Epoch + 1}, item {checkpoint.PositionInEpoch})"));
+        }
+
+        var schedule = LearningRateSchedule.FromRatios(options.LearningRate, Math.Max(1, session.TotalSteps), options.WarmupRatio, options.MinLearningRateRatio);
+        using var metrics = MetricsLog.Open(options.OutputDirectory, resumeAfterStep: checkpoint?.Step ?? -1);
+        emit(TrainingEvent.ForLog($"{session.Examples.Count} posts, {session.StepsPerEpoch} steps per epoch, {session.TotalSteps} in all ({options.Strategy.Name()})"));
+        emit(TrainingRunPlan.Create(session.Examples.Count, session.StepsPerEpoch, session.TotalSteps, position.OptimizerStep));
+
+        const string architecture = Model.QwenLmHyperParameters.Architecture;
+        string Save(TrainerPosition at)
+        {
+            var directory = store.Save(new TrainingCheckpoint
+            {
+                Step = at.OptimizerStep,
+                Epoch = at.Epoch,
+                PositionInEpoch = at.NextItem,
+                DataOrder = at.Epoch < options.Epochs ? session.EpochOrder(at.Epoch) : [],
+                DataOrderSeed = options.Seed,
+                RngState = options.Seed,
+                Optimizer = OptimizerState.From(session.Optimizer.ExportState(), session.Optimizer.Steps),
+                Adapter = session.Lora.ToAdapter(architecture, Info(options)),
+                RunOptionsJson = TrainingRunConfig.Serialize(options),
+                SampleSftLosses = at.EpochSftLosses ?? [],
+            });
+            emit(TrainingEvent.ForCheckpoint(at.OptimizerStep, directory));
+            return directory;
+        }
+
+        string? lastCheckpoint = null;
+        var hooks = new TrainerHooks
+        {
+            LearningRate = step => (float)schedule.At(step),
+            OnStep = s =>
+            {
+                var record = new StepMetrics(s.Step, s.Epoch, s.Loss, s.LearningRate, s.TokensPerSecond, s.Seconds,
+                    new Dictionary<string, double> { ["grad_norm"] = s.GradientNorm, ["tokens"] = s.Tokens });
+                metrics.Append(record);
+                emit(TrainingEvent.ForStep(record));
+            },
+            OnEpoch = e =>
+            {
+                var extra = new Dictionary<string, double> { ["skipped_too_long"] = e.SkippedTooLong };
+                if (e.MeanSftLoss is { } sft) extra["mean_sft_loss"] = sft;
+                var record = new EpochMetrics(e.Epoch, session.Optimizer.Steps, e.Branches.Cot, e.Branches.Sft, e.Branches.FallbackSft, e.MeanLoss, extra);
+                metrics.Append(record);
+                emit(TrainingEvent.ForEpoch(record));
+            },
+            OnCheckpoint = at => lastCheckpoint = Save(at),
+            OnMessage = m => emit(TrainingEvent.ForLog(m)),
+        };
+
+        var outcome = session.Train(hooks, position, stop);
+        if (outcome == TrainingOutcome.Stopped)
+            return TrainingEvent.ForStopped(session.Optimizer.Steps, lastCheckpoint ?? Save(position));
+
+        var adapterPath = Path.Combine(options.OutputDirectory, AdapterFileName);
+        LoraAdapterFile.Write(adapterPath, session.Lora.ToAdapter(architecture, Info(options)));
+        return TrainingEvent.ForDone(session.Optimizer.Steps, adapterPath, lastCheckpoint);
+    }
+
+    private static LoraAdapterInfo Info(TrainingRunOptions options) => new()
+    {
+        Name = $"dynamiccot-{options.Strategy.Name()}",
+        BaseModelName = Path.GetFileName(options.ModelPath),
+        TrainingRun = System.Text.Json.JsonSerializer.Serialize(new
+        {
+            strategy = options.Strategy.Name(), epochs = options.Epochs, data = Path.GetFileName(options.DataPath),
+            gamma = options.Gamma, rank = options.Lora.Rank, alpha = options.Lora.Alpha,
+        }),
+    };
+}
