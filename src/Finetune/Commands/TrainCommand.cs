@@ -54,6 +54,7 @@ public static class TrainCommand
             if (parse.GetValue(resume) && File.Exists(configPath))
             {
                 options = TrainingRunConfig.Read(configPath);
+                TrainingPreflight.Check(options);
             }
             else
             {
@@ -96,7 +97,7 @@ public static class TrainCommand
                         var other => throw new CliInputException($"--rms-eps '{other}': use serving or file."),
                     },
                 };
-                options.Validate();
+                TrainingPreflight.Check(options);
                 configPath = TrainingRunConfig.Write(options);
             }
 

@@ -65,6 +65,8 @@ public static class DatasetReader
             }
 
             var rationale = line.OptionalString("rationale");
+            if (rationale is not null)
+                rationale = RationaleText.Extract(rationale, reason => line.Error($"\"rationale\" {reason}"));
             var split = line.OptionalString("split");
             if (split is not null && string.IsNullOrWhiteSpace(split))
                 throw line.Error("\"split\" must not be blank (leave it out instead)");

@@ -1,0 +1,44 @@
+using DynamicCot.Finetune.Model;
+using DynamicCot.Keyphrases.Data;
+using DynamicCot.LlamaCpp.Gguf;
+
+namespace DynamicCot.Finetune.Training;
+
+/// <summary>
+/// Checks a run's inputs in the calling process before a worker starts: the whole dataset (every line parses, every
+/// image exists, rationales are well formed, posts have gold keyphrases), and that the model is a supported
+/// architecture. Bad input fails here, naming the file (and line), before any training time is spent.
+/// </summary>
+public static class TrainingPreflight
+{
+    public sealed record Summary(int Posts, int WithImages, int WithRationales);
+
+    public static Summary Check(TrainingRunOptions options)
+    {
+        options.Validate();
+        using (var file = GgufFile.Open(options.ModelPath))
+            QwenLmHyperParameters.Read(file);
+        if (options.ProjectorPath is not null)
+        {
+            using var projector = GgufFile.Open(options.ProjectorPath);
+            if (!projector.Metadata.TryGetString("general.architecture", out var arch) || arch != "clip")
+                throw new InvalidDataException($"{options.ProjectorPath}: not a multimodal projector (general.architecture is '{arch}', expected 'clip').");
+        }
+        int posts = 0, images = 0, rationales = 0;
+        foreach (var post in DatasetReader.Read(options.DataPath, requireImagesExist: true))
+        {
+            posts++;
+            if (post.Keyphrases.Count == 0)
+                throw new DatasetFormatException(options.DataPath, posts, $"post \"{post.Id}\" has no gold keyphrases to train on");
+            if (post.Image is not null) images++;
+            if (post.Rationale is not null) rationales++;
+        }
+        if (posts == 0)
+            throw new InvalidDataException($"{options.DataPath}: the dataset is empty.");
+        if (images > 0 && options.ProjectorPath is null && options.Strategy != TrainingStrategy.ZeroShot)
+            throw new ArgumentException($"{options.DataPath}: {images} posts have images; pass --mmproj (the model's projector) to train on them.");
+        if (options.Strategy is TrainingStrategy.Cot or TrainingStrategy.MultiTask or TrainingStrategy.Dynamic && rationales == 0)
+            throw new ArgumentException($"{options.DataPath}: the {options.Strategy.Name()} strategy needs rationales, and no post has one (run `data teacher` first).");
+        return new Summary(posts, images, rationales);
+    }
+}
