@@ -25,7 +25,10 @@ public static class DemoHostApp
         DemoSeeder.Seed(store, dataFolder);
         var media = new FolderMediaBytesSource(dataFolder);
 
+        var modelCache = builder.Configuration["Demo:ModelCache"] is { Length: > 0 } cache ? Path.GetFullPath(cache, contentRoot) : DemoModelBootstrap.DefaultCacheFolder();
+        builder.Services.AddSingleton(sp => new DemoModelBootstrap(modelCache, dataFolder, sp.GetRequiredService<ILogger<DemoModelBootstrap>>()));
         builder.Services.AddDynamicCot(builder.Configuration, contentRoot, DemoSuggesterRegistration.Create);
+        builder.Services.AddHostedService<DemoModelWarmUp>();
         builder.Services.AddSingleton(store);
         builder.Services.AddSingleton<IContentRepository>(store);
         builder.Services.AddSingleton(media);

@@ -1,21 +1,39 @@
+using DynamicCot.Keyphrases.Engine;
 using DynamicCot.Keyphrases.Suggestions;
 using DynamicCot.Plugin.Configuration;
-using DynamicCot.Plugin.Tagging;
+using DynamicCot.Plugin.Engine;
 
 namespace DynamicCot.Plugin.DemoHost;
 
 /// <summary>
-/// THE one place the demo host chooses its keyphrase engine. Replace the body of <see cref="Create"/> with the real
-/// llama.cpp engine built from <paramref name="engine"/> (model + mmproj paths, GPU layers, threads, batch size).
-/// Until then the demo answers every suggestion with a clear "no model configured" error; it never makes tags up.
+/// THE one place the demo host chooses its keyphrase engine: the configured model (<c>DynamicCot:Engine:ModelPath</c>)
+/// when there is one, else the demo model that <see cref="DemoModelBootstrap"/> prepares on first run.
 /// </summary>
 public static class DemoSuggesterRegistration
 {
     public static IKeyphraseSuggester Create(IServiceProvider services, EngineSettings engine)
     {
-        if (!engine.IsConfigured) return new UnconfiguredKeyphraseSuggester();
-        throw new NotSupportedException(
-            $"A model is configured ({engine.ModelPath}) but this build of the demo host has no engine wired in yet: " +
-            "see DemoSuggesterRegistration.Create.");
+        if (engine.IsConfigured)
+            return LlamaSuggesterFactory.Create(services, engine);
+        var bootstrap = services.GetRequiredService<DemoModelBootstrap>();
+        var loggers = services.GetService<ILoggerFactory>();
+        return new DemoSuggester(bootstrap, model => KeyphraseEngine.Start(LlamaSuggesterFactory.ToEngineOptions(new EngineSettings
+        {
+            ModelPath = model.LanguageModel, MmprojPath = model.Projector, Threads = engine.Threads, BatchSize = engine.BatchSize,
+            GpuLayers = engine.GpuLayers, ImageMaxTokens = 32,
+        }), loggers));
     }
+}
+
+/// <summary>Starts preparing the demo model as the host starts (instead of on the first suggestion).</summary>
+public sealed class DemoModelWarmUp(IKeyphraseSuggester suggester, DemoModelBootstrap bootstrap) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (suggester is DemoSuggester)
+            _ = bootstrap.EnsureStarted();
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

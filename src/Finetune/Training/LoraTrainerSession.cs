@@ -109,12 +109,11 @@ public sealed class LoraTrainerSession : IDisposable
     public double[] SftLosses(IReadOnlyList<int> examples)
     {
         var losses = new double[examples.Count];
-        for (var start = 0; start < examples.Count; start += _options.BatchSize)
+        for (var i = 0; i < examples.Count; i++)
         {
-            var part = examples.Skip(start).Take(_options.BatchSize).ToArray();
-            var batch = PackedBatch.Pack(part.Select(e => _examples[e].With(_examples[e].SftTarget)).ToArray(), _weights.HyperParameters.EmbeddingSize);
-            var values = SupervisedLoss.PerSequence(_backend, _weights, _lora, batch, _rmsEps);
-            values.CopyTo(losses, start);
+            // One sequence per forward pass: attention cost stays linear in the number of samples.
+            var batch = PackedBatch.Pack([_examples[examples[i]].With(_examples[examples[i]].SftTarget)], _weights.HyperParameters.EmbeddingSize);
+            losses[i] = SupervisedLoss.PerSequence(_backend, _weights, _lora, batch, _rmsEps)[0];
         }
         return losses;
     }
@@ -145,6 +144,7 @@ public sealed class LoraTrainerSession : IDisposable
             var micro = 0;
             double stepLoss = 0;
             var stepTokens = 0;
+            var stepSupervised = 0;
             var clock = Stopwatch.StartNew();
             while (next < items.Count)
             {
@@ -156,28 +156,34 @@ public sealed class LoraTrainerSession : IDisposable
                 var batchItems = items.Skip(next).Take(_options.BatchSize).ToArray();
                 if (_options.Strategy == TrainingStrategy.Dynamic && _options.Refresh == LossRefresh.Step)
                     batchItems = ChooseNow(batchItems, choices);
-                var sequences = batchItems.Select(i => _examples[i.Example].With(Target(i))).ToArray();
-                var batch = PackedBatch.Pack(sequences, _weights.HyperParameters.EmbeddingSize);
-                var result = GradientStep.Run(_backend, _weights, _lora, batch, _rmsEps);
-                Accumulate(accumulated, result.Gradients);
-                stepLoss += result.Loss;
-                stepTokens += batch.Length;
+                // One graph per sequence: packing would make attention quadratic in the whole batch's length.
+                // Gradients are summed weighted by answer tokens, so the step is the token-level mean over the batch.
+                foreach (var item in batchItems)
+                {
+                    var sequence = PackedBatch.Pack([_examples[item.Example].With(Target(item))], _weights.HyperParameters.EmbeddingSize);
+                    var result = GradientStep.Run(_backend, _weights, _lora, sequence, _rmsEps);
+                    Accumulate(accumulated, result.Gradients, result.SupervisedTokens);
+                    stepLoss += result.Loss * result.SupervisedTokens;
+                    stepSupervised += result.SupervisedTokens;
+                    stepTokens += sequence.Length;
+                }
                 micro++;
                 next += batchItems.Length;
                 if (micro == _options.GradientAccumulation || next >= items.Count)
                 {
-                    var norm = Finish(accumulated, micro);
+                    var norm = Finish(accumulated, stepSupervised);
                     var lr = hooks.LearningRate(step);
                     _optimizer.Step(accumulated, lr);
                     step++;
                     var seconds = clock.Elapsed.TotalSeconds;
-                    var loss = stepLoss / micro;
+                    var loss = stepLoss / stepSupervised;
                     epochLosses.Add(loss);
                     hooks.OnStep?.Invoke(new StepRecord(step, epoch + 1, loss, lr, norm, stepTokens, stepTokens / Math.Max(seconds, 1e-9), seconds));
                     accumulated.Clear();
                     micro = 0;
                     stepLoss = 0;
                     stepTokens = 0;
+                    stepSupervised = 0;
                     clock.Restart();
                     if (_options.CheckpointEvery > 0 && step % _options.CheckpointEvery == 0 && next < items.Count)
                         hooks.OnCheckpoint?.Invoke(new TrainerPosition(epoch, next, step, losses));
@@ -235,20 +241,18 @@ public sealed class LoraTrainerSession : IDisposable
         }).ToArray();
     }
 
-    private static void Accumulate(Dictionary<string, float[]> into, IReadOnlyDictionary<string, float[]> gradients)
+    /// <summary>Adds <paramref name="weight"/> × the pass's (per-token mean) gradients.</summary>
+    private static void Accumulate(Dictionary<string, float[]> into, IReadOnlyDictionary<string, float[]> gradients, int weight)
     {
         foreach (var (name, gradient) in gradients)
         {
             if (!into.TryGetValue(name, out var sum))
-            {
-                into[name] = (float[])gradient.Clone();
-                continue;
-            }
-            for (var i = 0; i < sum.Length; i++) sum[i] += gradient[i];
+                into[name] = sum = new float[gradient.Length];
+            for (var i = 0; i < sum.Length; i++) sum[i] += gradient[i] * weight;
         }
     }
 
-    /// <summary>Averages accumulated gradients over the passes and clips their global norm; returns the norm before clipping.</summary>
+    /// <summary>Divides the weighted gradient sums by the total weight and clips their global norm; returns the norm before clipping.</summary>
     private double Finish(Dictionary<string, float[]> gradients, int passes)
     {
         double squared = 0;

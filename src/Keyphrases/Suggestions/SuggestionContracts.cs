@@ -73,12 +73,23 @@ public interface IKeyphraseSuggester
     Task<SuggestionResult> SuggestAsync(string text, ImageInput? image, SuggestionOptions? options = null, CancellationToken cancellationToken = default);
 }
 
+/// <summary>The engine cannot take the request now but will later (busy, or still loading its model).</summary>
+public class SuggesterUnavailableException(string message, TimeSpan retryAfter) : Exception(message)
+{
+    /// <summary>How long a caller should wait before trying again.</summary>
+    public TimeSpan RetryAfter { get; } = retryAfter;
+}
+
 /// <summary>The engine is at capacity: the request queue is full. Try again later.</summary>
 public sealed class SuggesterOverloadedException(int queueLimit)
-    : Exception($"The keyphrase engine is busy: {queueLimit} requests are already waiting. Try again shortly.")
+    : SuggesterUnavailableException($"The keyphrase engine is busy: {queueLimit} requests are already waiting. Try again shortly.", TimeSpan.FromSeconds(5))
 {
     public int QueueLimit { get; } = queueLimit;
 }
+
+/// <summary>The engine is still preparing its model (first start); the message says how far it got.</summary>
+public sealed class SuggesterWarmingUpException(string message)
+    : SuggesterUnavailableException(message, TimeSpan.FromSeconds(10));
 
 /// <summary>Invalid input to a suggestion (empty text, text too long for the context, …); the message names the problem.</summary>
 public sealed class SuggestionInputException(string message) : ArgumentException(message);

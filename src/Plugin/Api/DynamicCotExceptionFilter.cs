@@ -16,9 +16,11 @@ public sealed class DynamicCotExceptionFilterAttribute : ExceptionFilterAttribut
     {
         switch (context.Exception)
         {
-            case SuggesterOverloadedException overloaded:
-                context.HttpContext.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                context.Result = ApiProblems.Status(StatusCodes.Status503ServiceUnavailable, "Keyphrase engine busy", overloaded.Message);
+            case SuggesterUnavailableException unavailable:
+                var seconds = unavailable is SuggesterOverloadedException ? RetryAfterSeconds : (int)Math.Ceiling(unavailable.RetryAfter.TotalSeconds);
+                context.HttpContext.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                context.Result = ApiProblems.Status(StatusCodes.Status503ServiceUnavailable,
+                    unavailable is SuggesterWarmingUpException ? "Keyphrase model is being prepared" : "Keyphrase engine busy", unavailable.Message);
                 break;
             case KeyphraseEngineNotConfiguredException notConfigured:
                 context.Result = ApiProblems.Status(StatusCodes.Status503ServiceUnavailable, "No keyphrase model", notConfigured.Message);

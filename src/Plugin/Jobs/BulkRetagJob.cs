@@ -95,6 +95,12 @@ public sealed class BulkRetagJob(
         {
             return ItemOutcome.EngineMissing;
         }
+        catch (SuggesterWarmingUpException ex)
+        {
+            // The model is still being prepared: wait, then leave the item for the next pass (not a failed attempt).
+            try { await Task.Delay(ex.RetryAfter, cancellationToken); } catch (OperationCanceledException) { }
+            return ItemOutcome.LeftPending;
+        }
         catch (SuggesterOverloadedException ex)
         {
             var attempts = await store.CountAttemptAsync(jobId, key, ex.Message, CancellationToken.None);
