@@ -9,8 +9,8 @@ namespace DynamicCot.Keyphrases.Data;
 /// </summary>
 /// <remarks>
 /// A kill can leave a last line without its newline (half written); <see cref="ReadExisting"/> ignores such a
-/// line (that result is simply redone) and <see cref="Open"/> starts the next line on a fresh line so it is not
-/// glued to the fragment. A broken line anywhere else is real corruption and fails with file:line.
+/// line (that result is simply redone) and <see cref="Open"/> cuts it off, so that the next line is not glued to
+/// it. A broken line anywhere else is real corruption and fails with file:line.
 /// </remarks>
 public sealed class AppendOnlyJournal : IDisposable
 {
@@ -32,15 +32,18 @@ public sealed class AppendOnlyJournal : IDisposable
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         var full = System.IO.Path.GetFullPath(path);
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(full)!);
-        var needsNewline = EndsWithoutNewline(full);
-        var stream = new FileStream(full, FileMode.Append, FileAccess.Write, FileShare.Read);
-        var output = new StreamWriter(stream, new UTF8Encoding(false)) { NewLine = "\n" };
-        if (needsNewline)
+        var stream = new FileStream(full, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
+        try
         {
-            output.Write('\n');
-            output.Flush();
+            stream.SetLength(CompleteLength(stream));
+            stream.Seek(0, SeekOrigin.End);
         }
-        return new AppendOnlyJournal(output, path);
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
+        return new AppendOnlyJournal(new StreamWriter(stream, new UTF8Encoding(false)) { NewLine = "\n" }, path);
     }
 
     /// <summary>
@@ -98,15 +101,23 @@ public sealed class AppendOnlyJournal : IDisposable
             _output.Dispose();
     }
 
-    private static bool EndsWithoutNewline(string path)
+    /// <summary>The length up to and including the last '\n': what remains once a half-written last line is cut off.</summary>
+    private static long CompleteLength(FileStream stream)
     {
-        if (!File.Exists(path))
-            return false;
-        using var stream = File.OpenRead(path);
-        if (stream.Length == 0)
-            return false;
-        stream.Seek(-1, SeekOrigin.End);
-        return stream.ReadByte() != '\n';
+        Span<byte> chunk = stackalloc byte[4096];
+        var end = stream.Length;
+        while (end > 0)
+        {
+            var start = Math.Max(0, end - chunk.Length);
+            stream.Seek(start, SeekOrigin.Begin);
+            var part = chunk[..(int)(end - start)];
+            stream.ReadExactly(part);
+            var newline = part.LastIndexOf((byte)'\n');
+            if (newline >= 0)
+                return start + newline + 1;
+            end = start;
+        }
+        return 0;
     }
 
     /// <summary>Lines terminated by '\n' (a final unterminated line is not complete).</summary>
