@@ -15,9 +15,11 @@ public static class ChartAxis
         var step = NiceStep((max - min) / Math.Max(1, targetCount));
         var first = Math.Floor(min / step) * step;
         var last = Math.Ceiling(max / step) * step;
+        // Multiples of the step, rounded to its decimals so that 0.2 × 22 prints as 4.4, not 4.4000000000000004.
+        var decimals = Math.Clamp(1 - (int)Math.Floor(Math.Log10(step)), 0, 15);
         var ticks = new List<double>();
-        for (var value = first; value <= last + step / 2; value += step)
-            ticks.Add(Math.Round(value / step) * step);
+        for (long index = (long)Math.Round(first / step); index <= (long)Math.Round(last / step); index++)
+            ticks.Add(Math.Round(index * step, decimals));
         return ticks;
     }
 
