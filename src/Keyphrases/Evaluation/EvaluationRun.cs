@@ -1,0 +1,184 @@
+using System.Diagnostics;
+using System.Text.Json;
+using DynamicCot.Keyphrases.Data;
+using DynamicCot.Keyphrases.Metrics;
+using DynamicCot.Keyphrases.Suggestions;
+using DynamicCot.Keyphrases.Text;
+
+namespace DynamicCot.Keyphrases.Evaluation;
+
+/// <summary>How to run an evaluation.</summary>
+public sealed record EvaluationRunOptions
+{
+    /// <summary>The test set (dataset JSONL with gold keyphrases).</summary>
+    public required string DataPath { get; init; }
+
+    /// <summary>Where predictions, the journal and the reports go.</summary>
+    public required string OutputFolder { get; init; }
+
+    /// <summary>A training set, to score unseen keyphrases; null leaves "unseen" unmeasured.</summary>
+    public string? TrainPath { get; init; }
+
+    /// <summary>The run's label in reports and comparisons.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>The model's file name for the report (no folders).</summary>
+    public required string ModelLabel { get; init; }
+
+    /// <summary>How thinking was set, for the report: auto, off or the cap.</summary>
+    public required string ThinkLabel { get; init; }
+
+    public SuggestionOptions Suggestion { get; init; } = new();
+
+    /// <summary>Posts in flight at once; the engine decodes them together in batches.</summary>
+    public int Concurrency { get; init; } = 4;
+}
+
+/// <summary>Where an evaluation stands.</summary>
+public sealed record EvaluationProgress(int Done, int Total);
+
+/// <summary>The files an evaluation writes into its folder.</summary>
+public static class EvaluationFiles
+{
+    public const string Predictions = "predictions.jsonl";
+    public const string Outcomes = "outcomes.jsonl";
+    public const string Settings = "settings.json";
+    public const string ReportJson = "report.json";
+    public const string ReportMarkdown = "report.md";
+    public const string ReportChart = "report.svg";
+}
+
+/// <summary>
+/// Runs a keyphrase model over a test set (bounded concurrency, so the engine can batch) and writes
+/// <c>predictions.jsonl</c> (ranked, in dataset order), <c>report.json</c>, <c>report.md</c> and <c>report.svg</c>.
+/// Each post's outcome is journalled as it arrives (<c>outcomes.jsonl</c>): running the same command again after an
+/// interruption only evaluates the posts that are missing.
+/// </summary>
+public static class EvaluationRun
+{
+    public static async Task<EvaluationReport> RunAsync(
+        IKeyphraseSuggester suggester, EvaluationRunOptions options, IProgress<EvaluationProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(suggester);
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Concurrency is < 1 or > 256)
+            throw new ArgumentException($"The concurrency must be 1–256, got {options.Concurrency}.");
+        var posts = DatasetReader.ReadAll(options.DataPath, requireImagesExist: true);
+        if (posts.Count == 0)
+            throw new DatasetFormatException(options.DataPath, 0, "the dataset has no posts");
+        var vocabulary = options.TrainPath is null ? null : TrainingVocabulary(options.TrainPath);
+        Directory.CreateDirectory(options.OutputFolder);
+        CheckSettings(options);
+
+        var journalPath = Path.Combine(options.OutputFolder, EvaluationFiles.Outcomes);
+        var outcomes = AppendOnlyJournal.ReadExisting(journalPath, PostOutcome.Read, o => o.Id);
+        var toRun = posts.Where(p => !outcomes.ContainsKey(p.Id)).ToList();
+        var done = posts.Count - toRun.Count;
+        var gate = new Lock();
+        progress?.Report(new EvaluationProgress(done, posts.Count));
+        var wall = Stopwatch.StartNew();
+        using (var journal = AppendOnlyJournal.Open(journalPath))
+        {
+            var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Concurrency, CancellationToken = cancellationToken };
+            await Parallel.ForEachAsync(toRun, parallel, async (post, token) =>
+            {
+                var outcome = await SuggestAsync(suggester, options, post, token).ConfigureAwait(false);
+                journal.Append(outcome.WriteTo);
+                lock (gate)
+                {
+                    outcomes[post.Id] = outcome;
+                    progress?.Report(new EvaluationProgress(++done, posts.Count));
+                }
+            }).ConfigureAwait(false);
+        }
+        wall.Stop();
+
+        var ordered = posts.Select(p => outcomes[p.Id]).ToList();
+        PredictionFile.Write(Path.Combine(options.OutputFolder, EvaluationFiles.Predictions), ordered.Select(o => new KeyphrasePrediction(o.Id, o.Keyphrases)));
+        var report = Report(options, posts, ordered, vocabulary, wall.Elapsed.TotalSeconds);
+        File.WriteAllText(Path.Combine(options.OutputFolder, EvaluationFiles.ReportJson), report.ToJson() + "\n");
+        File.WriteAllText(Path.Combine(options.OutputFolder, EvaluationFiles.ReportMarkdown), EvaluationDocuments.Markdown(report));
+        EvaluationDocuments.Chart(report).Save(Path.Combine(options.OutputFolder, EvaluationFiles.ReportChart));
+        return report;
+    }
+
+    private static async Task<PostOutcome> SuggestAsync(IKeyphraseSuggester suggester, EvaluationRunOptions options, KeyphrasePost post, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        SuggestionResult result;
+        try
+        {
+            var imagePath = DatasetReader.ImagePath(options.DataPath, post);
+            var image = imagePath is null ? null : await ImageInput.FromFileAsync(imagePath, cancellationToken).ConfigureAwait(false);
+            result = await suggester.SuggestAsync(post.Text, image, options.Suggestion, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException && IsInputProblem(e))
+        {
+            // Outcomes so far stay in the journal: fix the post and run again to finish.
+            throw new ArgumentException($"{options.DataPath}: post \"{post.Id}\": {e.Message}", e);
+        }
+        return new PostOutcome(post.Id, [.. result.Keyphrases.Select(k => k.Text)], !string.IsNullOrWhiteSpace(result.Rationale),
+            result.PromptTokens, result.GeneratedTokens, result.PromptTime.TotalMilliseconds, result.GenerationTime.TotalMilliseconds,
+            clock.Elapsed.TotalMilliseconds);
+    }
+
+    /// <summary>Problems with one post's content (undecodable image, empty text), as opposed to engine failures.</summary>
+    private static bool IsInputProblem(Exception e)
+    {
+        for (var type = e.GetType(); type is not null; type = type.BaseType)
+        {
+            if (type.Name is "ImageDecodeException" or nameof(SuggestionInputException))
+                return true;
+        }
+        return false;
+    }
+
+    private static KeyphraseVocabulary TrainingVocabulary(string trainPath)
+    {
+        var vocabulary = new KeyphraseVocabulary(new KeyphraseNormalizer());
+        foreach (var post in DatasetReader.Read(trainPath))
+            vocabulary.AddRange(post.Keyphrases);
+        return vocabulary;
+    }
+
+    private static EvaluationReport Report(EvaluationRunOptions options, List<KeyphrasePost> posts, List<PostOutcome> outcomes, KeyphraseVocabulary? vocabulary, double wallSeconds)
+    {
+        var evaluator = new KeyphraseEvaluator(new KeyphraseNormalizer(), vocabulary);
+        for (var i = 0; i < posts.Count; i++)
+            evaluator.Add(posts[i].Text, posts[i].Keyphrases, outcomes[i].Keyphrases);
+        return new EvaluationReport(
+            options.Name, options.ModelLabel, Path.GetFileName(options.DataPath), options.ThinkLabel, posts.Count,
+            outcomes.Count(o => o.Thought) / (double)outcomes.Count, wallSeconds, evaluator.Report(),
+            DistributionStats.Of(outcomes.Select(o => (double)o.GeneratedTokens)),
+            DistributionStats.Of(outcomes.Select(o => (double)o.PromptTokens)),
+            DistributionStats.Of(outcomes.Select(o => o.PromptMs)),
+            DistributionStats.Of(outcomes.Select(o => o.GenerationMs)),
+            DistributionStats.Of(outcomes.Select(o => o.TotalMs)));
+    }
+
+    /// <summary>
+    /// A folder's journal may only be resumed by the same evaluation: outcomes of another model, test set or
+    /// thinking mode mixed into one report would be silently wrong.
+    /// </summary>
+    private static void CheckSettings(EvaluationRunOptions options)
+    {
+        var path = Path.Combine(options.OutputFolder, EvaluationFiles.Settings);
+        var settings = JsonSerializer.Serialize(new
+        {
+            model = options.ModelLabel,
+            data = Path.GetFullPath(options.DataPath),
+            think = options.ThinkLabel,
+            maxKeyphrases = options.Suggestion.MaxKeyphrases,
+            maxTokens = options.Suggestion.MaxTokens,
+            temperature = options.Suggestion.Sampling.Temperature,
+        });
+        if (File.Exists(path))
+        {
+            var existing = File.ReadAllText(path).Trim();
+            if (existing != settings && File.Exists(Path.Combine(options.OutputFolder, EvaluationFiles.Outcomes)))
+                throw new ArgumentException(
+                    $"{options.OutputFolder} holds an evaluation with other settings ({existing}); use another --out folder, or delete that one to start over.");
+        }
+        File.WriteAllText(path, settings + "\n");
+    }
+}
