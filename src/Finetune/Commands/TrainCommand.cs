@@ -116,7 +116,7 @@ public static class TrainCommand
                     task.Value = task.MaxValue;
                 });
 
-            var plot = (string?)null;
+            var plot = TrainingReport.WriteLossCurve(runDirectory);
             if (result.Outcome == TrainingWorkerOutcome.Stopped)
             {
                 Console.Error.WriteLine($"stopped; resume with: dynamiccot-finetune train --out {runDirectory} --resume (checkpoint {result.FinalEvent.CheckpointPath})");

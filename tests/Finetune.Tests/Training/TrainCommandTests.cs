@@ -62,6 +62,9 @@ public sealed class TrainCommandTests(TinyModels models, ITestOutputHelper outpu
         var straight = _folder.File("straight");
         var full = CliProcess.Finetune.Run(Args(data, straight, "--checkpoint-every", "2"));
         Assert.True(full.ExitCode == 0, full.StdErr);
+        Assert.Contains("adapter.gguf", full.StdOut);
+        var plot = System.Xml.Linq.XDocument.Load(Path.Combine(straight, "loss.svg"));
+        Assert.Equal("svg", plot.Root!.Name.LocalName);
 
         // Same run, but the worker is killed (SIGKILL) once it has written its second checkpoint.
         var interrupted = _folder.File("interrupted");
