@@ -26,7 +26,24 @@ public sealed record TrainingWorkerStartInfo(string FileName, IReadOnlyList<stri
             return new TrainingWorkerStartInfo(processPath, workerArguments);
         var dll = typeof(TrainingWorkerHost).Assembly.Location;
         var dotnet = processPath is not null && Path.GetFileNameWithoutExtension(processPath) == "dotnet" ? processPath : "dotnet";
-        return new TrainingWorkerStartInfo(dotnet, ["exec", dll, .. workerArguments]);
+        return new TrainingWorkerStartInfo(dotnet, ["exec", .. HostRuntimeArguments(dll), dll, .. workerArguments]);
+    }
+
+    /// <summary>
+    /// When a web app (e.g. the demo host) starts the worker from its own output folder, packages that ASP.NET Core's
+    /// shared framework provides are not copied there, so the worker must run with the host app's runtime config and
+    /// dependency file (which include everything the worker needs) instead of its own.
+    /// </summary>
+    private static string[] HostRuntimeArguments(string workerDll)
+    {
+        var entry = System.Reflection.Assembly.GetEntryAssembly()?.Location;
+        if (string.IsNullOrEmpty(entry) || string.Equals(entry, workerDll, StringComparison.Ordinal))
+            return [];
+        var config = Path.ChangeExtension(entry, ".runtimeconfig.json");
+        var deps = Path.ChangeExtension(entry, ".deps.json");
+        if (!File.Exists(config) || !File.Exists(deps) || !File.ReadAllText(config).Contains("Microsoft.AspNetCore.App", StringComparison.Ordinal))
+            return [];
+        return ["--runtimeconfig", config, "--depsfile", deps];
     }
 }
 

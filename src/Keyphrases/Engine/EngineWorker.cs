@@ -27,6 +27,7 @@ internal sealed class EngineWorker : IDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly List<SequenceState> _running = new();
     private readonly Stack<int> _freeSequences;
+    private readonly IReadOnlyList<LlamaToken> _bannedTokens;
 
     public EngineWorker(KeyphraseEngineOptions options, ChannelReader<EngineRequest> queue, ILogger logger)
     {
@@ -63,6 +64,7 @@ internal sealed class EngineWorker : IDisposable
             _model.Dispose();
             throw;
         }
+        _bannedTokens = _model.Vocab.PaddingTokens();
         _freeSequences = new Stack<int>(Enumerable.Range(0, options.MaxParallelSequences).Reverse());
         _thread = new Thread(Run) { IsBackground = true, Name = "DynamicCot keyphrase engine" };
         _thread.Start();
@@ -221,6 +223,7 @@ internal sealed class EngineWorker : IDisposable
         var chain = new SamplerChain();
         try
         {
+            chain.Ban(_model.Vocab, _bannedTokens);
             if (_options.UseGrammar)
                 chain.Grammar(_model.Vocab, AnswerGrammar.For(options.Thinking, new AnswerGrammarOptions { MaxKeyphrases = Math.Max(1, options.MaxKeyphrases * 2) }));
             var sampling = options.Sampling;

@@ -44,6 +44,22 @@ public sealed class LlamaVocab
     /// <summary>The token's text as stored in the vocabulary (byte-level BPE tokens are in their byte-mapped form).</summary>
     public string? GetText(LlamaToken token) => NativeApi.PtrToString(NativeApi.llama_vocab_get_text(Pointer, token));
 
+    /// <summary>
+    /// Placeholder tokens that only pad the embedding matrix (<c>[PAD123]</c>, written by converters for ids the
+    /// tokenizer does not use): they carry no text and must never be generated.
+    /// </summary>
+    public IReadOnlyList<LlamaToken> PaddingTokens()
+    {
+        var result = new List<LlamaToken>();
+        for (var id = 0; id < Count; id++)
+        {
+            var text = GetText(new LlamaToken(id));
+            if (text is { Length: > 5 } && text.StartsWith("[PAD", StringComparison.Ordinal) && text[^1] == ']' && text.AsSpan(4, text.Length - 5).IndexOfAnyExceptInRange('0', '9') < 0)
+                result.Add(new LlamaToken(id));
+        }
+        return result;
+    }
+
     /// <summary>Tokenizes <paramref name="text"/>; <paramref name="parseSpecial"/> turns <c>&lt;|im_start|&gt;</c> etc. into their control tokens.</summary>
     public unsafe LlamaToken[] Tokenize(string text, bool addSpecial = false, bool parseSpecial = true)
     {

@@ -28,6 +28,16 @@ public sealed class SamplerChain : IDisposable
         return Add(NativeErrors.CheckPointer(sampler, "llama_sampler_init_grammar", "the GBNF grammar (see the llama.cpp log for the parse error)"));
     }
 
+    /// <summary>Never picks <paramref name="tokens"/> (a −∞ logit bias).</summary>
+    public unsafe SamplerChain Ban(LlamaVocab vocab, IReadOnlyList<LlamaToken> tokens)
+    {
+        if (tokens.Count == 0)
+            return this;
+        var biases = tokens.Select(t => new LlamaLogitBias { Token = t, Bias = float.NegativeInfinity }).ToArray();
+        fixed (LlamaLogitBias* b = biases)
+            return Add(NativeApi.llama_sampler_init_logit_bias(vocab.Count, biases.Length, b));
+    }
+
     public SamplerChain TopK(int k) => Add(NativeApi.llama_sampler_init_top_k(k));
 
     public SamplerChain TopP(float p, int minKeep = 1) => Add(NativeApi.llama_sampler_init_top_p(p, (nuint)minKeep));

@@ -63,6 +63,10 @@ public static unsafe partial class NativeApi
     [LibraryImport(LibraryName)]
     public static partial nint llama_sampler_init_penalties(int lastN, float repeat, float frequency, float present);
 
+    /// <summary>Adds fixed biases to chosen tokens' logits (−∞ bans a token); the biases are copied.</summary>
+    [LibraryImport(LibraryName)]
+    public static partial nint llama_sampler_init_logit_bias(int nVocab, int nLogitBias, LlamaLogitBias* logitBias);
+
     /// <summary>Returns null when the grammar does not parse (the reason goes to the log).</summary>
     [LibraryImport(LibraryName, StringMarshalling = StringMarshalling.Utf8)]
     public static partial nint llama_sampler_init_grammar(nint vocab, string grammar, string root);

@@ -22,6 +22,7 @@ public sealed class StructLayoutTests
     [InlineData(typeof(LlamaChatMessage), 16)]
     [InlineData(typeof(LlamaPerfContextData), 48)]
     [InlineData(typeof(LlamaOptParams), 48)]
+    [InlineData(typeof(LlamaLogitBias), 8)]
     [InlineData(typeof(MtmdContextParams), 80)]
     [InlineData(typeof(MtmdInputText), 24)]
     [InlineData(typeof(MtmdDecoderPos), 16)]

@@ -140,3 +140,11 @@ public unsafe struct LlamaOptParams
     public nint GetOptParamsUserData;
     public GgmlOptOptimizerType OptimizerType;
 }
+
+/// <summary><c>llama_logit_bias</c> (8 bytes).</summary>
+[StructLayout(LayoutKind.Sequential)]
+public struct LlamaLogitBias
+{
+    public LlamaToken Token;
+    public float Bias;
+}
