@@ -44,7 +44,9 @@ internal sealed class EngineWorker : IDisposable
                 MicroBatchSize = (uint)options.BatchSize,
                 MaxSequences = (uint)options.MaxParallelSequences,
                 Threads = options.Threads,
-                UnifiedKvCache = true,
+                // One KV stream per sequence: a sequence's cells are laid out the same whatever else is running, so
+                // attention sums in the same order and a request gets the same result alone or batched with others.
+                UnifiedKvCache = false,
             });
             if (options.AdapterPath is not null)
             {

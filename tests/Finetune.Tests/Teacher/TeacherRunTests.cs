@@ -95,7 +95,9 @@ public sealed class TeacherRunTests
 
         var askedSecond = server.Requests.Skip(requestsBefore).Select(TeacherFixtures.PostIdOf).ToList();
         Assert.Empty(askedSecond.Intersect(answeredFirst));
-        Assert.Equal(8 - answeredFirst.Count, askedSecond.Count);
+        // Every unanswered post is asked, none twice; a request the first run cancelled in flight may still reach the
+        // server late, so compare the distinct posts rather than the raw request count.
+        Assert.Equal(8 - answeredFirst.Count, askedSecond.Distinct().Count());
         Assert.Equal((answeredFirst.Count, 8, 0), (second.AlreadyAnswered, second.Kept, second.Pending));
         var journal = TeacherFixtures.Journal(options.ResolvedJournalPath);
         Assert.Equal(8, journal.Select(e => e.Id).Distinct().Count());
