@@ -55,5 +55,22 @@ public sealed class LoraTrainerSessionTests(TinyModels models, ITestOutputHelper
         Assert.NotNull(strictEpochs.Single().MeanSftLoss);
     }
 
+    [Fact]
+    public void Dynamic_cot_branches_shift_towards_cot_as_the_losses_fall()
+    {
+        // γ sits between the untrained SFT loss (about 7) and what a few epochs reach: early epochs train the plain
+        // answer, later ones, with the answers learnt, switch the posts that have a rationale to CoT.
+        var options = Options(TrainingStrategy.Dynamic, epochs: 6) with { Gamma = 3.0, LearningRate = 1e-2f };
+        using var session = new LoraTrainerSession(options, output.WriteLine);
+        var epochs = new List<EpochRecord>();
+        session.Train(new TrainerHooks { LearningRate = _ => 1e-2f, OnEpoch = epochs.Add }, TrainerPosition.Start, default);
+        foreach (var e in epochs)
+            output.WriteLine($"epoch {e.Epoch}: mean L_sft {e.MeanSftLoss:F3}, CoT {e.Branches.Cot}, SFT {e.Branches.Sft}, fallback {e.Branches.FallbackSft}");
+        Assert.Equal(0, epochs[0].Branches.Cot);
+        Assert.True(epochs[^1].Branches.Cot > 0, "no sample switched to CoT");
+        Assert.True(epochs[^1].MeanSftLoss < epochs[0].MeanSftLoss);
+        Assert.All(epochs, e => Assert.Equal(6, e.Branches.Cot + e.Branches.Sft + e.Branches.FallbackSft));
+    }
+
     public void Dispose() => _folder.Dispose();
 }
