@@ -8,8 +8,16 @@ public static class QwenLmForward
     /// <summary>Logits <c>[rows][n_vocab]</c> for every row of <paramref name="batch"/>.</summary>
     public static float[][] Logits(GgmlCpuBackend backend, QwenLmWeights weights, LoraParameters? lora, PackedBatch batch, float rmsEps)
     {
+        var flat = Run(backend, weights, lora, batch, rmsEps, supervisedRowsOnly: false);
+        var vocab = weights.HyperParameters.VocabularySize;
+        return Enumerable.Range(0, batch.Length).Select(r => flat.AsSpan(r * vocab, vocab).ToArray()).ToArray();
+    }
+
+    /// <summary>Runs the forward graph once; flat logits of every row, or of the supervised rows only.</summary>
+    internal static float[] Run(GgmlCpuBackend backend, QwenLmWeights weights, LoraParameters? lora, PackedBatch batch, float rmsEps, bool supervisedRowsOnly)
+    {
         using var compute = new ComputeContext(backend, QwenLmGraph.GraphSize(weights.HyperParameters.LayerCount));
-        var inputs = QwenLmGraph.CreateInputs(compute.Context, batch.Length, batch.EmbeddingSize, 0);
+        var inputs = QwenLmGraph.CreateInputs(compute.Context, batch.Length, batch.EmbeddingSize, supervisedRowsOnly ? batch.SupervisedRows.Length : 0);
         var logits = QwenLmGraph.Build(compute.Context, weights, lora, inputs, rmsEps);
         NativeApi.ggml_set_output(logits);
         var graph = compute.NewGraph(grads: false);
@@ -17,9 +25,7 @@ public static class QwenLmForward
         compute.Allocate(graph);
         QwenLmGraph.SetInputs(inputs, batch);
         compute.Compute(graph);
-        var flat = GgmlTensorStore.ReadFloats(logits);
-        var vocab = weights.HyperParameters.VocabularySize;
-        return Enumerable.Range(0, batch.Length).Select(r => flat.AsSpan(r * vocab, vocab).ToArray()).ToArray();
+        return GgmlTensorStore.ReadFloats(logits);
     }
 }
 
@@ -29,16 +35,7 @@ public static class SupervisedLoss
     /// <summary>Mean negative log-likelihood of each packed sequence's supervised tokens.</summary>
     public static double[] PerSequence(GgmlCpuBackend backend, QwenLmWeights weights, LoraParameters? lora, PackedBatch batch, float rmsEps)
     {
-        using var compute = new ComputeContext(backend, QwenLmGraph.GraphSize(weights.HyperParameters.LayerCount));
-        var inputs = QwenLmGraph.CreateInputs(compute.Context, batch.Length, batch.EmbeddingSize, batch.SupervisedRows.Length);
-        var logits = QwenLmGraph.Build(compute.Context, weights, lora, inputs, rmsEps);
-        NativeApi.ggml_set_output(logits);
-        var graph = compute.NewGraph(grads: false);
-        NativeApi.ggml_build_forward_expand(graph, logits);
-        compute.Allocate(graph);
-        QwenLmGraph.SetInputs(inputs, batch);
-        compute.Compute(graph);
-        var flat = GgmlTensorStore.ReadFloats(logits);
+        var flat = QwenLmForward.Run(backend, weights, lora, batch, rmsEps, supervisedRowsOnly: true);
         var vocab = weights.HyperParameters.VocabularySize;
         var result = new double[batch.SupervisedPerSequence.Length];
         var row = 0;

@@ -72,17 +72,7 @@ public static unsafe class GgufQuantizer
         }
 
         var full = Path.GetFullPath(outputPath);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        var temporary = full + ".partial";
-        try
-        {
-            writer.WriteTo(temporary);
-            File.Move(temporary, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temporary)) File.Delete(temporary);
-        }
+        writer.WriteTo(full);
         return new QuantizationResult(full, new FileInfo(inputPath).Length, new FileInfo(full).Length, types);
     }
 

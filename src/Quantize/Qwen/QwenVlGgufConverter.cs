@@ -67,8 +67,8 @@ public static class QwenVlGgufConverter
             });
         }
 
-        WriteAtomically(language, languageModelPath);
-        WriteAtomically(projector, projectorPath);
+        language.WriteTo(languageModelPath);
+        projector.WriteTo(projectorPath);
         return new ConversionResult(languageModelPath, projectorPath, language.TensorCount, projector.TensorCount, bytesRead);
     }
 
@@ -77,22 +77,6 @@ public static class QwenVlGgufConverter
     {
         var parts = name.Split('.');
         return string.Join('.', parts.Select(p => int.TryParse(p, out var n) ? n.ToString("D5") : p));
-    }
-
-    private static void WriteAtomically(GgufWriter writer, string path)
-    {
-        var full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        var temporary = full + ".partial";
-        try
-        {
-            writer.WriteTo(temporary);
-            File.Move(temporary, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temporary)) File.Delete(temporary);
-        }
     }
 
     private static void CheckComplete(string directory, QwenVlConfig config, IReadOnlyList<MappedTensor> mapped)
