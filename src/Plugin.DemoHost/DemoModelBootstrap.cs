@@ -103,16 +103,25 @@ public sealed class DemoModelBootstrap(string cacheFolder, string dataFolder, IL
         };
         TrainingPreflight.Check(options);
         var config = TrainingRunConfig.Write(options);
-        long steps = 0;
+        long steps = 0, total = 0;
         double loss = double.NaN;
+        var reported = -1;
         var host = new TrainingWorkerHost(TrainingWorkerStartInfo.ForFinetuneWorker(config), new TrainingWorkerHostOptions { RunDirectory = run });
-        var result = await host.RunAsync(new Progress<TrainingEvent>(e =>
+        var result = await host.RunAsync(new SynchronousTrainingProgress(e =>
         {
-            if (e.Kind == TrainingEvent.StepKind)
+            if (e.Kind == TrainingRunPlan.Kind)
+                total = e.Fields["total_steps"]!.GetValue<long>();
+            if (e.Kind != TrainingEvent.StepKind)
+                return;
+            steps = e.Step ?? steps;
+            loss = e.Loss ?? loss;
+            var percent = total > 0 ? (int)(100 * steps / total) : 0;
+            Stage = $"fine-tuning {percent}% (step {steps}/{total}, loss {loss:F2})";
+            // A text progress bar in the log, every 10%.
+            if (percent / 10 > reported)
             {
-                steps = e.Step ?? steps;
-                loss = e.Loss ?? loss;
-                Stage = $"fine-tuning: step {steps}, loss {loss:F2}";
+                reported = percent / 10;
+                logger.LogInformation("Demo model: [{Bar}] {Stage}", new string('#', reported) + new string('.', 10 - reported), Stage);
             }
         }), CancellationToken.None);
         if (result.Outcome != TrainingWorkerOutcome.Completed)
@@ -130,6 +139,11 @@ public sealed class DemoModelBootstrap(string cacheFolder, string dataFolder, IL
         Stage = "ready";
         logger.LogInformation("Demo model ready: {Model} ({Steps} training steps, final loss {Loss:F3})", language, steps, loss);
         return model;
+    }
+
+    private sealed class SynchronousTrainingProgress(Action<TrainingEvent> report) : IProgress<TrainingEvent>
+    {
+        public void Report(TrainingEvent value) => report(value);
     }
 
     private IEnumerable<string> DemoCorpus() =>
