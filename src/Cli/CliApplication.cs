@@ -49,10 +49,10 @@ public static class CliApplication
         or FileNotFoundException or DirectoryNotFoundException or InvalidDataException or ArgumentException or FormatException or NotSupportedException
         || HasUserFacingBase(e.GetType());
 
-    // The domain libraries sit below this one and cannot implement IUserFacingError; their input-error families are
-    // recognised by their base type's name instead.
+    // The domain libraries sit below this one and cannot implement IUserFacingError; their error families whose
+    // messages are written for users are recognised by their base type's name instead.
     private static readonly HashSet<string> InputErrorFamilies =
-        ["ImageDecodeException", "SuggestionInputException", "SuggesterOverloadedException", "DatasetFormatException"];
+        ["ImageDecodeException", "SuggestionInputException", "SuggesterUnavailableException", "DatasetFormatException", "TrainingWorkerFailedException"];
 
     private static bool HasUserFacingBase(Type? type)
     {
