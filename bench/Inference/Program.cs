@@ -158,7 +158,9 @@ async Task Batching()
         .Select(l => JsonDocument.Parse(l).RootElement.GetProperty("text").GetString()!).ToArray();
     var options = new SuggestionOptions { Thinking = ThinkingMode.Off, MaxTokens = maxTokens };
     Console.WriteLine($"batching: {requests} text-only posts from {Path.GetFileName(Path.GetDirectoryName(data))}/{Path.GetFileName(data)}, thinking off, max {maxTokens} tokens, {threads} threads");
-    foreach (var parallel in new[] { 1, requests, 1, requests, 1, requests })
+    var pairs = int.Parse(Opt("pairs", "3"), inv);
+    string[]? sequential = null;
+    foreach (var parallel in Enumerable.Range(0, 2 * pairs).Select(i => i % 2 == 0 ? 1 : requests))
     {
         await using var engine = KeyphraseEngine.Start(new KeyphraseEngineOptions
         {
@@ -172,6 +174,9 @@ async Task Batching()
         Console.WriteLine($"  parallel {parallel}: {wall:F2} s wall, {requests / wall:F2} requests/s, " +
                           $"{results.Sum(r => r.PromptTokens)} prompt + {results.Sum(r => r.GeneratedTokens)} generated tokens, " +
                           $"{results.Sum(r => r.GeneratedTokens) / wall:F1} generated tok/s (load before {load})");
+        var outputs = results.Select(r => r.RawOutput).ToArray();
+        if (parallel == 1) sequential ??= outputs;
+        else Console.WriteLine($"    outputs identical to the one-at-a-time run: {outputs.Zip(sequential!).Count(p => p.First == p.Second)} of {requests}");
     }
 }
 
