@@ -84,7 +84,7 @@ public sealed class ThrowawayPostgres : IAsyncDisposable
     {
         static bool Has(string folder) => File.Exists(Path.Combine(folder, "initdb")) && File.Exists(Path.Combine(folder, "pg_ctl")) && File.Exists(Path.Combine(folder, "postgres"));
         if (Environment.GetEnvironmentVariable("DYNAMICCOT_PG_BIN") is { Length: > 0 } configured)
-            return Has(configured) ? configured : throw new InvalidOperationException($"DYNAMICCOT_PG_BIN={configured} does not hold initdb, pg_ctl and postgres.");
+            return Has(configured) ? configured : throw new InvalidOperationException($"DYNAMICCOT_PG_BIN={configured} does not hold initdb, pg_ctl and postgres. " + InstallHint);
         foreach (var folder in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
             if (Has(folder)) return folder;
         // Debian/Ubuntu install the server outside PATH, one folder per major version: take the newest.
