@@ -69,6 +69,8 @@ public static class DynamicCotServiceCollectionExtensions
             // Waiting lets a stopping job finish its in-flight items' writes; jobs see the stop through their token.
             services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
             services.AddHostedService(sp => sp.GetRequiredService<BulkJobResumer>());
+            // After Quartz's hosted service, so it stops first: jobs hand over while the scheduler still accepts triggers.
+            services.AddHostedService<HandOverBulkJobsOnStop>();
         }
 
         services.AddControllers().AddApplicationPart(typeof(SuggestController).Assembly);

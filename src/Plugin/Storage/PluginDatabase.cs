@@ -44,7 +44,18 @@ public sealed class PluginDatabase
         try
         {
             if (_schemaReady) return;
-            await ExecuteAsync(connection, PluginSchema.Create, cancellationToken);
+            if (Provider == JobStoreProvider.Postgres)
+            {
+                // Cluster nodes starting together would race CREATE TABLE IF NOT EXISTS (PostgreSQL then fails with a
+                // duplicate key in pg_type): one node at a time creates the tables, under a transaction-scoped lock.
+                await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+                await ExecuteAsync(connection, $"SELECT pg_advisory_xact_lock({PluginSchema.PostgresLockKey}); {PluginSchema.Create}", cancellationToken, transaction);
+                await transaction.CommitAsync(cancellationToken);
+            }
+            else
+            {
+                await ExecuteAsync(connection, PluginSchema.Create, cancellationToken);
+            }
             _schemaReady = true;
         }
         finally
@@ -53,10 +64,11 @@ public sealed class PluginDatabase
         }
     }
 
-    private static async Task ExecuteAsync(DbConnection connection, string sql, CancellationToken cancellationToken)
+    private static async Task ExecuteAsync(DbConnection connection, string sql, CancellationToken cancellationToken, DbTransaction? transaction = null)
     {
         await using var command = connection.CreateCommand();
         command.CommandText = sql;
+        command.Transaction = transaction;
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }
@@ -64,6 +76,9 @@ public sealed class PluginDatabase
 /// <summary>The plugin's tables. Timestamps are ISO-8601 UTC text and keys are Guid text, so one script fits SQLite and PostgreSQL.</summary>
 internal static class PluginSchema
 {
+    /// <summary>PostgreSQL advisory lock held while the tables are created ("dcot" in ASCII).</summary>
+    public const long PostgresLockKey = 0x64636F74;
+
     public const string Create = """
         CREATE TABLE IF NOT EXISTS dcot_bulk_jobs (
             id TEXT PRIMARY KEY,
