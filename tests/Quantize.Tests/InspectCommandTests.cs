@@ -8,11 +8,7 @@ using DynamicCot.Tests.Shared;
 
 namespace DynamicCot.Quantize.Tests;
 
-/// <summary>Console.Out/Error are process-wide, so tests that redirect them must not run beside other tests.</summary>
-[CollectionDefinition(nameof(InspectCommandConsole), DisableParallelization = true)]
-public sealed class InspectCommandConsole;
-
-[Collection(nameof(InspectCommandConsole))]
+[Collection(ConsoleCollection.Name)]
 public class InspectCommandTests
 {
     private static string WriteSample(TempFolder temp)
@@ -32,23 +28,8 @@ public class InspectCommandTests
 
     private static (int Exit, string Out, string Err) Run(params string[] args)
     {
-        var root = new RootCommand("test");
-        root.Subcommands.Add(InspectCommand.Create());
-        var (oldOut, oldErr) = (Console.Out, Console.Error);
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        Console.SetOut(output);
-        Console.SetError(error);
-        try
-        {
-            var exit = CliApplication.Run(root, args);
-            return (exit, output.ToString(), error.ToString());
-        }
-        finally
-        {
-            Console.SetOut(oldOut);
-            Console.SetError(oldErr);
-        }
+        var outcome = InProcessCli.Run(InspectCommand.Create(), args);
+        return (outcome.ExitCode, outcome.Stdout, outcome.Stderr);
     }
 
     [Fact]

@@ -17,25 +17,30 @@ public static class Float16Conversion
             destination[i] = (Half)source[i];
     }
 
-    /// <summary>BF16 is the upper half of an IEEE float32, so widening is a shift.</summary>
+    /// <summary>BF16 is the upper half of an IEEE float32, so widening is a shift (exact).</summary>
+    public static float BFloat16ToSingle(ushort bits) => BitConverter.Int32BitsToSingle(bits << 16);
+
+    /// <summary>Round-to-nearest-even narrowing, with NaN kept a quiet NaN with its sign, as ggml's fp32→bf16 and PyTorch do.</summary>
+    public static ushort SingleToBFloat16(float value)
+    {
+        var bits = BitConverter.SingleToUInt32Bits(value);
+        return (bits & 0x7fffffff) > 0x7f800000
+            ? (ushort)((bits >> 16) | 64)
+            : (ushort)((bits + (0x7fff + ((bits >> 16) & 1))) >> 16);
+    }
+
     public static void BFloat16ToSingle(ReadOnlySpan<ushort> source, Span<float> destination)
     {
         CheckLengths(source.Length, destination.Length);
         for (var i = 0; i < source.Length; i++)
-            destination[i] = BitConverter.Int32BitsToSingle(source[i] << 16);
+            destination[i] = BFloat16ToSingle(source[i]);
     }
 
-    /// <summary>Round-to-nearest-even narrowing, with NaN kept quiet, as ggml's fp32→bf16.</summary>
     public static void SingleToBFloat16(ReadOnlySpan<float> source, Span<ushort> destination)
     {
         CheckLengths(source.Length, destination.Length);
         for (var i = 0; i < source.Length; i++)
-        {
-            var bits = BitConverter.SingleToUInt32Bits(source[i]);
-            destination[i] = (bits & 0x7fffffff) > 0x7f800000
-                ? (ushort)((bits >> 16) | 64)
-                : (ushort)((bits + (0x7fff + ((bits >> 16) & 1))) >> 16);
-        }
+            destination[i] = SingleToBFloat16(source[i]);
     }
 
     private static void CheckLengths(int source, int destination)

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
+using DynamicCot.LlamaCpp.Gguf;
 
 namespace DynamicCot.Quantize.HuggingFace;
 
@@ -10,19 +11,10 @@ namespace DynamicCot.Quantize.HuggingFace;
 public static class FloatConversion
 {
     /// <summary>bfloat16 is the upper half of a float32, so widening is exact.</summary>
-    public static float BFloat16ToSingle(ushort bits) => BitConverter.Int32BitsToSingle(bits << 16);
+    public static float BFloat16ToSingle(ushort bits) => Float16Conversion.BFloat16ToSingle(bits);
 
-    /// <summary>
-    /// Narrows to bfloat16 with round-to-nearest-even (what PyTorch does); NaN stays a quiet NaN with its sign.
-    /// </summary>
-    public static ushort SingleToBFloat16(float value)
-    {
-        uint bits = BitConverter.SingleToUInt32Bits(value);
-        if ((bits & 0x7FFF_FFFF) > 0x7F80_0000)
-            return (ushort)((bits >> 16) | 0x0040);
-        uint roundingBias = 0x7FFF + ((bits >> 16) & 1);
-        return (ushort)((bits + roundingBias) >> 16);
-    }
+    /// <summary>Narrows to bfloat16 with round-to-nearest-even (what PyTorch does); NaN stays a quiet NaN with its sign.</summary>
+    public static ushort SingleToBFloat16(float value) => Float16Conversion.SingleToBFloat16(value);
 
     /// <summary>Decodes <paramref name="source"/> (elements of <paramref name="type"/>) into <paramref name="destination"/>.</summary>
     public static void ToSingle(ReadOnlySpan<byte> source, SafetensorsDType type, Span<float> destination)

@@ -25,7 +25,7 @@ public sealed class ScoreCommandTests
         using var folder = TestPaths.NewTempFolder();
         var (gold, predictions) = WriteHandWorkedCase(folder);
 
-        var run = CliRunner.Run(ScoreCommand.Create(), "score", "--data", gold, "--predictions", predictions, "--json");
+        var run = InProcessCli.Run(ScoreCommand.Create(), "score", "--data", gold, "--predictions", predictions, "--json");
 
         Assert.Equal(0, run.ExitCode);
         // all: @1 1/2, @3 2/3, @5 and @M 6/7; present {cat, mat} vs [cat, mat]: 2/3, 1, 1, 1;
@@ -42,7 +42,7 @@ public sealed class ScoreCommandTests
         using var folder = TestPaths.NewTempFolder();
         var (gold, predictions) = WriteHandWorkedCase(folder);
 
-        var run = CliRunner.Run(ScoreCommand.Create(), "score", "--data", gold, "--predictions", predictions);
+        var run = InProcessCli.Run(ScoreCommand.Create(), "score", "--data", gold, "--predictions", predictions);
 
         Assert.Equal(0, run.ExitCode);
         foreach (var expected in new[] { "all", "present", "absent", "unseen", "85.71", "66.67", "needs --train" })
@@ -61,7 +61,7 @@ public sealed class ScoreCommandTests
         var predictions = folder.File("pred.jsonl");
         PredictionFile.Write(predictions, DatasetReader.Read(gold).Select(p => new KeyphrasePrediction(p.Id, p.Keyphrases)));
 
-        var run = CliRunner.Run(ScoreCommand.Create(), "score", "--data", gold, "--predictions", predictions, "--train", train, "--json");
+        var run = InProcessCli.Run(ScoreCommand.Create(), "score", "--data", gold, "--predictions", predictions, "--train", train, "--json");
 
         Assert.Equal(0, run.ExitCode);
         using var json = JsonDocument.Parse(run.Stdout);
@@ -87,7 +87,7 @@ public sealed class ScoreCommandTests
         var (gold, predictions) = WriteHandWorkedCase(folder);
         File.AppendAllText(predictions, """{"id":"nope","keyphrases":["x"]}""" + "\n");
 
-        var run = CliRunner.Run(ScoreCommand.Create(), "score", "--data", gold, "--predictions", predictions, "--json");
+        var run = InProcessCli.Run(ScoreCommand.Create(), "score", "--data", gold, "--predictions", predictions, "--json");
 
         Assert.Equal(1, run.ExitCode);
         Assert.Empty(run.Stdout);
@@ -103,7 +103,7 @@ public sealed class ScoreCommandTests
         var empty = folder.File("none.jsonl");
         File.WriteAllText(empty, "");
 
-        var run = CliRunner.Run(ScoreCommand.Create(), "score", "--data", gold, "--predictions", empty, "--json");
+        var run = InProcessCli.Run(ScoreCommand.Create(), "score", "--data", gold, "--predictions", empty, "--json");
 
         Assert.Equal(0, run.ExitCode);
         Assert.Contains("\"all\":{\"f1@1\":0.00", run.Stdout);
@@ -117,7 +117,7 @@ public sealed class ScoreCommandTests
         var (gold, predictions) = WriteHandWorkedCase(folder);
         File.AppendAllText(predictions, """{"id":"p2","keyphrases":"not a list"}""" + "\n");
 
-        var run = CliRunner.Run(ScoreCommand.Create(), "score", "--data", gold, "--predictions", predictions);
+        var run = InProcessCli.Run(ScoreCommand.Create(), "score", "--data", gold, "--predictions", predictions);
 
         Assert.Equal(1, run.ExitCode);
         Assert.Contains($"{predictions}:2: \"keyphrases\" must be an array of strings", run.Stderr);

@@ -19,7 +19,7 @@ public sealed class TeacherCommandTests
         Environment.SetEnvironmentVariable("DYNAMICCOT_TEST_TEACHER_KEY", "sk-from-env");
         try
         {
-            var run = CliRunner.Run(new Command("data") { TeacherCommand.Create() }, "data", "teacher", "--data", data, "--out", folder.File("cot.jsonl"),
+            var run = InProcessCli.Run(new Command("data") { TeacherCommand.Create() }, "data", "teacher", "--data", data, "--out", folder.File("cot.jsonl"),
                 "--endpoint", server.Url, "--model", "gpt-test", "--api-key-env", "DYNAMICCOT_TEST_TEACHER_KEY",
                 "--price-in", "2.5", "--price-out", "10", "--retry-base", "0.01", "--json");
 
@@ -32,12 +32,12 @@ public sealed class TeacherCommandTests
             Assert.All(server.Requests, r => Assert.Equal("gpt-test", r.Body.GetProperty("model").GetString()));
             Assert.Equal(3, DatasetReader.ReadAll(folder.File("cot.jsonl")).Count(p => p.Rationale is not null));
 
-            var missingKey = CliRunner.Run(new Command("data") { TeacherCommand.Create() }, "data", "teacher", "--data", data, "--out", folder.File("x.jsonl"),
+            var missingKey = InProcessCli.Run(new Command("data") { TeacherCommand.Create() }, "data", "teacher", "--data", data, "--out", folder.File("x.jsonl"),
                 "--endpoint", server.Url, "--model", "m", "--api-key-env", "DYNAMICCOT_TEST_NO_SUCH_VARIABLE");
             Assert.Equal(1, missingKey.ExitCode);
             Assert.Contains("DYNAMICCOT_TEST_NO_SUCH_VARIABLE", missingKey.Stderr);
 
-            var missingGguf = CliRunner.Run(new Command("data") { TeacherCommand.Create() }, "data", "teacher", "--data", data, "--out", folder.File("x.jsonl"),
+            var missingGguf = InProcessCli.Run(new Command("data") { TeacherCommand.Create() }, "data", "teacher", "--data", data, "--out", folder.File("x.jsonl"),
                 "--model", folder.File("teacher.gguf"));
             Assert.Equal(1, missingGguf.ExitCode);
             Assert.Contains("teacher.gguf", missingGguf.Stderr);

@@ -10,7 +10,7 @@ using DynamicCot.Tests.Shared;
 namespace DynamicCot.Quantize.Tests.Lora;
 
 /// <summary><c>lora merge</c> and <c>lora inspect</c> as a user runs them (Console is process-wide, hence the collection).</summary>
-[Collection(nameof(InspectCommandConsole))]
+[Collection(ConsoleCollection.Name)]
 public sealed class LoraCommandTests : IDisposable
 {
     private readonly TempFolder _folder = TestPaths.NewTempFolder("dynamiccot-lora-cli");
@@ -56,22 +56,8 @@ public sealed class LoraCommandTests : IDisposable
 
     private static (int Exit, string Out, string Err) Run(params string[] args)
     {
-        var root = new RootCommand("test");
-        root.Subcommands.Add(LoraCommand.Create());
-        var (oldOut, oldErr) = (Console.Out, Console.Error);
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        Console.SetOut(output);
-        Console.SetError(error);
-        try
-        {
-            return (CliApplication.Run(root, args), output.ToString(), error.ToString());
-        }
-        finally
-        {
-            Console.SetOut(oldOut);
-            Console.SetError(oldErr);
-        }
+        var outcome = InProcessCli.Run(LoraCommand.Create(), args);
+        return (outcome.ExitCode, outcome.Stdout, outcome.Stderr);
     }
 
     public void Dispose() => _folder.Dispose();

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using DynamicCot.Cli;
 
-namespace DynamicCot.Finetune.Tests.Commands;
+namespace DynamicCot.Tests.Shared;
 
 /// <summary>Console redirection is process-wide, so every test that runs a command is in this one serial collection.</summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
@@ -11,7 +11,7 @@ public sealed class ConsoleCollection
 }
 
 /// <summary>Runs commands the way the CLI does, wired into a throwaway root, capturing stdout and stderr.</summary>
-internal static class CliRunner
+internal static class InProcessCli
 {
     public sealed record Outcome(int ExitCode, string Stdout, string Stderr);
 
