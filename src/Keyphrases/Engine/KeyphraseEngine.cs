@@ -125,7 +125,7 @@ public sealed class KeyphraseEngine : IKeyphraseSuggester, IDisposable, IAsyncDi
             ? KeyphraseConfidence.ForKeyphrases(answer, tokens, probabilities)
             : answer.Keyphrases.Select(_ => KeyphraseConfidence.GeometricMean(probabilities)).ToArray();
         var vocabulary = options.ExistingTags is { Count: > 0 } tags ? new TagVocabulary(tags) : null;
-        var keyphrases = KeyphraseNormalizer.Normalize(
+        var keyphrases = SuggestionNormalizer.Normalize(
             answer.Keyphrases.Select((k, i) => new KeyphraseCandidate(k, confidences[i])),
             vocabulary, options.MaxKeyphrases, options.MinConfidence);
         return new SuggestionResult(keyphrases, answer.Rationale, outcome.PromptTokens, outcome.Tokens.Count,

@@ -97,7 +97,7 @@ public sealed class KeyphrasePromptBuilder
     {
         if (keyphrase is null)
             throw new KeyphraseFormatException("(null)", "it is null");
-        var cleaned = KeyphraseNormalizer.Clean(keyphrase);
+        var cleaned = SuggestionNormalizer.Clean(keyphrase);
         if (cleaned.Length == 0)
             throw new KeyphraseFormatException(keyphrase, "it is empty once '#' and whitespace are trimmed");
         var reserved = cleaned.AsSpan().IndexOfAny(AnswerGrammar.ReservedKeyphraseCharacters);

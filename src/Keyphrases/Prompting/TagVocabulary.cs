@@ -49,11 +49,11 @@ public sealed class TagVocabulary
 
     /// <summary>The existing spelling when there is one, else the cleaned keyphrase.</summary>
     public string Snap(string keyphrase) =>
-        TryMatch(keyphrase, out var existing) ? existing : KeyphraseNormalizer.Clean(keyphrase);
+        TryMatch(keyphrase, out var existing) ? existing : SuggestionNormalizer.Clean(keyphrase);
 
     /// <summary>
     /// The matching key: letters and digits of the keyphrase, lower-cased (invariant). A keyphrase without any
-    /// letter or digit (emoji, symbols) keys on its <see cref="KeyphraseNormalizer.ComparisonKey"/> instead, so it
+    /// letter or digit (emoji, symbols) keys on its <see cref="SuggestionNormalizer.ComparisonKey"/> instead, so it
     /// still matches itself.
     /// </summary>
     public static string KeyOf(string keyphrase)
@@ -69,6 +69,6 @@ public sealed class TagVocabulary
                          or System.Globalization.UnicodeCategory.SpacingCombiningMark)
                 key.Append(rune.ToString());
         }
-        return key.Length > 0 ? key.ToString() : KeyphraseNormalizer.ComparisonKey(keyphrase);
+        return key.Length > 0 ? key.ToString() : SuggestionNormalizer.ComparisonKey(keyphrase);
     }
 }

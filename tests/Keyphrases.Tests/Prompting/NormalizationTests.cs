@@ -13,14 +13,14 @@ public sealed class NormalizationTests
     [InlineData("Sochi2014", "Sochi2014")]
     public void Clean_trims_hashes_and_collapses_whitespace_keeping_case(string raw, string expected)
     {
-        Assert.Equal(expected, KeyphraseNormalizer.Clean(raw));
+        Assert.Equal(expected, SuggestionNormalizer.Clean(raw));
     }
 
     [Fact]
     public void Comparison_key_is_invariant_case_folded()
     {
-        Assert.Equal("ıstanbul straße", KeyphraseNormalizer.ComparisonKey("#ıSTANBUL  STRAẞE"));
-        Assert.Equal(KeyphraseNormalizer.ComparisonKey("SochiProblems"), KeyphraseNormalizer.ComparisonKey("#sochiproblems"));
+        Assert.Equal("ıstanbul straße", SuggestionNormalizer.ComparisonKey("#ıSTANBUL  STRAẞE"));
+        Assert.Equal(SuggestionNormalizer.ComparisonKey("SochiProblems"), SuggestionNormalizer.ComparisonKey("#sochiproblems"));
     }
 
     [Theory]
@@ -99,7 +99,7 @@ public sealed class NormalizationTests
     [Fact]
     public void Normalize_dedupes_keeping_first_position_and_best_confidence()
     {
-        var result = KeyphraseNormalizer.Normalize(
+        var result = SuggestionNormalizer.Normalize(
         [
             new("#Sochi", 0.4),
             new("toilet", 0.9),
@@ -119,7 +119,7 @@ public sealed class NormalizationTests
     {
         var vocabulary = new TagVocabulary(["SochiProblems", "Olympics"]);
 
-        var result = KeyphraseNormalizer.Normalize(
+        var result = SuggestionNormalizer.Normalize(
         [
             new("sochi problems", 0.7),
             new("winter games", 0.5),
@@ -133,7 +133,7 @@ public sealed class NormalizationTests
     [Fact]
     public void Normalize_filters_by_confidence_then_limits_the_count()
     {
-        var result = KeyphraseNormalizer.Normalize(
+        var result = SuggestionNormalizer.Normalize(
             [new("a", 0.9), new("b", 0.1), new("c", 0.5), new("d", 0.7), new("e", double.NaN)],
             maxKeyphrases: 2,
             minConfidence: 0.5);

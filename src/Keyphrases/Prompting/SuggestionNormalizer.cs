@@ -9,7 +9,7 @@ public readonly record struct KeyphraseCandidate(string Text, double Confidence)
 /// <summary>
 /// Turns raw keyphrases into stored suggestions: cleaned, snapped to the site's tags, de-duplicated, filtered.
 /// </summary>
-public static class KeyphraseNormalizer
+public static class SuggestionNormalizer
 {
     /// <summary>
     /// The display form: surrounding whitespace and leading/trailing <c>#</c> trimmed, inner whitespace collapsed to
