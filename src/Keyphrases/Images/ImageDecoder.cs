@@ -1,5 +1,6 @@
-using DynamicCot.Keyphrases.Images.Native;
+using DynamicCot.Keyphrases.Images.Vips;
 using Microsoft.Extensions.Logging;
+using NetVips;
 
 namespace DynamicCot.Keyphrases.Images;
 
@@ -26,7 +27,7 @@ public sealed class ImageDecoder : IDisposable
         _logger = loggerFactory?.CreateLogger<ImageDecoder>();
         if (loggerFactory is not null)
             VipsLog.Attach(loggerFactory);
-        VipsLibrary.EnsureInitialized();
+        VipsRuntime.EnsureStarted();
     }
 
     public ImageDecoderOptions Options => _options;
@@ -89,7 +90,8 @@ public sealed class ImageDecoder : IDisposable
             ?? throw new UnsupportedImageFormatException(label, detected);
         cancellationToken.ThrowIfCancellationRequested();
 
-        var (sourceWidth, sourceHeight) = ReadHeader(label, format, data);
+        using var source = OpenSource(label, format, data);
+        var (sourceWidth, sourceHeight) = ReadHeader(label, format, source);
         var declaredPixels = (long)sourceWidth * sourceHeight;
         if (declaredPixels > _options.MaxInputPixels)
             throw new ImageTooLargeException(label, ImageLimit.DeclaredPixels, declaredPixels, _options.MaxInputPixels,
@@ -97,11 +99,11 @@ public sealed class ImageDecoder : IDisposable
         cancellationToken.ThrowIfCancellationRequested();
 
         var longSide = TargetLongSide(sourceWidth, sourceHeight);
-        var rgb = DecodePixels(label, format, data, longSide);
+        var (pixels, width, height) = DecodePixels(label, format, source, longSide);
         cancellationToken.ThrowIfCancellationRequested();
         _logger?.LogDebug("Decoded {Input}: {Format} {SourceWidth}x{SourceHeight} -> {Width}x{Height}",
-            label, format, sourceWidth, sourceHeight, rgb.width, rgb.height);
-        return new DecodedImage(label, format, sourceWidth, sourceHeight, rgb.width, rgb.height, rgb.pixels);
+            label, format, sourceWidth, sourceHeight, width, height);
+        return new DecodedImage(label, format, sourceWidth, sourceHeight, width, height, pixels);
     }
 
     /// <summary>
@@ -122,42 +124,45 @@ public sealed class ImageDecoder : IDisposable
                 $"{length:N0} bytes, more than the limit of {_options.MaxInputBytes:N0}");
     }
 
-    private static (int Width, int Height) ReadHeader(string label, ImageFormat format, ReadOnlySpan<byte> data)
+    private static Source OpenSource(string label, ImageFormat format, ReadOnlySpan<byte> data)
     {
         try
         {
-            return VipsDecodeSteps.ReadHeader(format, data);
+            return VipsDecodePipeline.OpenSource(data);
         }
-        catch (VipsNativeException e)
+        catch (VipsException e)
+        {
+            throw Damaged(label, format, "libvips could not take its bytes", e);
+        }
+    }
+
+    private static (int Width, int Height) ReadHeader(string label, ImageFormat format, Source source)
+    {
+        try
+        {
+            return VipsDecodePipeline.ReadHeader(format, source);
+        }
+        catch (VipsException e)
         {
             throw Damaged(label, format, "its header could not be read", e);
         }
     }
 
-    private (byte[] pixels, int width, int height) DecodePixels(string label, ImageFormat format, ReadOnlySpan<byte> data, int longSide)
+    private (byte[] Pixels, int Width, int Height) DecodePixels(string label, ImageFormat format, Source source, int longSide)
     {
         try
         {
-            using var loaded = VipsDecodeSteps.LoadShrunk(data, longSide, _options.DamageTolerance);
-            var converted = VipsDecodeSteps.ToRgb8(loaded, _options.Background);
-            try
-            {
-                var pixels = VipsDecodeSteps.WritePixels(converted, out var width, out var height);
-                return (pixels, width, height);
-            }
-            finally
-            {
-                if (!ReferenceEquals(converted, loaded))
-                    converted.Dispose();
-            }
+            var pixels = VipsDecodePipeline.DecodeRgb(source, longSide, _options.DamageTolerance, _options.Background,
+                out var width, out var height);
+            return (pixels, width, height);
         }
-        catch (VipsNativeException e)
+        catch (VipsException e)
         {
             throw Damaged(label, format, "its pixels could not be decoded", e);
         }
     }
 
     /// <summary>A libvips failure after the format was confirmed by its magic bytes means the file is damaged.</summary>
-    private static CorruptImageException Damaged(string label, ImageFormat format, string what, VipsNativeException e)
-        => new(label, $"'{label}' is a damaged {format} file: {what} ({e.Message})", e);
+    private static CorruptImageException Damaged(string label, ImageFormat format, string what, VipsException e)
+        => new(label, $"'{label}' is a damaged {format} file: {what} ({e.Message.Trim()})", e);
 }

@@ -129,6 +129,27 @@ internal static class HandMadeImages
         return [.. jpeg.AsSpan(0, 2), .. segment, .. jpeg.AsSpan(2)];
     }
 
+    /// <summary>
+    /// <paramref name="png"/> with the CRC of its first IDAT chunk wrong: every pixel is intact, but a strict
+    /// decoder reports the chunk as corrupt.
+    /// </summary>
+    public static byte[] WithBadDataChecksum(byte[] png)
+    {
+        var damaged = png.ToArray();
+        var offset = 8; // past the signature
+        while (offset + 8 <= damaged.Length)
+        {
+            var length = BinaryPrimitives.ReadInt32BigEndian(damaged.AsSpan(offset));
+            if (damaged.AsSpan(offset + 4, 4).SequenceEqual("IDAT"u8))
+            {
+                damaged[offset + 8 + length] ^= 0xFF; // first byte of the CRC
+                return damaged;
+            }
+            offset += 12 + length;
+        }
+        throw new ArgumentException("No IDAT chunk found.", nameof(png));
+    }
+
     private static void AddUInt16(List<byte> bytes, int value)
     {
         bytes.Add((byte)value);

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using DynamicCot.Keyphrases.Images;
-using DynamicCot.Keyphrases.Images.Native;
 using DynamicCot.Tests.Shared;
 
 namespace DynamicCot.Keyphrases.Tests.Images;
@@ -65,8 +64,8 @@ public sealed class ImageDecoderTests : IDisposable
     {
         var original = await _decoder.DecodeFileAsync(RealImages.Landscape);
         using var source = VipsEncoder.FromDecoded(original);
-        var png = VipsEncoder.Save("pngsave_buffer", source);
-        var webp = VipsEncoder.Save("webpsave_buffer", source, op => op.Set("lossless", true));
+        var png = VipsEncoder.Png(source);
+        var webp = VipsEncoder.LosslessWebp(source);
 
         var fromPng = await _decoder.DecodeAsync(png, "photo.png");
         var fromWebp = await _decoder.DecodeAsync(webp, "photo.webp");
@@ -91,8 +90,8 @@ public sealed class ImageDecoderTests : IDisposable
     {
         var stored = await _decoder.DecodeFileAsync(RealImages.Landscape);
         using var source = VipsEncoder.FromDecoded(stored);
-        VipsApi.vips_image_set_int(source, "orientation", 6);
-        var webp = VipsEncoder.Save("webpsave_buffer", source, op => op.Set("lossless", true));
+        using var oriented = VipsEncoder.WithOrientation(source, 6);
+        var webp = VipsEncoder.LosslessWebp(oriented);
 
         var rotated = await _decoder.DecodeAsync(webp, "rotated.webp");
         AssertRotatedClockwise(stored, rotated);
@@ -117,7 +116,7 @@ public sealed class ImageDecoderTests : IDisposable
         using var first = VipsEncoder.FromDecoded(photo);
         using var second = VipsEncoder.Solid(photo.Width, photo.Height, 0, 255, 0);
         using var animation = VipsEncoder.Animation(first, second);
-        var webp = VipsEncoder.Save("webpsave_buffer", animation, op => op.Set("lossless", true));
+        var webp = VipsEncoder.LosslessWebp(animation);
 
         var image = await _decoder.DecodeAsync(webp, "anim.webp");
         Assert.Equal((photo.Width, photo.Height), (image.Width, image.Height));
@@ -138,7 +137,7 @@ public sealed class ImageDecoderTests : IDisposable
             rgba[j + 3] = x < photo.Width / 2 ? (byte)0 : (byte)255; // left half fully transparent
         }
         using var source = VipsEncoder.FromPixels(rgba, photo.Width, photo.Height, 4);
-        var png = VipsEncoder.Save("pngsave_buffer", source);
+        var png = VipsEncoder.Png(source);
 
         using var decoder = new ImageDecoder(new ImageDecoderOptions { Background = background });
         var image = await decoder.DecodeAsync(png, "alpha.png");
@@ -151,11 +150,11 @@ public sealed class ImageDecoderTests : IDisposable
     {
         var photo = await _decoder.DecodeFileAsync(RealImages.Landscape);
         using var source = VipsEncoder.FromDecoded(photo);
-        using var grey = VipsEncoder.Apply("colourspace", source, op => op.SetEnum("space", "b-w"));
-        using var deep = VipsEncoder.Apply("colourspace", source, op => op.SetEnum("space", "rgb16"));
+        using var grey = source.Colourspace(NetVips.Enums.Interpretation.Bw);
+        using var deep = source.Colourspace(NetVips.Enums.Interpretation.Rgb16);
 
-        var fromGrey = await _decoder.DecodeAsync(VipsEncoder.Save("pngsave_buffer", grey), "grey.png");
-        var fromDeep = await _decoder.DecodeAsync(VipsEncoder.Save("pngsave_buffer", deep), "deep.png");
+        var fromGrey = await _decoder.DecodeAsync(VipsEncoder.Png(grey), "grey.png");
+        var fromDeep = await _decoder.DecodeAsync(VipsEncoder.Png(deep), "deep.png");
 
         var p = fromGrey.Pixel(10, 10);
         Assert.True(p[0] == p[1] && p[1] == p[2]);
@@ -180,10 +179,24 @@ public sealed class ImageDecoderTests : IDisposable
     {
         var photo = await _decoder.DecodeFileAsync(RealImages.Landscape);
         using var source = VipsEncoder.FromDecoded(photo);
-        var png = VipsEncoder.Save("pngsave_buffer", source);
+        var png = VipsEncoder.Png(source);
         await Assert.ThrowsAsync<CorruptImageException>(() => _decoder.DecodeAsync(png.AsMemory(0, png.Length / 2), "cut.png"));
         byte[] junkJpeg = [0xFF, 0xD8, 0xFF, 0x00, 0x01, 0x02, 0x03, 0x04];
         await Assert.ThrowsAsync<CorruptImageException>(() => _decoder.DecodeAsync(junkJpeg, "junk.jpg"));
+    }
+
+    [Fact]
+    public async Task Corrupt_png_data_is_refused_on_error_and_decoded_when_only_truncation_is_refused()
+    {
+        var photo = await _decoder.DecodeFileAsync(RealImages.Landscape);
+        using var source = VipsEncoder.FromDecoded(photo);
+        var damaged = HandMadeImages.WithBadDataChecksum(VipsEncoder.Png(source));
+        var error = await Assert.ThrowsAsync<CorruptImageException>(() => _decoder.DecodeAsync(damaged, "damaged.png"));
+        Assert.Contains("damaged.png", error.Message);
+
+        using var lenient = new ImageDecoder(new ImageDecoderOptions { DamageTolerance = DamageTolerance.FailOnTruncated });
+        var image = await lenient.DecodeAsync(damaged, "damaged.png");
+        Assert.True(photo.Rgb.Span.SequenceEqual(image.Rgb.Span));
     }
 
     [Fact]
