@@ -20,7 +20,8 @@ public sealed record TinyModelOptions
 
     public int KvHeads { get; init; } = 2;
 
-    public int IntermediateSize { get; init; } = 344;
+    /// <summary>A multiple of 32, so every preset of <c>quantize</c> applies (llama.cpp's Q8_0/Q4_0 need rows of 32s).</summary>
+    public int IntermediateSize { get; init; } = 352;
 
     public int VisionEmbedSize { get; init; } = 64;
 
