@@ -32,7 +32,8 @@ try
 
     var f32 = Path.Combine(folder, "lm-F32.gguf");
     var inputMiB = new FileInfo(f32).Length / 1048576.0;
-    foreach (var preset in new[] { QuantizationPreset.Q8_0, QuantizationPreset.Q4_0, QuantizationPreset.Q4_K_M, QuantizationPreset.Q5_K_M, QuantizationPreset.Q6_K })
+    // llama.cpp's own quantizer (llama_model_quantize, LLamaSharp's native build); the output's tensor types are its choice.
+    foreach (var preset in QuantizationPreset.ForTarget(QuantizationTarget.LanguageModel))
     {
         foreach (var threads in new[] { 1, Environment.ProcessorCount })
         {
@@ -40,9 +41,15 @@ try
             watch.Restart();
             var result = GgufQuantizer.Quantize(f32, output, preset, threads);
             var seconds = watch.Elapsed.TotalSeconds;
-            Console.WriteLine($"quantize {preset.Name,-7} threads {threads}: {seconds:F2} s, {inputMiB / seconds:F0} MiB/s of F32 input, output {result.OutputBytes / 1048576.0:F1} MiB");
+            var types = string.Join(", ", result.TensorTypes.GroupBy(t => t.Value).OrderBy(g => g.Key)
+                .Select(g => $"{DynamicCot.LlamaCpp.Gguf.GgmlTypeTraits.NameOf(g.Key)} {g.Count()}"));
+            Console.WriteLine($"quantize {preset.Name,-7} threads {threads}: {seconds:F2} s, {inputMiB / seconds:F0} MiB/s of F32 input, output {result.OutputBytes / 1048576.0:F1} MiB ({types})");
         }
     }
+    var projector = Path.Combine(folder, "mm-F32.gguf");
+    watch.Restart();
+    var projected = GgufQuantizer.Quantize(projector, Path.Combine(folder, "mm-f16.gguf"), QuantizationPreset.F16);
+    Console.WriteLine($"mmproj f16 (managed): {watch.Elapsed.TotalSeconds:F2} s, {projected.InputBytes / 1048576.0:F1} → {projected.OutputBytes / 1048576.0:F1} MiB");
 }
 finally
 {
