@@ -6,13 +6,14 @@ namespace DynamicCot.Quantize.Quantization;
 /// <summary>
 /// Collects llama.cpp's log lines (LLamaSharp's native build) while a quantization runs, so a failure can show
 /// llama.cpp's own reason and its per-tensor lines can drive progress. llama.cpp has one process-wide log callback;
-/// it is installed once and hands lines to the capture in progress, if any (quantizations run one at a time).
+/// it is (re)installed at the start of every capture, so another user of LLamaSharp that set its own callback cannot
+/// blind a quantization, and it hands lines to the capture in progress (quantizations run one at a time). Outside a
+/// capture the lines are dropped.
 /// </summary>
 internal sealed class LlamaLogCapture : IDisposable
 {
     private static readonly Lock InstallGate = new();
     private static LlamaLogCapture? _current;
-    private static bool _installed;
 
     private readonly Lock _gate = new();
     private readonly StringBuilder _partial = new();
@@ -33,12 +34,8 @@ internal sealed class LlamaLogCapture : IDisposable
         var capture = new LlamaLogCapture(onLine);
         lock (InstallGate)
         {
-            if (!_installed)
-            {
-                // Before LLamaSharp has loaded its library this is queued and applied at load time.
-                NativeLogConfig.llama_log_set(OnLog);
-                _installed = true;
-            }
+            // Before LLamaSharp has loaded its library this is queued and applied at load time.
+            NativeLogConfig.llama_log_set(OnLog);
             Volatile.Write(ref _current, capture);
         }
         return capture;
