@@ -303,3 +303,55 @@ public sealed class ImageDecoderTests : IDisposable
         Assert.True(worst <= 2, $"rotated pixels differ by up to {worst}");
     }
 }
+
+/// <summary>libvips has one log handler per process, so the test that swaps its logger runs alone.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class VipsLogCollection
+{
+    public const string Name = "libvips log";
+}
+
+[Collection(VipsLogCollection.Name)]
+public sealed class VipsLogTests
+{
+    [Fact]
+    public async Task Libvips_messages_go_to_the_logger_and_its_chatter_stays_below_information()
+    {
+        var logged = new CapturingLoggerFactory();
+        using var decoder = new ImageDecoder(loggerFactory: logged);
+        try
+        {
+            await decoder.DecodeFileAsync(RealImages.Landscape);
+        }
+        finally
+        {
+            DynamicCot.Keyphrases.Images.Vips.VipsLog.Attach(null);
+        }
+        var vips = logged.Entries.Where(e => e.Category == DynamicCot.Keyphrases.Images.Vips.VipsLog.Category).ToArray();
+        Assert.Contains(vips, e => e.Message.Contains("VipsForeignLoadJpeg") && e.Level == Microsoft.Extensions.Logging.LogLevel.Debug);
+        Assert.DoesNotContain(vips, e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Information);
+    }
+}
+
+/// <summary>Collects every log entry of every category.</summary>
+internal sealed class CapturingLoggerFactory : Microsoft.Extensions.Logging.ILoggerFactory
+{
+    public System.Collections.Concurrent.ConcurrentQueue<(string Category, Microsoft.Extensions.Logging.LogLevel Level, string Message)> Entries { get; } = new();
+
+    public Microsoft.Extensions.Logging.ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+
+    public void AddProvider(Microsoft.Extensions.Logging.ILoggerProvider provider) { }
+
+    public void Dispose() { }
+
+    private sealed class Logger(CapturingLoggerFactory owner, string category) : Microsoft.Extensions.Logging.ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state,
+            Exception? exception, Func<TState, Exception?, string> formatter)
+            => owner.Entries.Enqueue((category, logLevel, formatter(state, exception)));
+    }
+}

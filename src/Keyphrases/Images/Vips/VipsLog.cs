@@ -46,11 +46,16 @@ public static class VipsLog
         }
     }
 
+    /// <summary>
+    /// glib's levels onto ours. glib hides info and debug messages unless asked (G_MESSAGES_DEBUG), and libvips
+    /// emits several per decode ("selected loader is …"), so they become Debug and Trace, never Information.
+    /// </summary>
     private static LogLevel Map(Enums.LogLevelFlags level)
     {
         if ((level & (Enums.LogLevelFlags.Error | Enums.LogLevelFlags.Critical)) != 0) return LogLevel.Error;
         if ((level & Enums.LogLevelFlags.Warning) != 0) return LogLevel.Warning;
-        if ((level & (Enums.LogLevelFlags.Message | Enums.LogLevelFlags.Info)) != 0) return LogLevel.Information;
-        return LogLevel.Debug;
+        if ((level & Enums.LogLevelFlags.Message) != 0) return LogLevel.Information;
+        if ((level & Enums.LogLevelFlags.Info) != 0) return LogLevel.Debug;
+        return LogLevel.Trace;
     }
 }
