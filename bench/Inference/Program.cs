@@ -71,7 +71,7 @@ void MakeModel()
 void Describe()
 {
     using var model = LlamaModel.Load(modelPath);
-    var p = NativeApi.llama_model_n_params(model.Handle);
+    var p = model.ParameterCount;
     Console.WriteLine($"model: qwen2vl LM, {p:N0} parameters ({p / 1e6:F1} M), vocab {model.Vocab.Count}, " +
                       $"kv heads {kvHeads}, Q8_0 file {new FileInfo(modelPath).Length / 1048576.0:F1} MiB");
 }

@@ -45,7 +45,7 @@ public static class CliApplication
     }
 
     /// <summary>Errors that describe bad input or environment rather than a bug.</summary>
-    public static bool IsUserFacing(Exception e) => e is CliInputException or IUserFacingError or LlamaLibraryException or LlamaNativeException
+    public static bool IsUserFacing(Exception e) => e is CliInputException or IUserFacingError or LlamaLibraryException or LlamaNativeException or DynamicCot.LlamaCpp.Engine.ProjectorMismatchException
         or FileNotFoundException or DirectoryNotFoundException or InvalidDataException or ArgumentException or FormatException or NotSupportedException
         || HasUserFacingBase(e.GetType());
 

@@ -1,38 +1,44 @@
 using System.CommandLine;
-using DynamicCot.LlamaCpp.Native;
+using DynamicCot.LlamaCpp;
 
 namespace DynamicCot.Cli;
 
 /// <summary>Command-line options every engine-using verb shares: which native build to load.</summary>
 public static class EngineOptions
 {
-    public static readonly Option<FileInfo?> Library = new("--library")
+    public static readonly Option<string?> CpuVariant = new("--cpu-variant")
     {
-        Description = $"Path of the native llama.cpp library (default: {LlamaLibraryOptions.LibraryPathVariable}, else the app's runtimes folder).",
+        Description = $"auto, noavx, avx, avx2 or avx512: which CPU build of llama.cpp to load (default: {LlamaRuntimeOptions.CpuVariantVariable}, else auto).",
     };
 
     public static readonly Option<string?> Backend = new("--backend")
     {
-        Description = $"auto, cpu or cuda (default: {LlamaLibraryOptions.BackendVariable}, else auto).",
+        Description = $"auto, cpu or cuda (default: {LlamaRuntimeOptions.BackendVariable}, else auto; cuda needs a build with -p:DynamicCotCuda=true).",
     };
 
     public static void AddTo(Command command)
     {
-        command.Options.Add(Library);
+        command.Options.Add(CpuVariant);
         command.Options.Add(Backend);
     }
 
     /// <summary>Applies the options before the first engine call.</summary>
     public static void Apply(ParseResult parse)
     {
-        var library = parse.GetValue(Library);
+        var variant = parse.GetValue(CpuVariant);
         var backend = parse.GetValue(Backend);
-        if (library is null && backend is null)
+        if (variant is null && backend is null)
             return;
-        LlamaLibrary.Configure(new LlamaLibraryOptions
+        LlamaRuntime.Configure(new LlamaRuntimeOptions
         {
-            LibraryPath = library?.FullName,
-            Backend = backend is null ? null : LlamaLibraryOptions.ParseBackend(backend),
+            CpuVariant = variant is null ? null : CpuVariants.Parse(variant, "--cpu-variant"),
+            Cuda = backend?.Trim().ToLowerInvariant() switch
+            {
+                null or "auto" => null,
+                "cpu" => false,
+                "cuda" or "cuda12" or "gpu" => true,
+                _ => throw new ArgumentException($"Unknown --backend '{backend}': expected auto, cpu or cuda."),
+            },
         });
     }
 }

@@ -1,59 +1,62 @@
 using System.CommandLine;
 using System.Text.Json;
+using DynamicCot.LlamaCpp;
 using DynamicCot.LlamaCpp.Engine;
-using DynamicCot.LlamaCpp.Native;
 using Spectre.Console;
 
 namespace DynamicCot.Cli;
 
-/// <summary><c>info</c>: which engine build is loaded, what it was compiled with, and which devices it sees.</summary>
+/// <summary><c>info</c>: which engine build is loaded (CPU variant, path), its thread and OpenMP settings, and its devices.</summary>
 public static class InfoCommand
 {
     public static Command Create()
     {
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of tables." };
-        var command = new Command("info", "Show the native engine build, its system info and backend devices.");
+        var command = new Command("info", "Show the native engine build (CPU variant, path), thread/wait settings, system info and devices.");
         command.Options.Add(json);
         EngineOptions.AddTo(command);
         command.SetAction(parse =>
         {
             EngineOptions.Apply(parse);
-            var library = LlamaBackend.Initialize();
-            var facts = LlamaLibraryValidator.Measure(library.Path, library.Handle);
+            var runtime = LlamaBackend.Initialize();
             var systemInfo = LlamaBackend.SystemInfo();
             var devices = LlamaBackend.Devices();
+            var waitPolicy = runtime.OpenMpWaitPolicy ?? "(libgomp default)";
+            var waitSource = runtime.OpenMpWaitPolicyFromUser ? "set by the user" : "set by DynamicCot";
             if (parse.GetValue(json))
             {
                 Console.WriteLine(JsonSerializer.Serialize(new
                 {
-                    library = library.Path,
-                    backend = library.Backend.ToString().ToLowerInvariant(),
-                    commit = facts.Commit,
-                    tensorOverhead = (ulong)facts.TensorOverhead,
+                    library = runtime.LibraryPath,
+                    variant = runtime.Variant,
+                    cuda = runtime.Cuda,
+                    ggmlCommit = runtime.GgmlCommit,
+                    tensorOverhead = (ulong)runtime.TensorOverhead,
+                    threads = LlamaThreads.Default,
+                    ompWaitPolicy = runtime.OpenMpWaitPolicy,
+                    ompWaitPolicySetByUser = runtime.OpenMpWaitPolicyFromUser,
+                    cpuFeatures = CpuVariants.CpuFeatures(),
                     gpuOffload = LlamaBackend.SupportsGpuOffload(),
                     systemInfo,
-                    devices = devices.Select(d => new
-                    {
-                        name = d.Name, description = d.Description, type = d.Type.ToString(), registry = d.Registry,
-                        memoryFreeBytes = d.MemoryFreeBytes, memoryTotalBytes = d.MemoryTotalBytes,
-                    }),
+                    devices = devices.Select(d => new { name = d.Name, bufferType = d.BufferType }),
                 }, new JsonSerializerOptions { WriteIndented = true }));
                 return CliApplication.ExitOk;
             }
 
             var engine = new Table().Border(TableBorder.Rounded).AddColumn("engine").AddColumn("value");
-            engine.AddRow("library", Markup.Escape(library.Path));
-            engine.AddRow("build", $"llama.cpp {Markup.Escape(facts.Commit)} ({library.Backend.ToString().ToLowerInvariant()})");
-            engine.AddRow("ggml_tensor_overhead", facts.TensorOverhead.ToString());
+            engine.AddRow("library", Markup.Escape(runtime.LibraryPath));
+            engine.AddRow("CPU variant", Markup.Escape(runtime.Variant) + (runtime.Cuda ? " (CUDA)" : string.Empty));
+            engine.AddRow("CPU features", Markup.Escape(string.Join(", ", CpuVariants.CpuFeatures())));
+            engine.AddRow("ggml", $"{Markup.Escape(runtime.GgmlCommit)} (ggml_tensor_overhead {runtime.TensorOverhead})");
+            engine.AddRow("threads (default)", LlamaThreads.Default.ToString());
+            engine.AddRow("OMP_WAIT_POLICY", $"{Markup.Escape(waitPolicy)} ({waitSource})");
             engine.AddRow("GPU offload", LlamaBackend.SupportsGpuOffload() ? "yes" : "no");
             engine.AddRow("system info", Markup.Escape(systemInfo));
             AnsiConsole.Write(engine);
 
-            var table = new Table().Border(TableBorder.Rounded)
-                .AddColumn("device").AddColumn("type").AddColumn("backend").AddColumn("description").AddColumn(new TableColumn("memory (free / total)").RightAligned());
+            var table = new Table().Border(TableBorder.Rounded).AddColumn("device").AddColumn("buffer type");
             foreach (var d in devices)
-                table.AddRow(Markup.Escape(d.Name), d.Type.ToString(), Markup.Escape(d.Registry), Markup.Escape(d.Description),
-                    $"{d.MemoryFreeBytes / 1048576.0:N0} / {d.MemoryTotalBytes / 1048576.0:N0} MiB");
+                table.AddRow(Markup.Escape(d.Name), Markup.Escape(d.BufferType));
             AnsiConsole.Write(table);
             return CliApplication.ExitOk;
         });

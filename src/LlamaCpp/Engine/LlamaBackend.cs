@@ -1,62 +1,37 @@
-using DynamicCot.LlamaCpp.Native;
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
+using LlamaSharpApi = LLama.Native.NativeApi;
 
 namespace DynamicCot.LlamaCpp.Engine;
 
-/// <summary>One compute device the engine can use.</summary>
-public sealed record BackendDevice(
-    string Name, string Description, GgmlBackendDeviceType Type, string Registry, ulong MemoryFreeBytes, ulong MemoryTotalBytes);
+/// <summary>One compute device the engine can use, and the buffer type ggml allocates on it.</summary>
+public sealed record BackendDevice(string Name, string BufferType);
 
-/// <summary>
-/// Process-wide engine start-up: loads and checks the native library, routes its log, and initialises the backends.
-/// Safe to call many times; the first call does the work.
-/// </summary>
+/// <summary>Process-wide engine start-up and facts about the loaded build. Safe to call many times.</summary>
 public static class LlamaBackend
 {
-    private static readonly object Gate = new();
-    private static bool _initialized;
-
-    /// <summary>Initialises the engine. Throws <see cref="LlamaLibraryException"/> when the library is missing or not the pinned build.</summary>
-    public static LoadedLlamaLibrary Initialize(ILoggerFactory? loggerFactory = null)
-    {
-        lock (Gate)
-        {
-            var library = LlamaLibrary.EnsureLoaded();
-            if (!_initialized || loggerFactory is not null)
-                NativeLog.Attach(loggerFactory);
-            if (!_initialized)
-            {
-                NativeApi.llama_backend_init();
-                _initialized = true;
-            }
-            return library;
-        }
-    }
+    /// <summary>Loads the engine (see <see cref="LlamaRuntime"/>). Throws <see cref="Native.LlamaLibraryException"/> with the reason.</summary>
+    public static LoadedLlamaRuntime Initialize(ILoggerFactory? loggerFactory = null) => LlamaRuntime.EnsureLoaded(loggerFactory);
 
     /// <summary>The engine's compile-time feature line (<c>llama_print_system_info</c>).</summary>
     public static string SystemInfo()
     {
         Initialize();
-        return (NativeApi.PtrToString(NativeApi.llama_print_system_info()) ?? string.Empty).Trim();
+        return (Marshal.PtrToStringUTF8(LlamaSharpApi.llama_print_system_info()) ?? string.Empty).Trim();
     }
 
     /// <summary>The devices registered with ggml (CPU always; GPUs with the CUDA build).</summary>
-    public static unsafe IReadOnlyList<BackendDevice> Devices()
+    public static IReadOnlyList<BackendDevice> Devices()
     {
         Initialize();
-        var count = (int)NativeApi.ggml_backend_dev_count();
+        var count = (int)LlamaSharpApi.ggml_backend_dev_count();
         var devices = new List<BackendDevice>(count);
         for (var i = 0; i < count; i++)
         {
-            var device = NativeApi.ggml_backend_dev_get((nuint)i);
-            nuint free = 0, total = 0;
-            NativeApi.ggml_backend_dev_memory(device, &free, &total);
+            var device = LlamaSharpApi.ggml_backend_dev_get((nuint)i);
             devices.Add(new BackendDevice(
-                NativeApi.PtrToString(NativeApi.ggml_backend_dev_name(device)) ?? "?",
-                NativeApi.PtrToString(NativeApi.ggml_backend_dev_description(device)) ?? "?",
-                NativeApi.ggml_backend_dev_type(device),
-                NativeApi.PtrToString(NativeApi.ggml_backend_reg_name(NativeApi.ggml_backend_dev_backend_reg(device))) ?? "?",
-                free, total));
+                Marshal.PtrToStringUTF8(LlamaSharpApi.ggml_backend_dev_name(device)) ?? "?",
+                Marshal.PtrToStringUTF8(LlamaSharpApi.ggml_backend_buft_name(LlamaSharpApi.ggml_backend_dev_buffer_type(device))) ?? "?"));
         }
         return devices;
     }
@@ -65,6 +40,6 @@ public static class LlamaBackend
     public static bool SupportsGpuOffload()
     {
         Initialize();
-        return NativeApi.llama_supports_gpu_offload();
+        return LlamaSharpApi.llama_supports_gpu_offload();
     }
 }

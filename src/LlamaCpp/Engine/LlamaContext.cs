@@ -1,5 +1,7 @@
 using System.Runtime.InteropServices;
 using DynamicCot.LlamaCpp.Native;
+using LLama.Native;
+using LlamaSharpApi = LLama.Native.NativeApi;
 
 namespace DynamicCot.LlamaCpp.Engine;
 
@@ -18,7 +20,8 @@ public sealed record LlamaContextOptions
     /// <summary>How many sequences may share the context (continuous batching).</summary>
     public uint MaxSequences { get; init; } = 1;
 
-    public int Threads { get; init; } = Math.Max(1, Environment.ProcessorCount);
+    /// <summary>Threads for generation and prompt batches (see <see cref="LlamaThreads.Default"/>).</summary>
+    public int Threads { get; init; } = LlamaThreads.Default;
 
     public LlamaFlashAttnType FlashAttention { get; init; } = LlamaFlashAttnType.Auto;
 
@@ -30,26 +33,27 @@ public sealed record LlamaContextOptions
 }
 
 /// <summary>
-/// An inference context: KV cache, compute buffers and the last logits. Not thread-safe; one owner drives it.
-/// Holds a reference on its model, so the model stays alive while the context exists.
+/// An inference context (LLamaSharp's <see cref="SafeLLamaContextHandle"/>): KV cache, compute buffers and the last
+/// logits. Not thread-safe; one owner drives it. Adds what the engine needs on top: an abort flag that stops a
+/// running decode, typed errors for decode statuses, and checked logits rows.
 /// </summary>
 public sealed unsafe class LlamaContext : IDisposable
 {
     private readonly GCHandle _self;
     private volatile bool _abortRequested;
 
-    private LlamaContext(LlamaModel model, SafeLlamaContextHandle handle, LlamaContextOptions options)
+    private LlamaContext(LlamaModel model, SafeLLamaContextHandle handle, LlamaContextOptions options)
     {
         Model = model;
         Handle = handle;
         Options = options;
         _self = GCHandle.Alloc(this, GCHandleType.Weak);
-        NativeApi.llama_set_abort_callback(handle, &ShouldAbort, GCHandle.ToIntPtr(_self));
+        LlamaSharpApi.llama_set_abort_callback(handle, (nint)(delegate* unmanaged<nint, byte>)&ShouldAbort, GCHandle.ToIntPtr(_self));
     }
 
     public LlamaModel Model { get; }
 
-    public SafeLlamaContextHandle Handle { get; }
+    public SafeLLamaContextHandle Handle { get; }
 
     public LlamaContextOptions Options { get; }
 
@@ -58,44 +62,54 @@ public sealed unsafe class LlamaContext : IDisposable
         options ??= new LlamaContextOptions();
         if (options.ContextSize == 0 || options.BatchSize == 0 || options.MaxSequences == 0)
             throw new ArgumentException("Context size, batch size and sequence count must be positive.");
-        var parameters = NativeApi.llama_context_default_params();
-        parameters.NCtx = options.ContextSize;
-        parameters.NBatch = options.BatchSize;
-        parameters.NUbatch = Math.Min(options.MicroBatchSize, options.BatchSize);
-        parameters.NSeqMax = options.MaxSequences;
-        parameters.NThreads = options.Threads;
-        parameters.NThreadsBatch = options.Threads;
-        parameters.FlashAttnType = options.FlashAttention;
-        parameters.KvUnified = options.UnifiedKvCache ? (byte)1 : (byte)0;
-        parameters.NoPerf = 0;
+        if (options.Threads < 1)
+            throw new ArgumentException($"Threads must be at least 1, got {options.Threads}.");
+        var parameters = LLamaContextParams.Default();
+        parameters.n_ctx = options.ContextSize;
+        parameters.n_batch = options.BatchSize;
+        parameters.n_ubatch = Math.Min(options.MicroBatchSize, options.BatchSize);
+        parameters.n_seq_max = options.MaxSequences;
+        parameters.n_threads = options.Threads;
+        parameters.n_threads_batch = options.Threads;
+        parameters.llama_flash_attn_type = (LLamaFlashAttentionType)(int)options.FlashAttention;
+        parameters.kv_unified = options.UnifiedKvCache;
+        parameters.no_perf = false;
         if (options.F32KvCache)
         {
-            parameters.TypeK = GgmlType.F32;
-            parameters.TypeV = GgmlType.F32;
+            parameters.type_k = GGMLType.GGML_TYPE_F32;
+            parameters.type_v = GGMLType.GGML_TYPE_F32;
         }
-        var pointer = NativeApi.llama_init_from_model(model.Handle, parameters);
-        NativeErrors.CheckPointer(pointer, "llama_init_from_model", model.Path);
-        return new LlamaContext(model, new SafeLlamaContextHandle(pointer, model.Handle), options);
+        using var capture = NativeLog.Capture();
+        try
+        {
+            return new LlamaContext(model, SafeLLamaContextHandle.Create(model.Handle, parameters), options);
+        }
+        catch (LLama.Exceptions.RuntimeError e)
+        {
+            throw new LlamaNativeException("llama_init_from_model", $"llama.cpp could not create a context for '{model.Path}'.{capture.Explanation()}", inner: e);
+        }
     }
 
-    public uint ContextSize => NativeApi.llama_n_ctx(Handle);
+    public uint ContextSize => Handle.ContextSize;
 
-    public uint BatchSize => NativeApi.llama_n_batch(Handle);
+    public uint BatchSize => Handle.BatchSize;
 
-    public uint MaxSequences => NativeApi.llama_n_seq_max(Handle);
+    public uint MaxSequences => Handle.MaxSeq;
 
-    /// <summary>Makes the running (and any later) decode return early; <see cref="Decode"/> then throws <see cref="OperationCanceledException"/>.</summary>
+    /// <summary>Makes the running (and any later) decode return early; <see cref="Decode(LlamaBatchBuffer, CancellationToken)"/> then throws <see cref="OperationCanceledException"/>.</summary>
     public void RequestAbort() => _abortRequested = true;
 
     /// <summary>Clears a pending abort so the context can be used again.</summary>
     public void ResetAbort() => _abortRequested = false;
 
     /// <summary>Runs the model over a batch. Throws on failure; <see cref="OperationCanceledException"/> when aborted.</summary>
-    public void Decode(LlamaBatch batch, CancellationToken cancellationToken = default)
+    public void Decode(LlamaBatchBuffer batch, CancellationToken cancellationToken = default)
     {
+        if (batch.Count == 0)
+            throw new ArgumentException("The batch is empty.", nameof(batch));
         cancellationToken.ThrowIfCancellationRequested();
         using var registration = cancellationToken.CanBeCanceled ? cancellationToken.Register(RequestAbort) : default;
-        var status = NativeApi.llama_decode(Handle, batch);
+        var status = batch.DecodeInto(this);
         if (status == 2 || _abortRequested)
         {
             _abortRequested = false;
@@ -104,37 +118,30 @@ public sealed unsafe class LlamaContext : IDisposable
         NativeErrors.CheckStatus(status, "llama_decode", NativeErrors.ExplainDecodeStatus);
     }
 
-    /// <summary>Decodes the rows of a batch buffer.</summary>
-    public void Decode(LlamaBatchBuffer batch, CancellationToken cancellationToken = default)
-    {
-        if (batch.Count == 0)
-            throw new ArgumentException("The batch is empty.", nameof(batch));
-        Decode(batch.PrepareForDecode(), cancellationToken);
-    }
-
     /// <summary>The logits row of output <paramref name="index"/> of the last batch (-1: the last output).</summary>
     public ReadOnlySpan<float> GetLogits(int index)
     {
-        var row = NativeApi.llama_get_logits_ith(Handle, index);
-        if (row == null)
-            throw new LlamaNativeException("llama_get_logits_ith", $"No logits for output {index}: the batch did not request them.");
-        return new ReadOnlySpan<float>(row, Model.Vocab.Count);
+        try
+        {
+            return Handle.GetLogitsIth(index);
+        }
+        catch (LLama.Exceptions.GetLogitsInvalidIndexException e)
+        {
+            throw new LlamaNativeException("llama_get_logits_ith", $"No logits for output {index}: the batch did not request them.", inner: e);
+        }
     }
 
-    /// <summary>The KV cache of this context.</summary>
-    public nint Memory => NativeApi.llama_get_memory(Handle);
-
     /// <summary>Forgets everything in the KV cache.</summary>
-    public void ClearMemory() => NativeApi.llama_memory_clear(Memory, true);
+    public void ClearMemory() => Handle.MemoryClear(true);
 
-    /// <summary>Removes positions <c>[from, to)</c> of a sequence (-1 for open ends); returns false if that is not possible.</summary>
-    public bool RemoveSequence(LlamaSeqId sequence, int from = -1, int to = -1) =>
-        NativeApi.llama_memory_seq_rm(Memory, sequence, new LlamaPos(from), new LlamaPos(to));
+    /// <summary>Removes positions <c>[from, to)</c> of a sequence (-1 for open ends).</summary>
+    public void RemoveSequence(LlamaSeqId sequence, int from = -1, int to = -1) =>
+        Handle.MemorySequenceRemove((LLamaSeqId)sequence.Value, from, to);
 
     /// <summary>Largest position stored for a sequence, or -1 when it is empty.</summary>
-    public int MaxPosition(LlamaSeqId sequence) => NativeApi.llama_memory_seq_pos_max(Memory, sequence).Value;
+    public int MaxPosition(LlamaSeqId sequence) => Handle.MemorySequenceMaxPosition((LLamaSeqId)sequence.Value).Value;
 
-    public LlamaPerfContextData Performance => NativeApi.llama_perf_context(Handle);
+    public LLamaPerfContextTimings Performance => Handle.GetTimings();
 
     public void Dispose()
     {
@@ -149,4 +156,14 @@ public sealed unsafe class LlamaContext : IDisposable
         var target = GCHandle.FromIntPtr(userData).Target as LlamaContext;
         return target is { _abortRequested: true } ? (byte)1 : (byte)0;
     }
+}
+
+/// <summary>Thread defaults for the engine.</summary>
+public static class LlamaThreads
+{
+    /// <summary>
+    /// All cores, at most 2 on machines with up to 4 cores. Measured on a shared 2-core machine (bench/README.md):
+    /// with OpenMP's PASSIVE wait policy 2 threads are fastest for prompts and equal for generation.
+    /// </summary>
+    public static int Default => Math.Max(1, Environment.ProcessorCount);
 }

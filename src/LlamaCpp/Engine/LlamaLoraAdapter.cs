@@ -1,33 +1,37 @@
 using DynamicCot.LlamaCpp.Native;
+using LLama.Native;
 
 namespace DynamicCot.LlamaCpp.Engine;
 
 /// <summary>
-/// A LoRA adapter GGUF loaded for one model (<c>llama_adapter_lora_init</c>). It is applied per context with
-/// <see cref="Apply"/>; the adapter keeps its model alive and must outlive the contexts it is applied to.
+/// A LoRA adapter GGUF loaded for one model (LLamaSharp's <see cref="LoraAdapter"/>). It is applied per context with
+/// <see cref="Apply"/> and can be swapped while the model stays loaded; it must outlive the contexts it is applied to.
 /// </summary>
-public sealed unsafe class LlamaLoraAdapter : IDisposable
+public sealed class LlamaLoraAdapter : IDisposable
 {
-    private LlamaLoraAdapter(string path, SafeLlamaAdapterLoraHandle handle)
+    private LlamaLoraAdapter(string path, LoraAdapter adapter)
     {
         Path = path;
-        Handle = handle;
+        Adapter = adapter;
     }
 
     public string Path { get; }
 
-    public SafeLlamaAdapterLoraHandle Handle { get; }
+    public LoraAdapter Adapter { get; }
 
-    /// <exception cref="LlamaNativeException">llama.cpp rejected the file (wrong architecture, missing base tensor, bad shape; the llama.cpp log says which).</exception>
+    /// <exception cref="LlamaNativeException">llama.cpp rejected the file; the message carries its reason (architecture mismatch, a tensor the model lacks, a wrong shape).</exception>
     public static LlamaLoraAdapter Load(LlamaModel model, string path)
     {
         ArgumentNullException.ThrowIfNull(model);
         GgufFileCheck.EnsureLooksLikeGguf(path, "LoRA adapter");
-        var pointer = NativeApi.llama_adapter_lora_init(model.Handle, path);
-        if (pointer == 0)
+        // LLamaSharp wraps whatever llama_adapter_lora_init returns, also the null of a refused file; llama.cpp logs
+        // the reason as an error, which is how a refusal is told apart here.
+        using var capture = NativeLog.Capture();
+        var adapter = model.Handle.LoadLoraFromFile(path);
+        if (capture.HasErrors)
             throw new LlamaNativeException("llama_adapter_lora_init",
-                $"llama.cpp could not load the LoRA adapter '{path}' for the model '{model.Path}' (architecture mismatch, a tensor the model lacks, or a wrong shape; see the llama.cpp log).");
-        return new LlamaLoraAdapter(path, new SafeLlamaAdapterLoraHandle(pointer, model.Handle));
+                $"llama.cpp could not load the LoRA adapter '{path}' for the model '{model.Path}'.{capture.Explanation()}");
+        return new LlamaLoraAdapter(path, adapter);
     }
 
     /// <summary>Replaces the adapters active in <paramref name="context"/>; an empty list removes all of them.</summary>
@@ -35,31 +39,9 @@ public sealed unsafe class LlamaLoraAdapter : IDisposable
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(adapters);
-        var pointers = new nint[adapters.Count];
-        var scales = new float[adapters.Count];
-        var added = new bool[adapters.Count];
-        try
-        {
-            for (var i = 0; i < adapters.Count; i++)
-            {
-                adapters[i].Adapter.Handle.DangerousAddRef(ref added[i]);
-                pointers[i] = adapters[i].Adapter.Handle.DangerousGetHandle();
-                scales[i] = adapters[i].Scale;
-            }
-            fixed (nint* p = pointers)
-            fixed (float* s = scales)
-            {
-                var status = NativeApi.llama_set_adapters_lora(context.Handle, adapters.Count == 0 ? null : p, (nuint)adapters.Count, adapters.Count == 0 ? null : s);
-                NativeErrors.CheckStatus(status, "llama_set_adapters_lora");
-            }
-        }
-        finally
-        {
-            for (var i = 0; i < adapters.Count; i++)
-                if (added[i])
-                    adapters[i].Adapter.Handle.DangerousRelease();
-        }
+        var list = adapters.Select(a => (a.Adapter.Adapter, a.Scale)).ToArray();
+        context.Handle.SetLoraAdapters(list);
     }
 
-    public void Dispose() => Handle.Dispose();
+    public void Dispose() => Adapter.Unload();
 }

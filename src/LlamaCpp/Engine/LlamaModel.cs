@@ -1,5 +1,9 @@
 using System.Text;
 using DynamicCot.LlamaCpp.Native;
+using LLama;
+using LLama.Common;
+using LLama.Native;
+using NativeApi = DynamicCot.LlamaCpp.Native.NativeApi;
 
 namespace DynamicCot.LlamaCpp.Engine;
 
@@ -11,97 +15,88 @@ public sealed record LlamaModelOptions
 
     /// <summary>Memory-map the weights (fast, shared, read-only). Turn off to load into private memory.</summary>
     public bool UseMmap { get; init; } = true;
-
-    /// <summary>Validate tensor data while loading (slower; catches corrupt files).</summary>
-    public bool CheckTensors { get; init; }
 }
 
-/// <summary>A loaded llama.cpp model (weights + vocabulary). Thread-safe for reads; contexts do the work.</summary>
+/// <summary>
+/// A loaded model (LLamaSharp's <see cref="LLamaWeights"/>): weights and vocabulary. Thread-safe for reads; contexts
+/// do the work. The file is checked before it reaches native code, and a load that llama.cpp refuses says why.
+/// </summary>
 public sealed class LlamaModel : IDisposable
 {
-    private LlamaModel(string path, SafeLlamaModelHandle handle)
+    private LlamaModel(string path, LLamaWeights weights)
     {
         Path = path;
-        Handle = handle;
-        Vocab = new LlamaVocab(this, NativeApi.llama_model_get_vocab(handle));
+        Weights = weights;
+        Vocab = new LlamaVocab(this, weights.NativeHandle.Vocab);
     }
 
     public string Path { get; }
 
-    public SafeLlamaModelHandle Handle { get; }
+    public LLamaWeights Weights { get; }
+
+    public SafeLlamaModelHandle Handle => Weights.NativeHandle;
 
     public LlamaVocab Vocab { get; }
 
+    /// <exception cref="FileNotFoundException">No such file.</exception>
+    /// <exception cref="InvalidDataException">Not a GGUF file.</exception>
+    /// <exception cref="LlamaNativeException">llama.cpp refused it; the message carries llama.cpp's reason.</exception>
     public static LlamaModel Load(string path, LlamaModelOptions? options = null)
     {
         options ??= new LlamaModelOptions();
         GgufFileCheck.EnsureLooksLikeGguf(path, "model");
         LlamaBackend.Initialize();
-        var parameters = NativeApi.llama_model_default_params();
-        parameters.NGpuLayers = options.GpuLayers;
-        parameters.LoadMode = options.UseMmap ? LlamaLoadMode.Mmap : LlamaLoadMode.None;
-        parameters.CheckTensors = options.CheckTensors ? (byte)1 : (byte)0;
-        var handle = NativeApi.llama_model_load_from_file(path, parameters);
-        if (handle.IsInvalid)
+        var parameters = new ModelParams(path)
+        {
+            GpuLayerCount = options.GpuLayers,
+            LoadMode = options.UseMmap ? LLamaLoadMode.MemoryMap : LLamaLoadMode.None,
+        };
+        using var capture = NativeLog.Capture();
+        try
+        {
+            return new LlamaModel(path, LLamaWeights.LoadFromFile(parameters));
+        }
+        catch (LLama.Exceptions.LoadWeightsFailedException e)
+        {
+            var reason = capture.Explanation();
             throw new LlamaNativeException("llama_model_load_from_file",
-                $"llama.cpp could not load the model '{path}' (unsupported architecture, missing tensors or metadata; see the llama.cpp log).");
-        return new LlamaModel(path, handle);
+                $"llama.cpp could not load the model '{path}'.{(reason.Length == 0 ? " It logged no reason (unsupported architecture, missing tensors or metadata)." : reason)}",
+                inner: e);
+        }
     }
 
-    public int EmbeddingSize => NativeApi.llama_model_n_embd(Handle);
+    public int EmbeddingSize => Handle.EmbeddingSize;
 
     /// <summary>Width of an input embedding row (differs from <see cref="EmbeddingSize"/> only for deepstack models).</summary>
-    public int InputEmbeddingSize => NativeApi.llama_model_n_embd_inp(Handle);
+    public int InputEmbeddingSize => NativeApi.llama_model_n_embd_inp(Handle.DangerousGetHandle());
 
-    public int LayerCount => NativeApi.llama_model_n_layer(Handle);
+    public int LayerCount => Handle.LayerCount;
 
-    public int HeadCount => NativeApi.llama_model_n_head(Handle);
+    public int HeadCount => Handle.HeadCount;
 
-    public int KvHeadCount => NativeApi.llama_model_n_head_kv(Handle);
+    public int KvHeadCount => Handle.KVHeadCount;
 
-    public int TrainingContextSize => NativeApi.llama_model_n_ctx_train(Handle);
+    public int TrainingContextSize => Handle.ContextSize;
 
-    public LlamaRopeType RopeType => NativeApi.llama_model_rope_type(Handle);
+    public LlamaRopeType RopeType => (LlamaRopeType)(int)Handle.RopeType;
 
     /// <summary>Positions per embedding: 4 for M-RoPE models (Qwen2-VL), else 1.</summary>
     public int PositionsPerToken => RopeType is LlamaRopeType.MRope or LlamaRopeType.IMRope ? 4 : 1;
 
-    public ulong ParameterCount => NativeApi.llama_model_n_params(Handle);
+    public ulong ParameterCount => Handle.ParameterCount;
 
-    public ulong SizeBytes => NativeApi.llama_model_size(Handle);
+    public ulong SizeBytes => Handle.SizeInBytes;
 
-    public LlamaFileType FileType => NativeApi.llama_model_ftype(Handle);
+    public LlamaFileType FileType => (LlamaFileType)(int)Handle.FileType;
 
     /// <summary>The model's default chat template (<c>tokenizer.chat_template</c>), if it has one.</summary>
-    public string? ChatTemplate => NativeApi.PtrToString(NativeApi.llama_model_chat_template(Handle, null));
+    public string? ChatTemplate => Handle.GetTemplate(null, strict: false);
 
-    public unsafe string Description
-    {
-        get
-        {
-            var buffer = stackalloc byte[256];
-            var n = NativeApi.llama_model_desc(Handle, buffer, 256);
-            return n <= 0 ? string.Empty : Encoding.UTF8.GetString(buffer, Math.Min(n, 255));
-        }
-    }
+    public string Description => Handle.Description;
 
     /// <summary>A scalar metadata value as text (arrays are not readable through this API), or null when absent.</summary>
-    public unsafe string? GetMetadata(string key)
-    {
-        var size = 256;
-        while (true)
-        {
-            var buffer = new byte[size];
-            int n;
-            fixed (byte* b = buffer)
-                n = NativeApi.llama_model_meta_val_str(Handle, key, b, (nuint)size);
-            if (n < 0)
-                return null;
-            if (n < size)
-                return Encoding.UTF8.GetString(buffer, 0, n);
-            size = n + 1;
-        }
-    }
+    public string? GetMetadata(string key) =>
+        Handle.MetadataValueByKey(key) is { } value ? Encoding.UTF8.GetString(value.Span) : null;
 
-    public void Dispose() => Handle.Dispose();
+    public void Dispose() => Weights.Dispose();
 }

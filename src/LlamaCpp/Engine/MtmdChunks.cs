@@ -1,13 +1,17 @@
 using DynamicCot.LlamaCpp.Native;
+using LLama.Native;
+using NativeApi = DynamicCot.LlamaCpp.Native.NativeApi;
 
 namespace DynamicCot.LlamaCpp.Engine;
 
-/// <summary>A tokenized multimodal prompt: text and image chunks in order.</summary>
-public sealed unsafe class MtmdChunks : IDisposable
+/// <summary>A tokenized multimodal prompt (an <c>mtmd_input_chunks</c> list): text and image chunks in order.</summary>
+public sealed class MtmdChunks : IDisposable
 {
-    internal MtmdChunks(SafeMtmdInputChunksHandle handle)
+    private nint _handle;
+
+    internal MtmdChunks(nint handle)
     {
-        Handle = handle;
+        _handle = handle;
         var n = (int)NativeApi.mtmd_input_chunks_size(handle);
         var chunks = new MtmdChunk[n];
         for (var i = 0; i < n; i++)
@@ -15,24 +19,32 @@ public sealed unsafe class MtmdChunks : IDisposable
         Chunks = chunks;
     }
 
-    public SafeMtmdInputChunksHandle Handle { get; }
+    public bool IsDisposed => _handle == 0;
 
     public IReadOnlyList<MtmdChunk> Chunks { get; }
 
     /// <summary>Total embeddings (text tokens + image tokens).</summary>
-    public int TokenCount => (int)NativeApi.mtmd_helper_get_n_tokens(Handle);
+    public int TokenCount => Chunks.Sum(c => c.TokenCount);
 
     /// <summary>Total positions used (an image takes max(nx, ny) positions with M-RoPE).</summary>
-    public int PositionCount => NativeApi.mtmd_helper_get_n_pos(Handle).Value;
+    public int PositionCount => Chunks.Sum(c => c.PositionCount);
 
-    public void Dispose() => Handle.Dispose();
+    public void Dispose()
+    {
+        if (_handle == 0) return;
+        foreach (var chunk in Chunks)
+            chunk.Release();
+        NativeApi.mtmd_input_chunks_free(_handle);
+        _handle = 0;
+    }
 }
 
 /// <summary>One chunk of a <see cref="MtmdChunks"/>; valid while its list is alive.</summary>
-public sealed unsafe class MtmdChunk
+public sealed class MtmdChunk
 {
     private readonly MtmdChunks _owner;
     private readonly nint _chunk;
+    private SafeMtmdInputChunk? _view;
 
     internal MtmdChunk(MtmdChunks owner, nint chunk)
     {
@@ -44,38 +56,53 @@ public sealed unsafe class MtmdChunk
     {
         get
         {
-            ObjectDisposedException.ThrowIf(_owner.Handle.IsClosed, _owner);
+            ObjectDisposedException.ThrowIf(_owner.IsDisposed, _owner);
             return _chunk;
         }
     }
 
-    public MtmdInputChunkType Type => NativeApi.mtmd_input_chunk_get_type(Pointer);
+    // A non-owning view: the list owns the chunk.
+    private SafeMtmdInputChunk View => _view ??= SafeMtmdInputChunk.Wrap(Pointer)!;
 
-    public int TokenCount => (int)NativeApi.mtmd_input_chunk_get_n_tokens(Pointer);
+    public MtmdInputChunkType Type => (MtmdInputChunkType)(int)View.Type;
 
-    public int PositionCount => NativeApi.mtmd_input_chunk_get_n_pos(Pointer).Value;
+    public int TokenCount => (int)View.NTokens;
 
-    public string? Id => NativeApi.PtrToString(NativeApi.mtmd_input_chunk_get_id(Pointer));
+    public int PositionCount => (int)View.NPos;
+
+    public string? Id => View.Id;
 
     /// <summary>The token ids of a text chunk.</summary>
-    public ReadOnlySpan<LlamaToken> TextTokens
+    public LlamaToken[] TextTokens
     {
         get
         {
             if (Type != MtmdInputChunkType.Text)
                 throw new InvalidOperationException("Only text chunks have tokens.");
-            nuint n;
-            var tokens = NativeApi.mtmd_input_chunk_get_tokens_text(Pointer, &n);
-            return new ReadOnlySpan<LlamaToken>(tokens, (int)n);
+            return View.GetTextTokensSpan().ToArray().Select(t => new LlamaToken(t)).ToArray();
+        }
+    }
+
+    /// <summary>Merged-patch grid of an image chunk (columns, rows).</summary>
+    public (int Columns, int Rows) ImageGrid
+    {
+        get
+        {
+            var image = ImageTokens();
+            return ((int)NativeApi.mtmd_image_tokens_get_nx(image), (int)NativeApi.mtmd_image_tokens_get_ny(image));
         }
     }
 
     /// <summary>The M-RoPE positions (t, y, x, z) mtmd assigns to image embedding <paramref name="index"/> when the image starts at <paramref name="startPosition"/>.</summary>
-    public MtmdDecoderPos DecoderPosition(int startPosition, int index)
+    public MtmdDecoderPos DecoderPosition(int startPosition, int index) =>
+        NativeApi.mtmd_image_tokens_get_decoder_pos(ImageTokens(), new LlamaPos(startPosition), (nuint)index);
+
+    private nint ImageTokens()
     {
         if (Type != MtmdInputChunkType.Image)
-            throw new InvalidOperationException("Only image chunks have decoder positions.");
-        var image = NativeApi.mtmd_input_chunk_get_tokens_image(Pointer);
-        return NativeApi.mtmd_image_tokens_get_decoder_pos(image, new LlamaPos(startPosition), (nuint)index);
+            throw new InvalidOperationException("Only image chunks have an image grid and decoder positions.");
+        return NativeApi.mtmd_input_chunk_get_tokens_image(Pointer);
     }
+
+    internal void Release() => _view?.SetHandleAsInvalid();
 }

@@ -1,10 +1,12 @@
 using DynamicCot.LlamaCpp.Native;
+using LLama.Native;
 
 namespace DynamicCot.LlamaCpp.Engine;
 
 /// <summary>
-/// A llama.cpp sampler chain, built fluently: constraints first (grammar), then filters (top-k, top-p, temperature),
-/// then exactly one selector (greedy or a seeded distribution). The chain owns the samplers added to it.
+/// A llama.cpp sampler chain (LLamaSharp's <see cref="SafeLLamaSamplerChainHandle"/>), built fluently: constraints
+/// first (grammar, bans), then filters (top-k, top-p, temperature), then exactly one selector (greedy or a seeded
+/// distribution). Adds the ordering checks and typed errors on top.
 /// </summary>
 public sealed class SamplerChain : IDisposable
 {
@@ -13,79 +15,90 @@ public sealed class SamplerChain : IDisposable
     public SamplerChain()
     {
         LlamaBackend.Initialize();
-        var parameters = NativeApi.llama_sampler_chain_default_params();
-        Handle = new SafeLlamaSamplerHandle(NativeErrors.CheckPointer(NativeApi.llama_sampler_chain_init(parameters), "llama_sampler_chain_init"));
+        Handle = SafeLLamaSamplerChainHandle.Create(LLamaSamplerChainParams.Default());
     }
 
-    public SafeLlamaSamplerHandle Handle { get; }
+    public SafeLLamaSamplerChainHandle Handle { get; }
 
-    public int Count => NativeApi.llama_sampler_chain_n(Handle);
+    public int Count => Handle.Count;
 
     /// <summary>Constrains output to a GBNF grammar; throws when the grammar does not parse.</summary>
     public SamplerChain Grammar(LlamaVocab vocab, string grammar, string root = "root")
     {
-        var sampler = NativeApi.llama_sampler_init_grammar(vocab.Pointer, grammar, root);
-        return Add(NativeErrors.CheckPointer(sampler, "llama_sampler_init_grammar", "the GBNF grammar (see the llama.cpp log for the parse error)"));
+        EnsureNoSelector();
+        // LLamaSharp adds whatever llama_sampler_init_grammar returns, also the null of a grammar that does not
+        // parse; llama.cpp logs the parse error, so a logged error means: take the null entry out again and throw.
+        using var capture = NativeLog.Capture();
+        Handle.AddGrammar(vocab.Native, grammar, root);
+        if (capture.HasErrors)
+        {
+            Handle.Remove(Handle.Count - 1);
+            throw new LlamaNativeException("llama_sampler_init_grammar", $"The GBNF grammar was refused.{capture.Explanation()}");
+        }
+        return this;
     }
 
     /// <summary>Never picks <paramref name="tokens"/> (a −∞ logit bias).</summary>
-    public unsafe SamplerChain Ban(LlamaVocab vocab, IReadOnlyList<LlamaToken> tokens)
+    public SamplerChain Ban(LlamaVocab vocab, IReadOnlyList<LlamaToken> tokens)
     {
         if (tokens.Count == 0)
             return this;
-        var biases = tokens.Select(t => new LlamaLogitBias { Token = t, Bias = float.NegativeInfinity }).ToArray();
-        fixed (LlamaLogitBias* b = biases)
-            return Add(NativeApi.llama_sampler_init_logit_bias(vocab.Count, biases.Length, b));
+        EnsureNoSelector();
+        var biases = tokens.Select(t => new LLamaLogitBias { Token = t.Value, Bias = float.NegativeInfinity }).ToArray();
+        Handle.AddLogitBias(vocab.Count, biases);
+        return this;
     }
 
-    public SamplerChain TopK(int k) => Add(NativeApi.llama_sampler_init_top_k(k));
+    public SamplerChain TopK(int k) => Filter(() => Handle.AddTopK(k));
 
-    public SamplerChain TopP(float p, int minKeep = 1) => Add(NativeApi.llama_sampler_init_top_p(p, (nuint)minKeep));
+    public SamplerChain TopP(float p, int minKeep = 1) => Filter(() => Handle.AddTopP(p, minKeep));
 
-    public SamplerChain MinP(float p, int minKeep = 1) => Add(NativeApi.llama_sampler_init_min_p(p, (nuint)minKeep));
+    public SamplerChain MinP(float p, int minKeep = 1) => Filter(() => Handle.AddMinP(p, minKeep));
 
-    public SamplerChain Temperature(float temperature) => Add(NativeApi.llama_sampler_init_temp(temperature));
+    public SamplerChain Temperature(float temperature) => Filter(() => Handle.AddTemperature(temperature));
 
     public SamplerChain Penalties(int lastN, float repeat, float frequency = 0, float presence = 0) =>
-        Add(NativeApi.llama_sampler_init_penalties(lastN, repeat, frequency, presence));
+        Filter(() => Handle.AddPenalties(lastN, repeat, frequency, presence));
 
     /// <summary>Picks the most likely token (deterministic).</summary>
-    public SamplerChain Greedy() => AddSelector(NativeApi.llama_sampler_init_greedy());
+    public SamplerChain Greedy() => Selector(() => Handle.AddGreedySampler());
 
     /// <summary>Samples from the distribution with a fixed seed (reproducible).</summary>
-    public SamplerChain Distribution(uint seed) => AddSelector(NativeApi.llama_sampler_init_dist(seed));
+    public SamplerChain Distribution(uint seed) => Selector(() => Handle.AddDistributionSampler(seed));
 
     /// <summary>Samples the token for output <paramref name="index"/> of the last batch and accepts it into the chain's state.</summary>
     public LlamaToken Sample(LlamaContext context, int index)
     {
         if (!_hasSelector)
             throw new InvalidOperationException("The sampler chain has no selector: add Greedy() or Distribution(seed) last.");
-        return NativeApi.llama_sampler_sample(Handle, context.Handle, index);
+        return new LlamaToken((int)Handle.Sample(context.Handle, index));
     }
 
     /// <summary>Feeds a token the chain did not sample itself (e.g. forced text) into its state (grammar, penalties).</summary>
-    public void Accept(LlamaToken token) => NativeApi.llama_sampler_accept(Handle, token);
+    public void Accept(LlamaToken token) => Handle.Accept(token.Value);
 
-    public void Reset() => NativeApi.llama_sampler_reset(Handle);
+    public void Reset() => Handle.Reset();
 
-    private SamplerChain AddSelector(nint sampler)
+    private SamplerChain Filter(Action add)
+    {
+        EnsureNoSelector();
+        add();
+        return this;
+    }
+
+    private SamplerChain Selector(Action add)
     {
         if (_hasSelector)
             throw new InvalidOperationException("The sampler chain already has a selector.");
-        Add(sampler);
+        add();
         _hasSelector = true;
         return this;
     }
 
-    private SamplerChain Add(nint sampler)
+    private void EnsureNoSelector()
     {
         if (_hasSelector)
-        {
-            NativeApi.llama_sampler_free(sampler);
             throw new InvalidOperationException("Add filters before the selector (Greedy/Distribution).");
-        }
-        NativeApi.llama_sampler_chain_add(Handle, NativeErrors.CheckPointer(sampler, "llama_sampler_init"));
-        return this;
     }
 
     public void Dispose() => Handle.Dispose();

@@ -16,8 +16,8 @@ public static class GgufConstants
     /// <summary>GGML_MAX_DIMS.</summary>
     public const int MaxDimensions = 4;
 
-    /// <summary>The pinned native build has GGML_MAX_NAME = 80, a buffer that includes the terminating NUL.</summary>
-    public const int MaxTensorNameBytes = 79;
+    /// <summary>The native build has GGML_MAX_NAME = 64, a buffer that includes the terminating NUL.</summary>
+    public const int MaxTensorNameBytes = 63;
 
     /// <summary>llama.cpp refuses longer strings (GGUF_MAX_STRING_LENGTH); so do we, to bound allocations.</summary>
     public const ulong MaxStringBytes = 1UL << 30;

@@ -204,7 +204,7 @@ public sealed class GgufWriter
         ArgumentException.ThrowIfNullOrEmpty(name);
         var nameBytes = Encoding.UTF8.GetByteCount(name);
         if (nameBytes > GgufConstants.MaxTensorNameBytes)
-            throw new ArgumentException($"tensor name '{name}' is {nameBytes} UTF-8 bytes; the limit is {GgufConstants.MaxTensorNameBytes} (GGML_MAX_NAME 80 with its NUL)", nameof(name));
+            throw new ArgumentException($"tensor name '{name}' is {nameBytes} UTF-8 bytes; the limit is {GgufConstants.MaxTensorNameBytes} (GGML_MAX_NAME 64 with its NUL)", nameof(name));
         if (_tensorNames.Contains(name))
             throw new ArgumentException($"tensor '{name}' was already added", nameof(name));
         if (!GgmlTypeTraits.TryGet(type, out var traits))

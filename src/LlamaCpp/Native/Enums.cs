@@ -1,6 +1,6 @@
 namespace DynamicCot.LlamaCpp.Native;
 
-// C enums are 4-byte ints; values from llama.h / ggml.h / ggml-opt.h / ggml-backend.h / gguf.h / mtmd.h at 22dc605.
+// C enums are 4-byte ints; values from llama.h / ggml.h / ggml-opt.h / ggml-backend.h / gguf.h / mtmd.h in the ggml of LLamaSharp.Backend.Cpu 0.30.0 (llama.cpp c0c7e147).
 
 public enum LlamaSplitMode { None = 0, Layer = 1, Row = 2, Tensor = 3 }
 

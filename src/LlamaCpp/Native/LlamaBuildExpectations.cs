@@ -1,23 +1,20 @@
 namespace DynamicCot.LlamaCpp.Native;
 
 /// <summary>
-/// What the pinned native build must report. The bindings mirror this exact build (llama.cpp 22dc605 from
-/// npm <c>@fugood/node-llama-linux-x64@1.7.15</c>, built with <c>GGML_MAX_NAME = 80</c>); any other build is refused.
+/// What the native build must report for the raw ggml/gguf bindings (the trainer's) to be valid: they mirror the
+/// ggml of <c>LLamaSharp.Backend.Cpu</c> 0.30.0 (llama.cpp c0c7e147, <c>ggml_commit()</c> = 815a2a591, built with
+/// <c>GGML_MAX_NAME = 64</c>). Any other build is refused at load with a message saying what differs.
 /// </summary>
 public static class LlamaBuildExpectations
 {
-    public const string Commit = "22dc605";
-    public const string NpmPackage = "@fugood/node-llama-linux-x64@1.7.15";
-    public const string CudaNpmPackage = "@fugood/node-llama-linux-x64-cuda@1.7.15";
-    public const nuint TensorOverhead = 384;
-    public const int ModelParamsSize = 72;
-    public const int ContextParamsSize = 160;
-    public const int MtmdContextParamsSize = 80;
-    public const int GgmlOptParamsSize = 72;
+    public const string LlamaSharpVersion = "0.30.0";
+    public const string GgmlCommit = "815a2a591";
+    public const string LlamaCppCommit = "c0c7e147";
 
-    /// <summary>File names of the builds in an output's <c>runtimes/linux-x64/native/</c> folder.</summary>
-    public const string CpuFileName = "libllama-22dc605-cpu.so";
-    public const string CudaFileName = "libllama-22dc605-cuda12.so";
+    /// <summary><c>ggml_tensor_overhead()</c>: encodes <c>sizeof(ggml_tensor)</c>, which depends on <c>GGML_MAX_NAME</c>.</summary>
+    public const nuint TensorOverhead = 368;
 
-    public static string Describe => $"llama.cpp {Commit} ({NpmPackage}, or {CudaNpmPackage} for CUDA)";
+    public const int GgmlMaxName = 64;
+
+    public static string Describe => $"LLamaSharp.Backend.Cpu {LlamaSharpVersion} (ggml {GgmlCommit}, GGML_MAX_NAME {GgmlMaxName})";
 }

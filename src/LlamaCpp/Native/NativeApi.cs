@@ -3,15 +3,17 @@ using System.Runtime.InteropServices;
 namespace DynamicCot.LlamaCpp.Native;
 
 /// <summary>
-/// The raw C API of the pinned llama.cpp build (llama, mtmd, ggml, gguf, ggml-opt), one file per area.
-/// Signatures mirror the headers at commit 22dc605 exactly; C <c>bool</c> is marshalled as one byte.
-/// Nothing here validates or throws: the managed layers above check inputs before calling, and turn
-/// failures into exceptions through <see cref="NativeErrors"/>.
+/// Raw ggml, gguf and ggml-opt bindings for the ggml trainer (and the few mtmd/llama entry points only it needs),
+/// one file per area. Serving does not use them: it goes through LLamaSharp. They bind against the very ggml that
+/// LLamaSharp loaded (<see cref="LlamaRuntime"/> resolves <see cref="LibraryName"/> to it), so a process holds one
+/// copy of ggml. Signatures mirror the headers of that build; C <c>bool</c> is marshalled as one byte. Nothing here
+/// validates or throws: the managed layers above check inputs and turn failures into exceptions via
+/// <see cref="NativeErrors"/>. These bindings exist only as long as the ggml trainer does.
 /// </summary>
 public static unsafe partial class NativeApi
 {
-    /// <summary>Logical library name; <see cref="LlamaLibrary"/> resolves it to the verified build.</summary>
-    public const string LibraryName = "dynamiccot-llama";
+    /// <summary>Logical library name; <see cref="LlamaRuntime"/> resolves it to the loaded <c>libmtmd.so</c>, whose dependencies are llama and ggml.</summary>
+    public const string LibraryName = "dynamiccot-ggml";
 
     /// <summary>Reads a native, null-terminated UTF-8 string that the library owns.</summary>
     public static string? PtrToString(nint text) => text == 0 ? null : Marshal.PtrToStringUTF8(text);

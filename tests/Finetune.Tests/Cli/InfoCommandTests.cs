@@ -1,44 +1,69 @@
 using System.Text.Json;
+using DynamicCot.LlamaCpp;
 using DynamicCot.Tests.Shared;
 
 namespace DynamicCot.Finetune.Tests.Cli;
 
 public sealed class InfoCommandTests
 {
-    [Fact]
-    public void Info_reports_the_pinned_build_and_the_cpu_device()
+    private static JsonElement Info(Dictionary<string, string>? environment = null, params string[] extra)
     {
-        var result = CliProcess.Finetune.Run("info", "--json");
+        var result = CliProcess.Finetune.Run(environment, ["info", "--json", .. extra]);
         Assert.True(result.ExitCode == 0, result.StdErr);
         using var json = JsonDocument.Parse(result.StdOut);
-        var root = json.RootElement;
-        Assert.Equal("22dc605", root.GetProperty("commit").GetString());
-        Assert.Equal(384ul, root.GetProperty("tensorOverhead").GetUInt64());
+        return json.RootElement.Clone();
+    }
+
+    [Fact]
+    public void Info_reports_the_loaded_variant_its_path_and_the_mirrored_ggml()
+    {
+        var root = Info();
+        var library = root.GetProperty("library").GetString()!;
+        var variant = root.GetProperty("variant").GetString()!;
+        Assert.True(File.Exists(library), library);
+        Assert.EndsWith($"/runtimes/linux-x64/native/{variant}/libllama.so", library);
+        Assert.Contains(variant, new[] { "noavx", "avx", "avx2", "avx512" });
+        Assert.Equal("815a2a591", root.GetProperty("ggmlCommit").GetString());
+        Assert.Equal(368ul, root.GetProperty("tensorOverhead").GetUInt64());
         Assert.Contains("CPU", root.GetProperty("systemInfo").GetString());
-        var devices = root.GetProperty("devices").EnumerateArray().ToList();
-        Assert.Contains(devices, d => d.GetProperty("type").GetString() == "Cpu" && d.GetProperty("memoryTotalBytes").GetUInt64() > 0);
+        Assert.Contains(root.GetProperty("devices").EnumerateArray(), d => d.GetProperty("name").GetString() == "CPU");
+        Assert.True(root.GetProperty("threads").GetInt32() >= 1);
     }
 
     [Fact]
-    public void A_wrong_library_path_is_a_clear_error_not_a_crash()
+    public void The_OpenMP_wait_policy_defaults_to_passive_and_a_users_choice_is_kept()
     {
-        using var folder = TestPaths.NewTempFolder();
-        var bogus = folder.File("not-a-library.so");
-        File.WriteAllText(bogus, "hello");
-        var result = CliProcess.Finetune.Run("info", "--library", bogus);
+        var unset = Info(new Dictionary<string, string> { ["OMP_WAIT_POLICY"] = "" });
+        Assert.Equal("PASSIVE", unset.GetProperty("ompWaitPolicy").GetString());
+        Assert.False(unset.GetProperty("ompWaitPolicySetByUser").GetBoolean());
+
+        var chosen = Info(new Dictionary<string, string> { ["OMP_WAIT_POLICY"] = "ACTIVE" });
+        Assert.Equal("ACTIVE", chosen.GetProperty("ompWaitPolicy").GetString());
+        Assert.True(chosen.GetProperty("ompWaitPolicySetByUser").GetBoolean());
+    }
+
+    [Fact]
+    public void A_cpu_variant_this_cpu_cannot_run_is_refused_with_a_message_not_a_crash()
+    {
+        var missing = CpuVariants.MissingFor(CpuVariant.Avx512);
+        if (missing is null)
+            return; // this CPU runs avx512: nothing to refuse
+        var result = CliProcess.Finetune.Run("info", "--cpu-variant", "avx512");
         Assert.Equal(1, result.ExitCode);
-        Assert.Contains(bogus, result.StdErr);
-        Assert.Contains("22dc605", result.StdErr);
+        Assert.Contains("avx512 build", result.StdErr);
+        Assert.Contains(missing, result.StdErr);
         Assert.DoesNotContain("Unhandled", result.StdErr);
+
+        var fromEnvironment = CliProcess.Finetune.Run(new Dictionary<string, string> { [LlamaRuntimeOptions.CpuVariantVariable] = "avx512" }, "info");
+        Assert.Equal(1, fromEnvironment.ExitCode);
+        Assert.Contains(LlamaRuntimeOptions.CpuVariantVariable, fromEnvironment.StdErr);
     }
 
     [Fact]
-    public void The_library_path_environment_variable_is_honoured()
+    public void A_lower_cpu_variant_can_be_forced()
     {
-        var zlib = new[] { "/lib/x86_64-linux-gnu/libz.so.1", "/usr/lib/x86_64-linux-gnu/libz.so.1" }.First(File.Exists);
-        var result = CliProcess.Finetune.Run(new Dictionary<string, string> { ["DYNAMICCOT_LLAMA_LIBRARY"] = zlib }, "info");
-        Assert.Equal(1, result.ExitCode);
-        Assert.Contains(zlib, result.StdErr);
-        Assert.Contains("does not export LLAMA_COMMIT", result.StdErr);
+        var root = Info(null, "--cpu-variant", "avx");
+        Assert.Equal("avx", root.GetProperty("variant").GetString());
+        Assert.EndsWith("/avx/libllama.so", root.GetProperty("library").GetString());
     }
 }

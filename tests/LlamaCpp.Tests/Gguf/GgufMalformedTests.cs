@@ -53,7 +53,7 @@ public class GgufMalformedTests
         { "negative dim", new Raw().Header(1, 0).Tensor("t", GgmlType.F32, 0, ulong.MaxValue).PadTo(32).Bytes(32).ToArray(), "dimension 0" },
         { "removed ggml type", new Raw().Header(1, 0).Tensor("t", (GgmlType)4, 0, 32).PadTo(32).Bytes(32).ToArray(), "ggml type 4" },
         { "row not whole blocks", new Raw().Header(1, 0).Tensor("t", GgmlType.Q8_0, 0, 33).PadTo(32).Bytes(64).ToArray(), "block size" },
-        { "name too long", new Raw().Header(1, 0).Tensor(new string('n', 80), GgmlType.F32, 0, 1).PadTo(32).Bytes(32).ToArray(), "limit of 79" },
+        { "name too long", new Raw().Header(1, 0).Tensor(new string('n', 64), GgmlType.F32, 0, 1).PadTo(32).Bytes(32).ToArray(), "limit of 63" },
         { "duplicate tensor", new Raw().Header(2, 0).Tensor("t", GgmlType.F32, 0, 1).Tensor("t", GgmlType.F32, 32, 1).PadTo(32).Bytes(64).ToArray(), "duplicate tensor name 't'" },
         { "misaligned offset", new Raw().Header(1, 0).Tensor("t", GgmlType.F32, 4, 1).PadTo(32).Bytes(32).ToArray(), "not a multiple of the alignment" },
         { "overlap", new Raw().Header(2, 0).Tensor("a", GgmlType.F32, 0, 16).Tensor("b", GgmlType.F32, 32, 16).PadTo(32).Bytes(128).ToArray(), "overlaps" },

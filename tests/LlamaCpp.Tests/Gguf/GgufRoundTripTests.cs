@@ -149,9 +149,9 @@ public class GgufRoundTripTests
         Assert.Throws<ArgumentException>(() => writer.AddUInt32("k", 2));
         Assert.Throws<ArgumentException>(() => writer.Add("general.alignment", GgufValue.UInt32(48)));
         Assert.Throws<ArgumentException>(() => writer.Add("general.alignment", GgufValue.UInt64(64)));
-        Assert.Throws<ArgumentException>(() => writer.AddTensor(new string('x', 80), GgmlType.F32, [1], new byte[4]));
-        writer.AddTensor(new string('x', 79), GgmlType.F32, [1], new byte[4]);
-        Assert.Throws<ArgumentException>(() => writer.AddTensor(new string('x', 79), GgmlType.F32, [1], new byte[4]));
+        Assert.Throws<ArgumentException>(() => writer.AddTensor(new string('x', 64), GgmlType.F32, [1], new byte[4]));
+        writer.AddTensor(new string('x', 63), GgmlType.F32, [1], new byte[4]);
+        Assert.Throws<ArgumentException>(() => writer.AddTensor(new string('x', 63), GgmlType.F32, [1], new byte[4]));
         Assert.Throws<ArgumentException>(() => writer.AddTensor("t", GgmlType.F32, [2], new byte[4]));
         Assert.Throws<ArgumentException>(() => writer.AddTensor("t", GgmlType.Q8_0, [33], new byte[68]));
         Assert.Throws<ArgumentException>(() => writer.AddTensor("t", GgmlType.F32, [1, 1, 1, 1, 1], new byte[4]));

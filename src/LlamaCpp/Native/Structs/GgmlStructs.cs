@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace DynamicCot.LlamaCpp.Native;
 
-// Blittable mirrors of ggml.h, ggml-opt.h, ggml-backend.h and gguf.h (commit 22dc605, built with GGML_MAX_NAME = 80).
+// Blittable mirrors of ggml.h, ggml-opt.h, ggml-backend.h and gguf.h (the ggml of LLamaSharp.Backend.Cpu 0.30.0, ggml 815a2a591, built with GGML_MAX_NAME = 64).
 
 /// <summary><c>struct ggml_init_params</c> (24 bytes).</summary>
 [StructLayout(LayoutKind.Sequential)]
@@ -22,7 +22,7 @@ public unsafe struct GgmlTensorHeader
 {
     public const int MaxDims = 4;
     public const int MaxSrc = 10;
-    public const int MaxName = 80;
+    public const int MaxName = 64;
     public const int NameOffset = 256;
 
     [FieldOffset(0)] public GgmlType Type;
