@@ -25,6 +25,9 @@ public static class MergedCheckpointWriter
             foreach (var info in source.Tensors)
             {
                 var canonical = QwenVlTensorMapping.Canonicalize(info.Name);
+                // A tied checkpoint that still stores lm_head gets the (trained) embedding there, as the model uses it.
+                if (canonical == QwenTextModel.OutputName && model.Tied)
+                    canonical = QwenTextModel.EmbeddingName;
                 if (!model.Parameters.TryGetValue(canonical, out var trained))
                 {
                     writer.AddRaw(info.Name, info.DType, info.Shape, source.GetBytes(info.Name).ToArray());

@@ -78,48 +78,18 @@ public sealed class QwenTextModel : IDisposable
         var device = options.Device ?? CPU;
         var config = QwenVlConfig.Load(checkpointDirectory);
         var text = config.Text;
-        if (text.HiddenSize % text.NumAttentionHeads != 0 || text.NumAttentionHeads % text.NumKeyValueHeads != 0)
-            throw new InvalidDataException($"{checkpointDirectory}: hidden size {text.HiddenSize}, {text.NumAttentionHeads} heads and {text.NumKeyValueHeads} KV heads do not divide.");
-        if (text.MropeSection.Count < 3 || text.MropeSection.Sum() * 2 != text.HeadDim)
-            throw new InvalidDataException($"{checkpointDirectory}: mrope_section [{string.Join(", ", text.MropeSection)}] does not cover head size {text.HeadDim}.");
+        CheckConfig(checkpointDirectory, text);
 
         using var checkpoint = SafetensorsCheckpoint.Open(checkpointDirectory);
-        var byCanonical = checkpoint.Tensors
-            .Where(t => !QwenVlTensorMapping.Canonicalize(t.Name).StartsWith("visual.", StringComparison.Ordinal))
-            .ToDictionary(t => QwenVlTensorMapping.Canonicalize(t.Name), t => t, StringComparer.Ordinal);
+        var sources = CheckTensors(checkpointDirectory, checkpoint, text);
         var parameters = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         try
         {
-            void Take(string name, params long[] shape)
+            foreach (var (name, shape) in ExpectedTensors(text))
             {
-                if (!byCanonical.TryGetValue(name, out var info))
-                    throw new InvalidDataException($"{checkpointDirectory}: the checkpoint has no tensor '{name}'.");
-                if (!info.Shape.SequenceEqual(shape))
-                    throw new InvalidDataException($"{info.FilePath}: tensor '{info.Name}' has shape [{string.Join(", ", info.Shape)}]; [{string.Join(", ", shape)}] expected from config.json.");
-                using var values = tensor(checkpoint.ReadFloat32(info.Name), shape);
+                using var values = tensor(checkpoint.ReadFloat32(sources[name]), shape);
                 parameters[name] = values.to(options.DType, device).detach();
             }
-            long d = text.HiddenSize, kv = (long)text.NumKeyValueHeads * text.HeadDim, ff = text.IntermediateSize, v = text.VocabSize;
-            Take(EmbeddingName, v, d);
-            for (var i = 0; i < text.NumHiddenLayers; i++)
-            {
-                var p = $"model.layers.{i}.";
-                Take(p + "input_layernorm.weight", d);
-                Take(p + "self_attn.q_proj.weight", d, d);
-                Take(p + "self_attn.q_proj.bias", d);
-                Take(p + "self_attn.k_proj.weight", kv, d);
-                Take(p + "self_attn.k_proj.bias", kv);
-                Take(p + "self_attn.v_proj.weight", kv, d);
-                Take(p + "self_attn.v_proj.bias", kv);
-                Take(p + "self_attn.o_proj.weight", d, d);
-                Take(p + "post_attention_layernorm.weight", d);
-                Take(p + "mlp.gate_proj.weight", ff, d);
-                Take(p + "mlp.up_proj.weight", ff, d);
-                Take(p + "mlp.down_proj.weight", d, ff);
-            }
-            Take(NormName, d);
-            if (!text.TieWordEmbeddings)
-                Take(OutputName, v, d);
         }
         catch
         {
@@ -127,6 +97,73 @@ public sealed class QwenTextModel : IDisposable
             throw;
         }
         return new QwenTextModel(config, parameters, options.RmsEpsilon ?? (float)text.RmsNormEps, options.DType, device);
+    }
+
+    /// <summary>
+    /// Checks, without loading any weight, that <paramref name="checkpointDirectory"/> is a Qwen2-VL / Qwen2.5-VL
+    /// checkpoint this model can load: config.json parses and its sizes divide, and every language-model tensor is
+    /// there with the shape the config implies and a float dtype. The errors name the file and the tensor.
+    /// </summary>
+    public static void Validate(string checkpointDirectory)
+    {
+        var config = QwenVlConfig.Load(checkpointDirectory);
+        CheckConfig(checkpointDirectory, config.Text);
+        using var checkpoint = SafetensorsCheckpoint.Open(checkpointDirectory);
+        CheckTensors(checkpointDirectory, checkpoint, config.Text);
+    }
+
+    private static void CheckConfig(string checkpointDirectory, QwenVlTextConfig text)
+    {
+        if (text.HiddenSize % text.NumAttentionHeads != 0 || text.NumAttentionHeads % text.NumKeyValueHeads != 0)
+            throw new InvalidDataException($"{Path.Combine(checkpointDirectory, QwenVlConfig.FileName)}: hidden size {text.HiddenSize}, {text.NumAttentionHeads} heads and {text.NumKeyValueHeads} KV heads do not divide.");
+        if (text.MropeSection.Count < 3 || text.MropeSection.Sum() * 2 != text.HeadDim)
+            throw new InvalidDataException($"{Path.Combine(checkpointDirectory, QwenVlConfig.FileName)}: mrope_section [{string.Join(", ", text.MropeSection)}] does not cover head size {text.HeadDim}.");
+    }
+
+    /// <summary>Every language-model tensor (canonical name) and its shape, as config.json implies them.</summary>
+    public static IEnumerable<(string Name, long[] Shape)> ExpectedTensors(QwenVlTextConfig text)
+    {
+        long d = text.HiddenSize, kv = (long)text.NumKeyValueHeads * text.HeadDim, ff = text.IntermediateSize, v = text.VocabSize;
+        yield return (EmbeddingName, [v, d]);
+        for (var i = 0; i < text.NumHiddenLayers; i++)
+        {
+            var p = $"model.layers.{i}.";
+            yield return (p + "input_layernorm.weight", [d]);
+            yield return (p + "self_attn.q_proj.weight", [d, d]);
+            yield return (p + "self_attn.q_proj.bias", [d]);
+            yield return (p + "self_attn.k_proj.weight", [kv, d]);
+            yield return (p + "self_attn.k_proj.bias", [kv]);
+            yield return (p + "self_attn.v_proj.weight", [kv, d]);
+            yield return (p + "self_attn.v_proj.bias", [kv]);
+            yield return (p + "self_attn.o_proj.weight", [d, d]);
+            yield return (p + "post_attention_layernorm.weight", [d]);
+            yield return (p + "mlp.gate_proj.weight", [ff, d]);
+            yield return (p + "mlp.up_proj.weight", [ff, d]);
+            yield return (p + "mlp.down_proj.weight", [d, ff]);
+        }
+        yield return (NormName, [d]);
+        if (!text.TieWordEmbeddings)
+            yield return (OutputName, [v, d]);
+    }
+
+    /// <summary>Checks presence, shape and dtype of every expected tensor; returns canonical → stored name.</summary>
+    private static Dictionary<string, string> CheckTensors(string checkpointDirectory, SafetensorsCheckpoint checkpoint, QwenVlTextConfig text)
+    {
+        var byCanonical = new Dictionary<string, SafetensorsTensorInfo>(StringComparer.Ordinal);
+        foreach (var info in checkpoint.Tensors)
+            byCanonical[QwenVlTensorMapping.Canonicalize(info.Name)] = info;
+        var sources = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, shape) in ExpectedTensors(text))
+        {
+            if (!byCanonical.TryGetValue(name, out var info))
+                throw new InvalidDataException($"{checkpointDirectory}: the checkpoint has no tensor '{name}'.");
+            if (!info.Shape.SequenceEqual(shape))
+                throw new InvalidDataException($"{info.FilePath}: tensor '{info.Name}' has shape [{string.Join(", ", info.Shape)}]; [{string.Join(", ", shape)}] expected from config.json.");
+            if (!info.DType.IsSupportedFloat())
+                throw new InvalidDataException($"{info.FilePath}: tensor '{info.Name}' is {info.DType.HeaderName()}; the trainer reads F32, F16 and BF16.");
+            sources[name] = info.Name;
+        }
+        return sources;
     }
 
     /// <summary>The checkpoint name of a LoRA target projection (<c>attn_q</c> …) in layer <paramref name="layer"/>.</summary>

@@ -1,6 +1,5 @@
 using DynamicCot.Keyphrases.Data;
 using DynamicCot.LlamaCpp.Gguf;
-using DynamicCot.Quantize.HuggingFace;
 
 namespace DynamicCot.Finetune.Training;
 
@@ -16,8 +15,7 @@ public static class TrainingPreflight
     public static Summary Check(TrainingRunOptions options)
     {
         options.Validate();
-        QwenVlConfig.Load(options.ModelPath);
-        using (SafetensorsCheckpoint.Open(options.ModelPath)) { }
+        Torch.QwenTextModel.Validate(options.ModelPath);
         if (options.ServingModelPath is not null)
         {
             using var served = GgufFile.Open(options.ServingModelPath);
