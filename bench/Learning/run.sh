@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The "learning" measurement of issue 4/6 (Finetune): SFT on 200 CMKP posts (text) + 54 VMU posts (with photos) on a
-# tiny Qwen2-VL, then merge + Q8_0 and greedy decoding of the training posts through the engine.
+# The "learning" measurement (Finetune): SFT on 200 CMKP posts (text) + 54 VMU posts (with photos) on a tiny Qwen2-VL
+# with the TorchSharp trainer, then the merged checkpoint → convert → Q8_0 and greedy decoding of the training posts
+# through the engine.
 # Run from the repository root after a build: bash bench/Learning/run.sh [WORK_DIR]   (≈ 15–20 min on 2 cores)
 set -euo pipefail
 work="${1:-${TMPDIR:-/tmp}/dynamiccot-bench-learning}"
@@ -14,9 +15,9 @@ $F data import --format vmu --in "$data/vmu16_small_events/data.jsonl" --out vmu
 cat cmkp.jsonl vmu.jsonl > train.jsonl
 $Q tiny --arch qwen2vl --out hf --seed 5
 $Q convert hf --out lm-f32.gguf --mmproj mm-f32.gguf --type f32
-$F train --model lm-f32.gguf --mmproj mm-f32.gguf --data train.jsonl --strategy sft --epochs 30 --out run \
+$F train --model hf --gguf lm-f32.gguf --mmproj mm-f32.gguf --data train.jsonl --strategy sft --epochs 30 --out run \
   --lr 5e-3 --batch-size 8 --rank 32 --alpha 32 --image-tokens 16 --threads 2 --checkpoint-every 500
-$Q lora merge lm-f32.gguf run/adapter.gguf --out merged-f32.gguf
+$Q convert run/merged --out merged-f32.gguf --mmproj merged-mm-f32.gguf --type f32
 $Q quantize merged-f32.gguf merged-q8_0.gguf --type q8_0
 $F eval --model merged-q8_0.gguf --mmproj mm-f32.gguf --data train.jsonl --out eval --think off --image-max-tokens 16 --threads 2
 $F score --data train.jsonl --predictions eval/predictions.jsonl

@@ -1,15 +1,19 @@
-// Training benchmark (bench/README.md, "Training"): one LoRA step of our ggml trainer — GradientStep.Run (graph
-// build, forward, backward, gradients copied out) + AdamWOptimizer.Step — on a ~20M-parameter random Qwen2-VL LM in
-// F32, LoRA rank 8 on all 7 projections, a packed batch of 4 sequences × 128 tokens, loss on every next-token row.
-// Optional: forward-only (QwenLmForward.Logits) tokens/s over the same batch.
+// Training benchmark (bench/README.md, "Training"): one optimizer step of the TorchSharp trainer — TrainerSession's
+// forward + backward (TorchBatch → QwenTextModel.Logits → summed cross-entropy → backward), gradient averaging and
+// AdamWOptimizer.Step — on a 19.3 M-parameter random Qwen2-VL LM (F32, loaded from its HF checkpoint), a batch of
+// 4 sequences × 128 tokens, loss on every next-token row. LoRA rank 8 on all 7 projections (default) or --full.
+// Prints the median step, tokens/s, the 1-minute load per step and the peak RSS.
 //
-//   dotnet run -c Release --project bench/Training -- [--threads 2] [--steps 8] [--warmup 2] [--layers 12] [--forward]
+//   dotnet run -c Release --project bench/Training -- [--threads 2] [--steps 8] [--warmup 2] [--layers 12] [--full]
 using System.Diagnostics;
 using System.Globalization;
 using DynamicCot.Finetune.Model;
+using DynamicCot.Finetune.Torch;
 using DynamicCot.Finetune.Training;
 using DynamicCot.Quantize.HuggingFace;
 using DynamicCot.Quantize.Qwen;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
 
 var inv = CultureInfo.InvariantCulture;
 string Opt(string name, string fallback)
@@ -24,72 +28,66 @@ var layers = int.Parse(Opt("layers", "12"), inv);
 var sequences = int.Parse(Opt("sequences", "4"), inv);
 var length = int.Parse(Opt("length", "128"), inv);
 var rank = int.Parse(Opt("rank", "8"), inv);
-var workDir = Path.GetFullPath(Opt("dir", Path.Combine(Path.GetTempPath(), $"dynamiccot-bench-train-l{layers}")));
-var modelPath = Path.Combine(workDir, "lm-f32.gguf");
+var full = args.Contains("--full");
+var workDir = Path.GetFullPath(Opt("dir", Path.Combine(Path.GetTempPath(), $"dynamiccot-bench-torch-l{layers}")));
+var checkpoint = Path.Combine(workDir, "checkpoint");
 
-if (!File.Exists(modelPath))
-{
-    var checkpoint = Path.Combine(workDir, "checkpoint");
+if (!File.Exists(Path.Combine(checkpoint, "config.json")))
     TinyQwenVlFactory.Create(checkpoint, new TinyModelOptions
     {
         Architecture = QwenVlArchitecture.Qwen2Vl, HiddenSize = 384, Layers = layers, Heads = 6, KvHeads = 2,
         IntermediateSize = 1024, VisionEmbedSize = 64, VisionDepth = 2, VisionHeads = 4, Seed = 20,
     }, TinyCorpus.Read(TinyCorpus.DefaultFiles()));
-    QwenVlGgufConverter.Convert(checkpoint, modelPath, Path.Combine(workDir, "mmproj-f32.gguf"), new ConversionOptions { OutputType = GgufOutputType.F32 });
-    Directory.Delete(checkpoint, recursive: true);
-}
 
-using var backend = new GgmlCpuBackend(threads);
-using var weights = QwenLmWeights.Load(modelPath, backend);
-var hp = weights.HyperParameters;
-var parameters = (long)hp.EmbeddingSize * hp.VocabularySize * (hp.TiedOutput ? 1 : 2) + hp.EmbeddingSize
-    + (long)hp.LayerCount * (2L * hp.EmbeddingSize * hp.EmbeddingSize + 2L * hp.EmbeddingSize * hp.KvSize
-                             + hp.EmbeddingSize + 2L * hp.KvSize                       // q/k/v biases
-                             + 3L * hp.EmbeddingSize * hp.FeedForwardSize + 2L * hp.EmbeddingSize); // norms
-using var lora = new LoraParameters(weights, new LoraOptions { Rank = rank, Alpha = 2 * rank }, backend);
-var loraCount = lora.Trainable.Sum(t => DynamicCot.Finetune.Model.GgmlTensorStore.ReadFloats(t.Tensor).LongLength);
-Console.WriteLine($"machine: {Environment.ProcessorCount} cores, load {Load()}, threads {threads}");
-Console.WriteLine($"model: hidden {hp.EmbeddingSize}, {hp.LayerCount} layers, heads {hp.HeadCount}/{hp.KvHeadCount}, ffn {hp.FeedForwardSize}, " +
-                  $"vocab {hp.VocabularySize}, {parameters:N0} parameters ({parameters / 1e6:F1} M) F32; LoRA rank {rank} on {lora.Options.Targets.Count} projections: {loraCount:N0} trainable");
+TorchRuntime.Initialize(threads);
+using var model = QwenTextModel.Load(checkpoint);
+IReadOnlyList<(string Name, Tensor Tensor)> trainable;
+if (full)
+{
+    trainable = model.Parameters.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => (p.Key, p.Value)).ToArray();
+    foreach (var (_, p) in trainable) p.requires_grad_(true);
+}
+else
+{
+    model.Lora = new LoraLayers(model, new LoraOptions { Rank = rank, Alpha = 2 * rank });
+    trainable = model.Lora.Trainable;
+}
+var text = model.Text;
+Console.WriteLine($"machine: {Environment.ProcessorCount} cores, load {Load()}, threads {threads}, OMP_WAIT_POLICY={Environment.GetEnvironmentVariable("OMP_WAIT_POLICY")}, TorchSharp {typeof(TorchSharp.torch).Assembly.GetName().Version}");
+Console.WriteLine($"model: hidden {text.HiddenSize}, {text.NumHiddenLayers} layers, heads {text.NumAttentionHeads}/{text.NumKeyValueHeads}, ffn {text.IntermediateSize}, " +
+                  $"vocab {text.VocabSize}, {model.ParameterCount:N0} parameters ({model.ParameterCount / 1e6:F1} M) F32; " +
+                  (full ? "full fine-tuning" : $"LoRA rank {rank} on 7 projections") + $": {trainable.Sum(t => t.Tensor.numel()):N0} trainable");
 
 // Random token ids (fixed seed); every row but the first of each sequence predicts the next token.
 var random = new Random(5);
-var batch = PackedBatch.Pack(Enumerable.Range(0, sequences)
-    .Select(_ => new TrainingSequence([new TextSegment(Enumerable.Range(0, length).Select(_ => random.Next(hp.VocabularySize)).ToArray())], length - 1))
-    .ToList(), hp.EmbeddingSize);
-Console.WriteLine($"batch: {sequences} × {length} tokens packed ({batch.Length} rows, {batch.SupervisedRows.Length} supervised)");
-
-using var optimizer = new AdamWOptimizer(backend, lora.Trainable, new AdamWOptions());
-var eps = hp.FileRmsNormEpsilon;
+var batchSequences = Enumerable.Range(0, sequences)
+    .Select(_ => new TrainingSequence([new TextSegment(Enumerable.Range(0, length).Select(_ => random.Next(text.VocabSize)).ToArray())], length - 1))
+    .ToArray();
+using var optimizer = new AdamWOptimizer(trainable, new AdamWOptions());
 var stepMs = new List<double>();
-var gradMs = new List<double>();
 for (var step = 0; step < warmup + steps; step++)
 {
     var load = Load();
     var t0 = Stopwatch.GetTimestamp();
-    var result = GradientStep.Run(backend, weights, lora, batch, eps);
-    var t1 = Stopwatch.GetTimestamp();
-    optimizer.Step(result.Gradients, 1e-3f);
-    var t2 = Stopwatch.GetTimestamp();
-    double g = Stopwatch.GetElapsedTime(t0, t1).TotalMilliseconds, total = Stopwatch.GetElapsedTime(t0, t2).TotalMilliseconds;
-    Console.WriteLine($"  step {step + 1}{(step < warmup ? " (warm-up)" : "")}: loss {result.Loss:F4}, {total:F0} ms (forward+backward {g:F0} ms, AdamW {total - g:F1} ms), load {load}");
-    if (step >= warmup) { stepMs.Add(total); gradMs.Add(g); }
+    double loss;
+    using (var scope = NewDisposeScope())
+    {
+        using var batch = TorchBatch.Create(batchSequences, text.HiddenSize, OutputRows.Supervised, CPU);
+        var sum = F.cross_entropy(model.Logits(batch), batch.Labels, reduction: nn.Reduction.Sum);
+        sum.backward();
+        loss = sum.item<float>() / batch.OutputCount;
+        using (no_grad())
+            foreach (var (_, p) in trainable) { using var g = p.grad!; g.div_(batch.OutputCount); }
+    }
+    optimizer.Step(1e-3f);
+    foreach (var (_, p) in trainable) { using var g = p.grad!; g.zero_(); }
+    var total = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+    Console.WriteLine($"  step {step + 1}{(step < warmup ? " (warm-up)" : "")}: loss {loss:F4}, {total:F0} ms, load {load}");
+    if (step >= warmup) stepMs.Add(total);
 }
 var median = Median(stepMs);
-Console.WriteLine($"trainer: median step {median:F0} ms (min {stepMs.Min():F0}, max {stepMs.Max():F0}) over {steps} steps → {batch.Length * 1000 / median:F0} tokens/s; load now {Load()}");
-
-if (args.Contains("--forward"))
-{
-    var forwardMs = new List<double>();
-    for (var i = 0; i < warmup + steps; i++)
-    {
-        var t0 = Stopwatch.GetTimestamp();
-        QwenLmForward.Logits(backend, weights, null, batch, eps);
-        if (i >= warmup) forwardMs.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
-    }
-    var f = Median(forwardMs);
-    Console.WriteLine($"forward only (no LoRA, logits of all {batch.Length} rows read back): median {f:F0} ms → {batch.Length * 1000 / f:F0} tokens/s; load now {Load()}");
-}
+Console.WriteLine($"torchsharp{(full ? " full" : " lora")}: median step {median:F0} ms (min {stepMs.Min():F0}, max {stepMs.Max():F0}) over {steps} steps → " +
+                  $"{sequences * length * 1000 / median:F0} tokens/s; peak RSS {PeakRssMb():F0} MB; load now {Load()}");
 
 static double Median(IEnumerable<double> values)
 {
@@ -98,3 +96,7 @@ static double Median(IEnumerable<double> values)
 }
 
 static string Load() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
+
+static double PeakRssMb() =>
+    File.ReadLines("/proc/self/status").Where(l => l.StartsWith("VmHWM:", StringComparison.Ordinal))
+        .Select(l => double.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024).First();

@@ -30,6 +30,7 @@ p.add_argument("--length", type=int, default=128)
 p.add_argument("--rank", type=int, default=8)
 p.add_argument("--steps", type=int, default=8)
 p.add_argument("--warmup", type=int, default=2)
+p.add_argument("--full", action="store_true", help="full fine-tuning: every weight trainable, no LoRA")
 p.add_argument("--packed", action="store_true",
                help="one 512-row sequence with a block-diagonal causal mask, as the C# trainer packs the batch")
 a = p.parse_args()
@@ -42,20 +43,23 @@ D, H, KV, HD = a.hidden, a.heads, a.kv_heads, a.hidden // a.heads
 class LoraLinear(torch.nn.Module):
     def __init__(self, n_in, n_out, bias):
         super().__init__()
-        self.weight = torch.nn.Parameter(torch.randn(n_out, n_in) * 0.02, requires_grad=False)
-        self.bias = torch.nn.Parameter(torch.zeros(n_out), requires_grad=False) if bias else None
-        self.lora_a = torch.nn.Parameter(torch.randn(a.rank, n_in) / math.sqrt(n_in))
-        self.lora_b = torch.nn.Parameter(torch.zeros(n_out, a.rank))
+        self.weight = torch.nn.Parameter(torch.randn(n_out, n_in) * 0.02, requires_grad=a.full)
+        self.bias = torch.nn.Parameter(torch.zeros(n_out), requires_grad=a.full) if bias else None
+        if not a.full:
+            self.lora_a = torch.nn.Parameter(torch.randn(a.rank, n_in) / math.sqrt(n_in))
+            self.lora_b = torch.nn.Parameter(torch.zeros(n_out, a.rank))
         self.scale = 2.0  # alpha / rank with alpha = 2 * rank
 
     def forward(self, x):
+        if a.full:
+            return F.linear(x, self.weight, self.bias)
         return F.linear(x, self.weight, self.bias) + F.linear(F.linear(x, self.lora_a), self.lora_b) * self.scale
 
 
 class RmsNorm(torch.nn.Module):
     def __init__(self, n):
         super().__init__()
-        self.weight = torch.nn.Parameter(torch.ones(n), requires_grad=False)
+        self.weight = torch.nn.Parameter(torch.ones(n), requires_grad=a.full)
 
     def forward(self, x):
         return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + 1e-6) * self.weight
@@ -90,7 +94,7 @@ class Block(torch.nn.Module):
 class Model(torch.nn.Module):
     def __init__(self):
         super().__init__()
-        self.embed = torch.nn.Parameter(torch.randn(a.vocab, D) * 0.02, requires_grad=False)
+        self.embed = torch.nn.Parameter(torch.randn(a.vocab, D) * 0.02, requires_grad=a.full)
         self.blocks = torch.nn.ModuleList(Block() for _ in range(a.layers))
         self.norm = RmsNorm(D)
 
@@ -107,7 +111,7 @@ class Model(torch.nn.Module):
 model = Model()
 total = sum(t.numel() for t in model.parameters())
 trainable = [t for t in model.parameters() if t.requires_grad]
-n_lora = sum(t.numel() for t in trainable)
+n_lora = 0 if a.full else sum(t.numel() for t in trainable)
 opt = torch.optim.AdamW(trainable, lr=1e-3, weight_decay=0.01)
 
 S, L = a.sequences, a.length
@@ -153,7 +157,8 @@ for step in range(a.warmup + a.steps):
     if step >= a.warmup:
         times.append(ms)
 med = statistics.median(times)
-print(f"torch: median step {med:.0f} ms (min {min(times):.0f}, max {max(times):.0f}) over {a.steps} steps -> {S * L * 1000 / med:.0f} tokens/s; load now {load()}")
+import resource
+print(f"torch{' full' if a.full else ' lora'}: median step {med:.0f} ms (min {min(times):.0f}, max {max(times):.0f}) over {a.steps} steps -> {S * L * 1000 / med:.0f} tokens/s; peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB; load now {load()}")
 
 if os.environ.get("FORWARD"):
     with torch.no_grad():

@@ -1,9 +1,9 @@
 using System.Text.Json;
+using DynamicCot.Finetune.Torch;
 using DynamicCot.Finetune.Training;
 using DynamicCot.Keyphrases.Data;
 using DynamicCot.Keyphrases.Data.Import;
 using DynamicCot.Quantize.HuggingFace;
-using DynamicCot.Quantize.Lora;
 using DynamicCot.Quantize.Qwen;
 using DynamicCot.Quantize.Quantization;
 
@@ -97,7 +97,7 @@ public sealed class DemoModelBootstrap(string cacheFolder, string dataFolder, IL
         var run = Path.Combine(work, "run");
         var options = new TrainingRunOptions
         {
-            ModelPath = f32, ProjectorPath = projector, DataPath = data, OutputDirectory = run, Strategy = TrainingStrategy.Sft,
+            ModelPath = checkpoint, ServingModelPath = f32, ProjectorPath = projector, DataPath = data, OutputDirectory = run, Strategy = TrainingStrategy.Sft,
             Epochs = 12, LearningRate = 5e-3f, BatchSize = 8, ImageMaxTokens = 32, Threads = Math.Max(1, Environment.ProcessorCount),
             Lora = new Finetune.Model.LoraOptions { Rank = 16, Alpha = 32 }, CheckpointEvery = 0, WarmupRatio = 0.05,
         };
@@ -127,9 +127,10 @@ public sealed class DemoModelBootstrap(string cacheFolder, string dataFolder, IL
         if (result.Outcome != TrainingWorkerOutcome.Completed)
             throw new InvalidOperationException("Demo model training did not complete.");
 
-        Step("merging the adapter and quantizing to Q8_0");
+        Step("converting the merged checkpoint and quantizing to Q8_0");
         var merged = Path.Combine(work, "lm-merged-f32.gguf");
-        LoraMerger.Merge(f32, Path.Combine(run, TrainingRun.AdapterFileName), merged);
+        QwenVlGgufConverter.Convert(Path.Combine(run, MergedCheckpointWriter.FolderName), merged, Path.Combine(work, "mmproj-merged-f32.gguf"),
+            new ConversionOptions { OutputType = GgufOutputType.F32, ModelName = "dynamiccot-demo" });
         var language = Path.Combine(cacheFolder, "lm-q8_0.gguf");
         GgufQuantizer.Quantize(merged, language, QuantizationPreset.Q8_0);
 

@@ -8,20 +8,23 @@ using Spectre.Console;
 namespace DynamicCot.Finetune.Commands;
 
 /// <summary>
-/// <c>train --model LM.gguf [--mmproj MM.gguf] --data posts.jsonl --strategy sft|cot|multitask|dynamic|zero-shot
-/// --epochs N --out RUN_DIR</c>: LoRA fine-tuning in a worker process, with a progress bar, checkpoints,
+/// <c>train --model HF_DIR --data posts.jsonl --strategy sft|cot|multitask|dynamic|zero-shot [--full] --epochs N
+/// --out RUN_DIR</c>: LoRA or full fine-tuning on TorchSharp in a worker process, with a progress bar, checkpoints,
 /// <c>--resume</c>, and Ctrl-C that saves before it stops.
 /// </summary>
 public static class TrainCommand
 {
     public static Command Create()
     {
-        var model = new Option<FileInfo>("--model") { Description = "Language-model GGUF (F32/F16/BF16/Q8_0 frozen weights).", Required = true };
-        var mmproj = new Option<FileInfo?>("--mmproj") { Description = "Multimodal projector GGUF (needed when posts have images)." };
+        var model = new Option<DirectoryInfo>("--model") { Description = "Hugging Face checkpoint directory (Qwen2-VL / Qwen2.5-VL: config.json, safetensors, tokenizer).", Required = true };
+        var gguf = new Option<FileInfo?>("--gguf") { Description = "The checkpoint's language-model GGUF, for tokenizing (default: converted into RUN_DIR/base)." };
+        var mmproj = new Option<FileInfo?>("--mmproj") { Description = "The checkpoint's projector GGUF, for image embeddings (default: converted into RUN_DIR/base)." };
+        var full = new Option<bool>("--full") { Description = "Full fine-tuning of every language-model weight instead of LoRA." };
+        var device = new Option<string>("--device") { Description = "cpu, or cuda (needs the CUDA build of LibTorch; see docs/training.md).", DefaultValueFactory = _ => "cpu" };
         var data = new Option<FileInfo>("--data") { Description = "Training posts (JSONL: id, text, image, keyphrases, rationale).", Required = true };
         var strategy = new Option<string>("--strategy") { Description = "zero-shot, sft, cot, multitask or dynamic.", DefaultValueFactory = _ => "dynamic" };
         var epochs = new Option<int>("--epochs") { Description = "Epochs (the paper: 5 for 2B/3B models).", DefaultValueFactory = _ => 5 };
-        var output = new Option<DirectoryInfo>("--out") { Description = "Run folder: config, metrics.jsonl, checkpoints, adapter.gguf, loss.svg.", Required = true };
+        var output = new Option<DirectoryInfo>("--out") { Description = "Run folder: config, metrics.jsonl, checkpoints, adapter.gguf, merged/, loss.svg.", Required = true };
         var lr = new Option<float>("--lr") { Description = "Peak learning rate.", DefaultValueFactory = _ => 1e-4f };
         var warmup = new Option<double>("--warmup") { Description = "Warm-up share of all steps.", DefaultValueFactory = _ => 0.03 };
         var weightDecay = new Option<float>("--weight-decay") { DefaultValueFactory = _ => 0.01f };
@@ -41,9 +44,9 @@ public static class TrainCommand
         var maxTokens = new Option<int>("--max-tokens") { Description = "Skip posts whose prompt + target is longer.", DefaultValueFactory = _ => 2048 };
         var eps = new Option<string>("--rms-eps") { Description = "serving (eps = 0, as the pinned llama.cpp runs qwen2vl) or file.", DefaultValueFactory = _ => "serving" };
         var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its latest checkpoint." };
-        var command = new Command("train", "Fine-tune a Qwen2-VL language model with LoRA (SFT, Fine-tune-CoT, multi-task or Dynamic CoT).")
+        var command = new Command("train", "Fine-tune a Qwen2-VL / Qwen2.5-VL checkpoint with LoRA or fully (SFT, Fine-tune-CoT, multi-task or Dynamic CoT).")
         {
-            model, mmproj, data, strategy, epochs, output, lr, warmup, weightDecay, batch, accumulation, clip, rank, alpha, targets,
+            model, gguf, mmproj, full, device, data, strategy, epochs, output, lr, warmup, weightDecay, batch, accumulation, clip, rank, alpha, targets,
             gamma, refresh, invert, seed, checkpointEvery, threads, imageTokens, maxTokens, eps, resume,
         };
         command.SetAction(async (parse, cancellationToken) =>
@@ -61,7 +64,10 @@ public static class TrainCommand
                 options = new TrainingRunOptions
                 {
                     ModelPath = parse.GetValue(model)!.FullName,
+                    ServingModelPath = parse.GetValue(gguf)?.FullName,
                     ProjectorPath = parse.GetValue(mmproj)?.FullName,
+                    Mode = parse.GetValue(full) ? FineTuneMode.Full : FineTuneMode.Lora,
+                    Device = parse.GetValue(device)!,
                     DataPath = parse.GetValue(data)!.FullName,
                     OutputDirectory = runDirectory,
                     Strategy = TrainingStrategies.Parse(parse.GetValue(strategy)!),
@@ -122,7 +128,10 @@ public static class TrainCommand
                 Console.Error.WriteLine($"stopped; resume with: dynamiccot-finetune train --out {runDirectory} --resume (checkpoint {result.FinalEvent.CheckpointPath})");
                 return CliApplication.ExitCancelled;
             }
-            Console.WriteLine($"adapter: {result.FinalEvent.AdapterPath}");
+            var adapterFile = Path.Combine(runDirectory, TrainingRun.AdapterFileName);
+            if (File.Exists(adapterFile))
+                Console.WriteLine($"adapter: {adapterFile}");
+            Console.WriteLine($"merged checkpoint: {Path.Combine(runDirectory, Torch.MergedCheckpointWriter.FolderName)}");
             Console.WriteLine($"metrics: {Path.Combine(runDirectory, MetricsLog.FileName)}");
             if (plot is not null)
                 Console.WriteLine($"loss curve: {plot}");

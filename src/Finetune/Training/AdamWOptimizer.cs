@@ -1,5 +1,5 @@
-using DynamicCot.Finetune.Model;
-using DynamicCot.LlamaCpp.Native;
+using DynamicCot.Finetune.Torch;
+using static TorchSharp.torch;
 
 namespace DynamicCot.Finetune.Training;
 
@@ -13,44 +13,21 @@ public sealed record AdamWOptions
 }
 
 /// <summary>
-/// AdamW with ggml's own update op (<c>ggml_opt_step_adamw</c>): the moments live next to the parameters in a
-/// backend buffer, and a small persistent graph applies one step to every trainable tensor from gradients the
-/// trainer accumulated and clipped on the host.
+/// AdamW (decoupled weight decay) over named tensors, written out in tensor ops rather than TorchSharp's
+/// <c>optim.AdamW</c> so that its moments are plain named tensors: a checkpoint saves and restores them by name, and
+/// a resume continues bit for bit. The update is PyTorch's: <c>p ← p·(1 − lr·wd) − lr·m̂/(√v̂ + ε)</c>.
 /// </summary>
 public sealed class AdamWOptimizer : IDisposable
 {
-    private readonly GgmlCpuBackend _backend;
-    private readonly IReadOnlyList<(string Name, nint Tensor)> _parameters;
-    private readonly GgmlTensorStore _state;
-    private readonly ComputeContext _compute;
-    private readonly nint _graph;
-    private readonly nint _hyper;
-    private readonly Dictionary<string, nint> _gradInputs = new(StringComparer.Ordinal);
+    private readonly IReadOnlyList<(string Name, Tensor Tensor)> _parameters;
+    private readonly Dictionary<string, (Tensor M, Tensor V)> _moments = new(StringComparer.Ordinal);
 
-    public AdamWOptimizer(GgmlCpuBackend backend, IReadOnlyList<(string Name, nint Tensor)> parameters, AdamWOptions options)
+    public AdamWOptimizer(IReadOnlyList<(string Name, Tensor Tensor)> parameters, AdamWOptions options)
     {
-        _backend = backend;
         _parameters = parameters;
         Options = options;
-        _state = new GgmlTensorStore(parameters.Count * 3 + 1);
         foreach (var (name, tensor) in parameters)
-        {
-            var shape = GgmlTensorStore.ShapeOf(tensor);
-            _state.Create(name + ".m", GgmlType.F32, [shape[0], shape[1], shape[2], shape[3]]);
-            _state.Create(name + ".v", GgmlType.F32, [shape[0], shape[1], shape[2], shape[3]]);
-            _gradInputs[name] = _state.Create(name + ".grad", GgmlType.F32, [shape[0], shape[1], shape[2], shape[3]]);
-        }
-        _hyper = _state.Create("adamw.params", GgmlType.F32, [7]);
-        _state.Allocate(backend);
-
-        _compute = new ComputeContext(backend, parameters.Count * 4 + 16);
-        _graph = _compute.NewGraph(grads: false);
-        foreach (var (name, tensor) in parameters)
-        {
-            var step = NativeApi.ggml_opt_step_adamw(_compute.Context, tensor, _gradInputs[name], _state[name + ".m"], _state[name + ".v"], _hyper);
-            NativeApi.ggml_build_forward_expand(_graph, step);
-        }
-        _compute.Allocate(_graph);
+            _moments[name] = (zeros_like(tensor).detach(), zeros_like(tensor).detach());
     }
 
     public AdamWOptions Options { get; }
@@ -58,42 +35,50 @@ public sealed class AdamWOptimizer : IDisposable
     /// <summary>Completed optimizer steps (AdamW's t).</summary>
     public long Steps { get; private set; }
 
-    /// <summary>Applies one update with <paramref name="gradients"/> (already averaged and clipped) at learning rate <paramref name="learningRate"/>.</summary>
-    public void Step(IReadOnlyDictionary<string, float[]> gradients, float learningRate)
+    /// <summary>Applies one update with each parameter's <c>.grad</c> (already averaged and clipped) at <paramref name="learningRate"/>.</summary>
+    public void Step(float learningRate)
     {
-        foreach (var (name, _) in _parameters)
-            GgmlTensorStore.Write(_gradInputs[name], gradients[name]);
         Steps++;
-        // ggml's layout (ggml-opt.cpp): alpha, beta1, beta2, eps, wd, 1/(1-beta1^t), 1/(1-beta2^t).
-        float[] hyper =
-        [
-            learningRate, Options.Beta1, Options.Beta2, Options.Epsilon, Options.WeightDecay,
-            (float)(1.0 / (1.0 - Math.Pow(Options.Beta1, Steps))), (float)(1.0 / (1.0 - Math.Pow(Options.Beta2, Steps))),
-        ];
-        GgmlTensorStore.Write(_hyper, hyper);
-        _compute.Compute(_graph);
+        var correction1 = 1.0 - Math.Pow(Options.Beta1, Steps);
+        var correction2 = 1.0 - Math.Pow(Options.Beta2, Steps);
+        using var _ = no_grad();
+        foreach (var (name, p) in _parameters)
+        {
+            using var grad = p.grad;
+            if (grad is null)
+                throw new InvalidOperationException($"No gradient reached '{name}'.");
+            var (m, v) = _moments[name];
+            m.mul_(Options.Beta1).add_(grad, alpha: 1 - Options.Beta1);
+            v.mul_(Options.Beta2).addcmul_(grad, grad, value: 1 - Options.Beta2);
+            p.mul_(1 - learningRate * Options.WeightDecay);
+            using var denominator = (v / correction2).sqrt_().add_(Options.Epsilon);
+            p.addcdiv_(m, denominator, value: -learningRate / correction1);
+        }
     }
 
     /// <summary>The moments, for checkpoints.</summary>
     public IReadOnlyDictionary<string, (float[] M, float[] V)> ExportState() =>
-        _parameters.ToDictionary(p => p.Name, p => (GgmlTensorStore.ReadFloats(_state[p.Name + ".m"]), GgmlTensorStore.ReadFloats(_state[p.Name + ".v"])));
+        _moments.ToDictionary(p => p.Key, p => (TorchTensors.ToFloats(p.Value.M), TorchTensors.ToFloats(p.Value.V)), StringComparer.Ordinal);
 
     /// <summary>Restores moments and the step count from a checkpoint.</summary>
     public void ImportState(IReadOnlyDictionary<string, (float[] M, float[] V)> state, long steps)
     {
-        foreach (var (name, _) in _parameters)
+        foreach (var (name, (m, v)) in _moments)
         {
-            if (!state.TryGetValue(name, out var moments))
+            if (!state.TryGetValue(name, out var saved))
                 throw new InvalidDataException($"The checkpoint has no optimizer state for '{name}'.");
-            GgmlTensorStore.Write(_state[name + ".m"], moments.M);
-            GgmlTensorStore.Write(_state[name + ".v"], moments.V);
+            TorchTensors.CopyInto(m, saved.M);
+            TorchTensors.CopyInto(v, saved.V);
         }
         Steps = steps;
     }
 
     public void Dispose()
     {
-        _compute.Dispose();
-        _state.Dispose();
+        foreach (var (m, v) in _moments.Values)
+        {
+            m.Dispose();
+            v.Dispose();
+        }
     }
 }

@@ -57,8 +57,11 @@ public sealed record TrainingCheckpoint
 
     public required OptimizerState Optimizer { get; init; }
 
-    /// <summary>The trained LoRA weights; saved as an adapter GGUF that llama.cpp can load directly.</summary>
-    public required LoraAdapter Adapter { get; init; }
+    /// <summary>The trained LoRA weights (LoRA runs); saved as an adapter GGUF that llama.cpp can load directly.</summary>
+    public LoraAdapter? Adapter { get; init; }
+
+    /// <summary>Full fine-tuning: every trained weight by checkpoint name (row-major float32); empty for LoRA runs.</summary>
+    public IReadOnlyDictionary<string, float[]> Weights { get; init; } = new Dictionary<string, float[]>();
 
     /// <summary>The run's options as a JSON object (the trainer's own type, serialized), to refuse resuming with other settings.</summary>
     public required string RunOptionsJson { get; init; }

@@ -31,6 +31,7 @@ public sealed class TrainingCheckpointStore
 
     private const string MomentPrefixM = "adamw.m.";
     private const string MomentPrefixV = "adamw.v.";
+    private const string WeightPrefix = "weight.";
     private const string DataOrderTensor = "data.order";
     private const string SftLossTensor = "dynamic_cot.sft_loss";
 
@@ -80,8 +81,12 @@ public sealed class TrainingCheckpointStore
         {
             var adapterPath = Path.Combine(partial, AdapterFileName);
             var statePath = Path.Combine(partial, StateFileName);
-            LoraAdapterFile.Write(adapterPath, checkpoint.Adapter);
+            if (checkpoint.Adapter is not null)
+                LoraAdapterFile.Write(adapterPath, checkpoint.Adapter);
             StateWriter(checkpoint).WriteTo(statePath);
+            var files = new JsonObject { [StateFileName] = Sha256Of(statePath) };
+            if (checkpoint.Adapter is not null)
+                files[AdapterFileName] = Sha256Of(adapterPath);
             var manifest = new JsonObject
             {
                 ["format_version"] = FormatVersion,
@@ -89,11 +94,7 @@ public sealed class TrainingCheckpointStore
                 ["epoch"] = checkpoint.Epoch,
                 ["position_in_epoch"] = checkpoint.PositionInEpoch,
                 ["created"] = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture),
-                ["files"] = new JsonObject
-                {
-                    [AdapterFileName] = Sha256Of(adapterPath),
-                    [StateFileName] = Sha256Of(statePath),
-                },
+                ["files"] = files,
                 ["run_options"] = JsonNode.Parse(checkpoint.RunOptionsJson),
             };
             var manifestPath = Path.Combine(partial, ManifestFileName);
@@ -103,7 +104,8 @@ public sealed class TrainingCheckpointStore
                     manifest.WriteTo(writer);
                 stream.Flush(flushToDisk: true);
             }
-            FlushToDisk(adapterPath);
+            if (checkpoint.Adapter is not null)
+                FlushToDisk(adapterPath);
             FlushToDisk(statePath);
 
             // Saving the same step again (a resumed run) replaces the old folder only once the new one is complete.
@@ -168,7 +170,8 @@ public sealed class TrainingCheckpointStore
 
         var adapterPath = Path.Combine(folder, AdapterFileName);
         var statePath = Path.Combine(folder, StateFileName);
-        foreach (var path in new[] { adapterPath, statePath })
+        var hasAdapter = manifest["files"]?[AdapterFileName] is not null;
+        foreach (var path in hasAdapter ? new[] { adapterPath, statePath } : [statePath])
         {
             if (!File.Exists(path))
                 throw new CheckpointFormatException(path, "the file is missing");
@@ -178,10 +181,11 @@ public sealed class TrainingCheckpointStore
                 throw new CheckpointFormatException(path, $"the file is corrupted: SHA-256 {actual} does not match the manifest's {expected ?? "(none)"}");
         }
 
-        LoraAdapter adapter;
+        LoraAdapter? adapter = null;
         try
         {
-            adapter = LoraAdapterFile.Read(adapterPath);
+            if (hasAdapter)
+                adapter = LoraAdapterFile.Read(adapterPath);
         }
         catch (FormatException e)
         {
@@ -214,6 +218,9 @@ public sealed class TrainingCheckpointStore
             writer.AddTensor(MomentPrefixM + name, GgmlType.F32, [(ulong)moments.M.Length], Bytes(moments.M));
             writer.AddTensor(MomentPrefixV + name, GgmlType.F32, [(ulong)moments.V.Length], Bytes(moments.V));
         }
+        writer.AddStrings("checkpoint.weight_tensors", checkpoint.Weights.Keys);
+        foreach (var (name, values) in checkpoint.Weights)
+            writer.AddTensor(WeightPrefix + name, GgmlType.F32, [(ulong)values.Length], Bytes(values));
         // ggml tensors cannot be empty; an empty order or loss list is recorded by its absence.
         if (checkpoint.DataOrder.Length > 0)
             writer.AddTensor(DataOrderTensor, GgmlType.I32, [(ulong)checkpoint.DataOrder.Length], Bytes(checkpoint.DataOrder));
@@ -222,7 +229,7 @@ public sealed class TrainingCheckpointStore
         return writer;
     }
 
-    private static TrainingCheckpoint ReadState(string statePath, LoraAdapter adapter, string runOptionsJson)
+    private static TrainingCheckpoint ReadState(string statePath, LoraAdapter? adapter, string runOptionsJson)
     {
         using var file = GgufFile.Open(statePath);
         var version = file.GetUInt32("checkpoint.format_version");
@@ -234,8 +241,15 @@ public sealed class TrainingCheckpointStore
         var moments = new Dictionary<string, AdamWMoments>(StringComparer.Ordinal);
         foreach (var name in file.GetArray<string>("checkpoint.optimizer_tensors"))
             moments[name] = new AdamWMoments(file.ReadFloat32(MomentPrefixM + name), file.ReadFloat32(MomentPrefixV + name));
+        var weights = new Dictionary<string, float[]>(StringComparer.Ordinal);
+        if (file.Metadata.TryGetValue("checkpoint.weight_tensors", out _))
+            foreach (var name in file.GetArray<string>("checkpoint.weight_tensors"))
+                weights[name] = file.ReadFloat32(WeightPrefix + name);
+        if (adapter is null && weights.Count == 0)
+            throw new FormatException("the checkpoint holds neither a LoRA adapter nor trained weights");
         return new TrainingCheckpoint
         {
+            Weights = weights,
             Step = file.Metadata.GetInt64("checkpoint.step"),
             Epoch = file.GetInt32("checkpoint.epoch"),
             PositionInEpoch = file.GetInt32("checkpoint.position_in_epoch"),

@@ -1,4 +1,3 @@
-using DynamicCot.Finetune.Model;
 using DynamicCot.Keyphrases.Data;
 using DynamicCot.LlamaCpp.Gguf;
 
@@ -6,8 +5,8 @@ namespace DynamicCot.Finetune.Training;
 
 /// <summary>
 /// Checks a run's inputs in the calling process before a worker starts: the whole dataset (every line parses, every
-/// image exists, rationales are well formed, posts have gold keyphrases), and that the model is a supported
-/// architecture. Bad input fails here, naming the file (and line), before any training time is spent.
+/// image exists, rationales are well formed, posts have gold keyphrases), and that the model is a Qwen2-VL /
+/// Qwen2.5-VL Hugging Face checkpoint whose safetensors headers are sound. Bad input fails here, naming the file (and line), before any training time is spent.
 /// </summary>
 public static class TrainingPreflight
 {
@@ -16,8 +15,13 @@ public static class TrainingPreflight
     public static Summary Check(TrainingRunOptions options)
     {
         options.Validate();
-        using (var file = GgufFile.Open(options.ModelPath))
-            QwenLmHyperParameters.Read(file);
+        Torch.QwenTextModel.Validate(options.ModelPath);
+        if (options.ServingModelPath is not null)
+        {
+            using var served = GgufFile.Open(options.ServingModelPath);
+            if (!served.Metadata.TryGetString("general.architecture", out var arch) || arch != "qwen2vl")
+                throw new InvalidDataException($"{options.ServingModelPath}: not a qwen2vl language model (general.architecture is '{arch}').");
+        }
         if (options.ProjectorPath is not null)
         {
             using var projector = GgufFile.Open(options.ProjectorPath);
@@ -35,8 +39,6 @@ public static class TrainingPreflight
         }
         if (posts == 0)
             throw new InvalidDataException($"{options.DataPath}: the dataset is empty.");
-        if (images > 0 && options.ProjectorPath is null && options.Strategy != TrainingStrategy.ZeroShot)
-            throw new ArgumentException($"{options.DataPath}: {images} posts have images; pass --mmproj (the model's projector) to train on them.");
         if (options.Strategy is TrainingStrategy.Cot or TrainingStrategy.MultiTask or TrainingStrategy.Dynamic && rationales == 0)
             throw new ArgumentException($"{options.DataPath}: the {options.Strategy.Name()} strategy needs rationales, and no post has one (run `data teacher` first).");
         return new Summary(posts, images, rationales);

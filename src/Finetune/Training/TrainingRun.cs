@@ -1,12 +1,13 @@
-using DynamicCot.Finetune.Lora;
+using DynamicCot.Finetune.Torch;
 using DynamicCot.Quantize.Lora;
 
 namespace DynamicCot.Finetune.Training;
 
 /// <summary>
 /// The worker side of a training run: runs the session, logs every step to <c>metrics.jsonl</c>, saves checkpoints
-/// (adapter + optimizer state + position + Dynamic CoT losses) every N steps and when asked to stop, and writes the
-/// final adapter. A resume continues from the latest checkpoint exactly where it left off.
+/// (adapter or full weights + optimizer state + position + Dynamic CoT losses) every N steps and when asked to stop,
+/// and writes the outputs that serve: the merged Hugging Face checkpoint (RUN_DIR/merged) and, for LoRA, the
+/// llama.cpp adapter. A resume continues from the latest checkpoint exactly where it left off.
 /// </summary>
 public static class TrainingRun
 {
@@ -21,11 +22,11 @@ public static class TrainingRun
         if (!resume && store.FindLatest() is { } existing)
             throw new ArgumentException($"The run folder '{options.OutputDirectory}' already has checkpoints ({existing}); use --resume to continue it or choose another --out.");
 
-        using var session = new LoraTrainerSession(options, message => emit(TrainingEvent.ForLog(message)));
+        using var session = new TrainerSession(options, message => emit(TrainingEvent.ForLog(message)));
         var position = TrainerPosition.Start;
         if (checkpoint is not null)
         {
-            session.Lora.LoadFrom(checkpoint.Adapter, store.FindLatest()!);
+            Restore(session, checkpoint, store.FindLatest()!);
             session.Optimizer.ImportState(checkpoint.Optimizer.ToTuples(), checkpoint.Optimizer.StepCount);
             if (checkpoint.Epoch < options.Epochs && !checkpoint.DataOrder.SequenceEqual(session.EpochOrder(checkpoint.Epoch)))
                 throw new InvalidDataException($"The data in '{options.DataPath}' changed since the checkpoint was written; resume needs the same data.");
@@ -39,7 +40,7 @@ public static class TrainingRun
         emit(TrainingEvent.ForLog($"{session.Examples.Count} posts, {session.StepsPerEpoch} steps per epoch, {session.TotalSteps} in all ({options.Strategy.Name()})"));
         emit(TrainingRunPlan.Create(session.Examples.Count, session.StepsPerEpoch, session.TotalSteps, position.OptimizerStep));
 
-        const string architecture = Model.QwenLmHyperParameters.Architecture;
+        const string architecture = "qwen2vl";
         string Save(TrainerPosition at)
         {
             var directory = store.Save(new TrainingCheckpoint
@@ -51,7 +52,8 @@ public static class TrainingRun
                 DataOrderSeed = options.Seed,
                 RngState = options.Seed,
                 Optimizer = OptimizerState.From(session.Optimizer.ExportState(), session.Optimizer.Steps),
-                Adapter = session.Lora.ToAdapter(architecture, Info(options)),
+                Adapter = session.Model.Lora?.ToAdapter(architecture, Info(options)),
+                Weights = session.Model.Lora is null ? session.Trainable.ToDictionary(t => t.Name, t => TorchTensors.ToFloats(t.Tensor), StringComparer.Ordinal) : new Dictionary<string, float[]>(),
                 RunOptionsJson = TrainingRunConfig.Serialize(options),
                 SampleSftLosses = at.EpochSftLosses ?? [],
             });
@@ -86,9 +88,33 @@ public static class TrainingRun
         if (outcome == TrainingOutcome.Stopped)
             return TrainingEvent.ForStopped(session.Optimizer.Steps, lastCheckpoint ?? Save(position));
 
-        var adapterPath = Path.Combine(options.OutputDirectory, AdapterFileName);
-        LoraAdapterFile.Write(adapterPath, session.Lora.ToAdapter(architecture, Info(options)));
-        return TrainingEvent.ForDone(session.Optimizer.Steps, adapterPath, lastCheckpoint);
+        string? adapterPath = null;
+        if (session.Model.Lora is { } lora)
+        {
+            adapterPath = Path.Combine(options.OutputDirectory, AdapterFileName);
+            LoraAdapterFile.Write(adapterPath, lora.ToAdapter(architecture, Info(options)));
+        }
+        emit(TrainingEvent.ForLog("writing the merged checkpoint"));
+        var merged = MergedCheckpointWriter.Write(session.Model, options.ModelPath, Path.Combine(options.OutputDirectory, MergedCheckpointWriter.FolderName));
+        emit(TrainingEvent.ForLog($"merged checkpoint: {merged}"));
+        return TrainingEvent.ForDone(session.Optimizer.Steps, adapterPath ?? merged, lastCheckpoint);
+    }
+
+    private static void Restore(TrainerSession session, TrainingCheckpoint checkpoint, string source)
+    {
+        if (session.Model.Lora is { } lora)
+        {
+            if (checkpoint.Adapter is null)
+                throw new CheckpointFormatException(source, "the run trains LoRA adapters but the checkpoint holds full weights");
+            lora.LoadFrom(checkpoint.Adapter, source);
+            return;
+        }
+        foreach (var (name, tensor) in session.Trainable)
+        {
+            if (!checkpoint.Weights.TryGetValue(name, out var values))
+                throw new CheckpointFormatException(source, $"the run fine-tunes every weight but the checkpoint has no '{name}'");
+            TorchTensors.CopyInto(tensor, values);
+        }
     }
 
     private static LoraAdapterInfo Info(TrainingRunOptions options) => new()

@@ -2,11 +2,31 @@ using DynamicCot.Finetune.Model;
 
 namespace DynamicCot.Finetune.Training;
 
+/// <summary>What a run trains.</summary>
+public enum FineTuneMode
+{
+    /// <summary>Low-rank adapters on the chosen projections; the base weights stay frozen.</summary>
+    Lora,
+    /// <summary>Every language-model weight (embeddings, norms, projections, output); the vision tower stays frozen.</summary>
+    Full,
+}
+
 /// <summary>Everything a training run needs; saved into the run folder and the checkpoints so a resume is exact.</summary>
 public sealed record TrainingRunOptions
 {
+    /// <summary>The Hugging Face checkpoint directory the trainer loads (config.json + safetensors + tokenizer).</summary>
     public required string ModelPath { get; init; }
+    /// <summary>
+    /// The served form of the same checkpoint (language-model GGUF), used to tokenize exactly as the engine does; null:
+    /// converted from <see cref="ModelPath"/> into RUN_DIR/base.
+    /// </summary>
+    public string? ServingModelPath { get; init; }
+    /// <summary>The checkpoint's projector GGUF (image embeddings, frozen vision); null: converted into RUN_DIR/base.</summary>
     public string? ProjectorPath { get; init; }
+    /// <summary>LoRA adapters (default) or every language-model weight.</summary>
+    public FineTuneMode Mode { get; init; } = FineTuneMode.Lora;
+    /// <summary><c>cpu</c>, or <c>cuda</c> with the CUDA build of LibTorch.</summary>
+    public string Device { get; init; } = "cpu";
     public required string DataPath { get; init; }
     public required string OutputDirectory { get; init; }
     public TrainingStrategy Strategy { get; init; } = TrainingStrategy.Dynamic;
@@ -49,12 +69,19 @@ public sealed record TrainingRunOptions
         if (GradientAccumulation < 1) throw new ArgumentException($"--grad-accum must be at least 1, got {GradientAccumulation}.");
         if (WarmupRatio is < 0 or >= 1) throw new ArgumentException($"--warmup must be in [0, 1), got {WarmupRatio}.");
         if (Gamma < 0) throw new ArgumentException($"--gamma must not be negative, got {Gamma}.");
-        if (!File.Exists(ModelPath)) throw new FileNotFoundException($"The model '{ModelPath}' does not exist.", ModelPath);
+        if (!Directory.Exists(ModelPath))
+            throw new DirectoryNotFoundException(File.Exists(ModelPath)
+                ? $"--model '{ModelPath}' is a file; the trainer needs the Hugging Face checkpoint directory (config.json + *.safetensors)."
+                : $"The model directory '{ModelPath}' does not exist.");
+        if (!File.Exists(Path.Combine(ModelPath, "config.json")))
+            throw new FileNotFoundException($"{ModelPath}: no config.json (not a Hugging Face checkpoint directory).", Path.Combine(ModelPath, "config.json"));
+        if (ServingModelPath is not null && !File.Exists(ServingModelPath)) throw new FileNotFoundException($"The GGUF '{ServingModelPath}' does not exist.", ServingModelPath);
+        if (Device.Trim().ToLowerInvariant() is not ("cpu" or "cuda")) throw new ArgumentException($"--device '{Device}': use cpu or cuda.");
         if (ProjectorPath is not null && !File.Exists(ProjectorPath)) throw new FileNotFoundException($"The mmproj '{ProjectorPath}' does not exist.", ProjectorPath);
         if (!File.Exists(DataPath)) throw new FileNotFoundException($"The dataset '{DataPath}' does not exist.", DataPath);
         Lora.Validate();
     }
 
-    public float RmsEpsilonValue(QwenLmHyperParameters parameters) =>
-        RmsEpsilon == RmsNormEpsilon.Serving ? 0f : parameters.FileRmsNormEpsilon;
+    /// <summary>The RMSNorm epsilon to train with: 0 (as the served engine runs qwen2vl) or the checkpoint's (null).</summary>
+    public float? RmsEpsilonValue() => RmsEpsilon == RmsNormEpsilon.Serving ? 0f : null;
 }

@@ -23,11 +23,21 @@ public sealed record TrainingWorkerStartInfo(string FileName, IReadOnlyList<stri
         var processPath = System.Environment.ProcessPath;
         var entryName = typeof(TrainingWorkerHost).Assembly.GetName().Name!;
         if (processPath is not null && Path.GetFileNameWithoutExtension(processPath) == entryName)
-            return new TrainingWorkerStartInfo(processPath, workerArguments);
+            return new TrainingWorkerStartInfo(processPath, workerArguments) { Environment = WorkerEnvironment() };
         var dll = typeof(TrainingWorkerHost).Assembly.Location;
         var dotnet = processPath is not null && Path.GetFileNameWithoutExtension(processPath) == "dotnet" ? processPath : "dotnet";
-        return new TrainingWorkerStartInfo(dotnet, ["exec", .. HostRuntimeArguments(dll), dll, .. workerArguments]);
+        return new TrainingWorkerStartInfo(dotnet, ["exec", .. HostRuntimeArguments(dll), dll, .. workerArguments]) { Environment = WorkerEnvironment() };
     }
+
+    /// <summary>
+    /// LibTorch's OpenMP runtime reads <c>OMP_WAIT_POLICY</c> when it loads; its default spin-wait makes training many
+    /// times slower when other processes share the cores, so the worker starts with <c>PASSIVE</c> unless the user
+    /// chose a policy.
+    /// </summary>
+    private static Dictionary<string, string> WorkerEnvironment() =>
+        string.IsNullOrEmpty(System.Environment.GetEnvironmentVariable("OMP_WAIT_POLICY"))
+            ? new Dictionary<string, string> { ["OMP_WAIT_POLICY"] = "PASSIVE" }
+            : new Dictionary<string, string>();
 
     /// <summary>
     /// When a web app (e.g. the demo host) starts the worker from its own output folder, packages that ASP.NET Core's

@@ -15,7 +15,7 @@ public sealed class TrainCommandTests(TinyModels models, ITestOutputHelper outpu
     private string[] Args(string data, string run, params string[] extra)
     {
         var files = models.Get(QwenVlArchitecture.Qwen2Vl);
-        return ["train", "--model", files.LanguageModel, "--mmproj", files.Projector, "--data", data, "--out", run,
+        return ["train", "--model", files.Checkpoint, "--gguf", files.LanguageModel, "--mmproj", files.Projector, "--data", data, "--out", run,
             "--strategy", "sft", "--epochs", "2", "--lr", "5e-3", "--batch-size", "2", "--threads", "2", "--image-tokens", "32", .. extra];
     }
 
@@ -37,11 +37,29 @@ public sealed class TrainCommandTests(TinyModels models, ITestOutputHelper outpu
         File.WriteAllLines(badRationale, [lines[0], lines[1].Replace("\"keyphrases\"", "\"rationale\":\"<think>storm first</think> then flooding\",\"keyphrases\"", StringComparison.Ordinal)]);
         AssertStops(Args(badRationale, _folder.File("r3")), "bad-rationale.jsonl:2", "<answer>");
 
-        // An mmproj is a GGUF of the "clip" architecture, which the trainer cannot train.
+        // The trainer loads a Hugging Face checkpoint directory; a GGUF file is not one.
         var files = models.Get(QwenVlArchitecture.Qwen2Vl);
         var args = Args(good, _folder.File("r4"));
         args[Array.IndexOf(args, "--model") + 1] = files.Projector;
-        AssertStops(args, Path.GetFileName(files.Projector), "clip");
+        AssertStops(args, Path.GetFileName(files.Projector), "Hugging Face checkpoint directory");
+
+        // A checkpoint whose config.json is broken is named with the file.
+        var broken = _folder.File("broken-checkpoint");
+        Directory.CreateDirectory(broken);
+        foreach (var file in Directory.GetFiles(files.Checkpoint))
+            File.Copy(file, Path.Combine(broken, Path.GetFileName(file)));
+        File.WriteAllText(Path.Combine(broken, "config.json"), "{\"architectures\": [\"Qwen2VLForConditionalGeneration\"], \"hidden_size\": ");
+        args = Args(good, _folder.File("r5"));
+        args[Array.IndexOf(args, "--model") + 1] = broken;
+        AssertStops(args, "config.json");
+
+        // A config that does not describe the weights: the tensor and its file are named before training.
+        var config = File.ReadAllText(Path.Combine(files.Checkpoint, "config.json"));
+        Assert.Contains("\"intermediate_size\": 344", config);
+        File.WriteAllText(Path.Combine(broken, "config.json"), config.Replace("\"intermediate_size\": 344", "\"intermediate_size\": 352", StringComparison.Ordinal));
+        args = Args(good, _folder.File("r6"));
+        args[Array.IndexOf(args, "--model") + 1] = broken;
+        AssertStops(args, "model.safetensors", "mlp.gate_proj.weight", "[344, 128]");
     }
 
     private void AssertStops(string[] args, params string[] expected)
@@ -63,6 +81,7 @@ public sealed class TrainCommandTests(TinyModels models, ITestOutputHelper outpu
         var full = CliProcess.Finetune.Run(Args(data, straight, "--checkpoint-every", "2"));
         Assert.True(full.ExitCode == 0, full.StdErr);
         Assert.Contains("adapter.gguf", full.StdOut);
+        Assert.True(File.Exists(Path.Combine(straight, "merged", "model.safetensors")));
         var plot = System.Xml.Linq.XDocument.Load(Path.Combine(straight, "loss.svg"));
         Assert.Equal("svg", plot.Root!.Name.LocalName);
 

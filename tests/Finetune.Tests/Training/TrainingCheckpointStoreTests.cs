@@ -35,6 +35,24 @@ public sealed class TrainingCheckpointStoreTests : IDisposable
     }
 
     [Fact]
+    public void A_full_fine_tuning_checkpoint_keeps_every_weight_and_has_no_adapter()
+    {
+        var store = new TrainingCheckpointStore(_run.Path);
+        var weights = new Dictionary<string, float[]>
+        {
+            ["model.embed_tokens.weight"] = [1f, -2f, 3.5f, float.Epsilon],
+            ["model.layers.0.self_attn.q_proj.bias"] = [0.25f, -0.125f],
+        };
+        var folder = store.Save(Sample(7) with { Adapter = null, Weights = weights });
+        Assert.False(File.Exists(Path.Combine(folder, TrainingCheckpointStore.AdapterFileName)));
+        var loaded = store.LoadLatest()!;
+        Assert.Null(loaded.Adapter);
+        Assert.Equal(weights.Keys.Order(), loaded.Weights.Keys.Order());
+        foreach (var (name, values) in weights)
+            Assert.Equal(values, loaded.Weights[name]);
+    }
+
+    [Fact]
     public void Round_trip_restores_every_field_exactly_and_keeps_the_last_k()
     {
         var store = new TrainingCheckpointStore(_run.Path, keepLast: 2);
@@ -56,12 +74,12 @@ public sealed class TrainingCheckpointStoreTests : IDisposable
             Assert.Equal(moments.M, loaded.Optimizer.Moments[name].M);
             Assert.Equal(moments.V, loaded.Optimizer.Moments[name].V);
         }
-        foreach (var pair in original.Adapter.Pairs)
+        foreach (var pair in original.Adapter!.Pairs)
         {
-            Assert.Equal(pair.A, loaded.Adapter[pair.BaseName].A);
+            Assert.Equal(pair.A, loaded.Adapter![pair.BaseName].A);
             Assert.Equal(pair.B, loaded.Adapter[pair.BaseName].B);
         }
-        Assert.Equal(16f, loaded.Adapter.Alpha);
+        Assert.Equal(16f, loaded.Adapter!.Alpha);
         Assert.Equal(original.SampleSftLosses, loaded.SampleSftLosses); // NaN included, bit for bit
         Assert.Contains("\"gamma\":0.4", loaded.RunOptionsJson);
         // The adapter inside a checkpoint is a plain adapter file.

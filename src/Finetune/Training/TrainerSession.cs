@@ -1,9 +1,13 @@
 using System.Diagnostics;
 using DynamicCot.Finetune.Model;
+using DynamicCot.Finetune.Torch;
 using DynamicCot.Keyphrases.Data;
 using DynamicCot.Keyphrases.Prompting;
 using DynamicCot.LlamaCpp.Engine;
 using DynamicCot.Quantize.Qwen;
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
 
 namespace DynamicCot.Finetune.Training;
 
@@ -11,32 +15,42 @@ namespace DynamicCot.Finetune.Training;
 public enum TrainingOutcome { Completed, Stopped }
 
 /// <summary>
-/// A LoRA fine-tuning run on the trainer's ggml graph: loads the frozen model, embeds images once (cached), prepares
-/// every post's prompt and targets, and trains epoch by epoch with the chosen strategy — packed batches, gradient
-/// accumulation, global-norm clipping, AdamW with a warm-up + cosine schedule, Dynamic CoT target choice from each
-/// sample's current SFT loss.
+/// A fine-tuning run on TorchSharp: loads the language model from the Hugging Face checkpoint (LoRA adapters on the
+/// chosen projections, or every weight for full fine-tuning), prepares every post exactly as the served engine will
+/// see it (its tokenizer, its projector's image embeddings — the vision tower is frozen — cached), and trains epoch
+/// by epoch with the chosen strategy: padded batches, gradient accumulation, global-norm clipping, AdamW with a
+/// warm-up + cosine schedule, Dynamic CoT target choice from each sample's current SFT loss.
 /// </summary>
-public sealed class LoraTrainerSession : IDisposable
+public sealed class TrainerSession : IDisposable
 {
     private readonly TrainingRunOptions _options;
-    private readonly GgmlCpuBackend _backend;
-    private readonly QwenLmWeights _weights;
-    private readonly LoraParameters _lora;
+    private readonly QwenTextModel _model;
+    private readonly IReadOnlyList<(string Name, Tensor Tensor)> _trainable;
     private readonly AdamWOptimizer _optimizer;
-    private readonly float _rmsEps;
     private readonly List<TrainingExample> _examples = new();
 
-    public LoraTrainerSession(TrainingRunOptions options, Action<string>? message = null)
+    public TrainerSession(TrainingRunOptions options, Action<string>? message = null)
     {
         options.Validate();
         _options = options;
-        _backend = new GgmlCpuBackend(options.Threads);
+        TorchRuntime.Initialize(options.Threads);
+        torch.manual_seed((long)(options.Seed & long.MaxValue));
+        var device = TorchRuntime.Device(options.Device);
+        _model = QwenTextModel.Load(options.ModelPath, new TextModelOptions { RmsEpsilon = options.RmsEpsilonValue(), Device = device });
         try
         {
-            _weights = QwenLmWeights.Load(options.ModelPath, _backend);
-            _rmsEps = options.RmsEpsilonValue(_weights.HyperParameters);
-            _lora = new LoraParameters(_weights, options.Lora, _backend);
-            _optimizer = new AdamWOptimizer(_backend, _lora.Trainable, new AdamWOptions { WeightDecay = options.WeightDecay });
+            if (options.Mode == FineTuneMode.Lora)
+            {
+                _model.Lora = new LoraLayers(_model, options.Lora);
+                _trainable = _model.Lora.Trainable;
+            }
+            else
+            {
+                _trainable = _model.Parameters.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => (p.Key, p.Value)).ToArray();
+                foreach (var (_, p) in _trainable) p.requires_grad_(true);
+            }
+            _optimizer = new AdamWOptimizer(_trainable, new AdamWOptions { WeightDecay = options.WeightDecay });
+            message?.Invoke($"{options.Mode.ToString().ToLowerInvariant()} fine-tuning: {_trainable.Sum(t => t.Tensor.numel()):N0} trainable of {_model.ParameterCount:N0} language-model parameters on {device.type.ToString().ToLowerInvariant()}, {options.Threads} threads");
             PrepareExamples(message);
         }
         catch
@@ -46,9 +60,9 @@ public sealed class LoraTrainerSession : IDisposable
         }
     }
 
-    public QwenLmWeights Weights => _weights;
-    public LoraParameters Lora => _lora;
+    public QwenTextModel Model => _model;
     public AdamWOptimizer Optimizer => _optimizer;
+    public IReadOnlyList<(string Name, Tensor Tensor)> Trainable => _trainable;
     public IReadOnlyList<TrainingExample> Examples => _examples;
     public int SkippedTooLong { get; private set; }
 
@@ -67,12 +81,15 @@ public sealed class LoraTrainerSession : IDisposable
 
     private void PrepareExamples(Action<string>? message)
     {
-        using var model = LlamaModel.Load(_options.ModelPath, new LlamaModelOptions { GpuLayers = 0 });
-        using var projector = _options.ProjectorPath is null ? null
-            : MtmdContext.Load(_options.ProjectorPath, model, new MtmdOptions { Threads = _options.Threads, ImageMaxTokens = _options.ImageMaxTokens });
+        var served = BaseModelFiles.Ensure(_options, message);
+        using var model = LlamaModel.Load(served.LanguageModel, new LlamaModelOptions { GpuLayers = 0 });
+        using var projector = served.Projector is null ? null
+            : MtmdContext.Load(served.Projector, model, new MtmdOptions { Threads = _options.Threads, ImageMaxTokens = _options.ImageMaxTokens });
         using var cache = projector is null ? null : new ImageEmbeddingCache(
             _options.EmbeddingCacheDirectory ?? Path.Combine(_options.OutputDirectory, "embeddings"), projector, imageMaxTokens: _options.ImageMaxTokens);
         var builder = new TrainingDataBuilder(model, projector, cache, new KeyphrasePromptBuilder(new KeyphrasePromptOptions { MediaMarker = projector?.Marker ?? ChatMarkup.DefaultMediaMarker }));
+        if (model.InputEmbeddingSize != _model.Text.HiddenSize)
+            throw new InvalidDataException($"{served.LanguageModel}: embedding size {model.InputEmbeddingSize} differs from the checkpoint's {_model.Text.HiddenSize}; it is not the same model.");
         foreach (var post in DatasetReader.Read(_options.DataPath, requireImagesExist: true))
         {
             var example = builder.Build(_options.DataPath, post);
@@ -109,13 +126,50 @@ public sealed class LoraTrainerSession : IDisposable
     public double[] SftLosses(IReadOnlyList<int> examples)
     {
         var losses = new double[examples.Count];
-        for (var i = 0; i < examples.Count; i++)
+        using var _ = no_grad();
+        for (var start = 0; start < examples.Count; start += _options.BatchSize)
         {
-            // One sequence per forward pass: attention cost stays linear in the number of samples.
-            var batch = PackedBatch.Pack([_examples[examples[i]].With(_examples[examples[i]].SftTarget)], _weights.HyperParameters.EmbeddingSize);
-            losses[i] = SupervisedLoss.PerSequence(_backend, _weights, _lora, batch, _rmsEps)[0];
+            var chunk = examples.Skip(start).Take(_options.BatchSize).ToArray();
+            var perSample = PerSequenceLosses(chunk.Select(e => _examples[e].With(_examples[e].SftTarget)).ToArray());
+            perSample.CopyTo(losses, start);
         }
         return losses;
+    }
+
+    /// <summary>The mean answer-token NLL of each sequence.</summary>
+    public double[] PerSequenceLosses(IReadOnlyList<TrainingSequence> sequences)
+    {
+        using var scope = NewDisposeScope();
+        using var batch = TorchBatch.Create(sequences, _model.Text.HiddenSize, OutputRows.Supervised, _model.Device);
+        var logits = _model.Logits(batch);
+        var nll = TorchTensors.ToFloats(F.cross_entropy(logits.to(ScalarType.Float32), batch.Labels, reduction: nn.Reduction.None));
+        var result = new double[sequences.Count];
+        var at = 0;
+        for (var s = 0; s < sequences.Count; s++)
+        {
+            var n = batch.RowsPerSequence[s];
+            double sum = 0;
+            for (var i = 0; i < n; i++) sum += nll[at + i];
+            result[s] = n == 0 ? double.NaN : sum / n;
+            at += n;
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// Forward + backward of one batch; adds d(Σ token NLL)/dθ to every trainable tensor's <c>.grad</c>. Returns the
+    /// summed loss and the supervised-token count, so accumulated gradients can be turned into the token-level mean.
+    /// </summary>
+    public (double LossSum, int Tokens, int Rows) Backward(IReadOnlyList<TrainingSequence> sequences)
+    {
+        using var scope = NewDisposeScope();
+        using var batch = TorchBatch.Create(sequences, _model.Text.HiddenSize, OutputRows.Supervised, _model.Device);
+        if (batch.OutputCount == 0)
+            throw new ArgumentException("The batch has no supervised tokens (empty answers?).");
+        var logits = _model.Logits(batch);
+        var loss = F.cross_entropy(logits.to(ScalarType.Float32), batch.Labels, reduction: nn.Reduction.Sum);
+        loss.backward();
+        return (loss.item<float>(), batch.OutputCount, batch.RealTokens);
     }
 
     public TrainingOutcome Train(TrainerHooks hooks, TrainerPosition start, CancellationToken cancellationToken)
@@ -140,8 +194,8 @@ public sealed class LoraTrainerSession : IDisposable
             var items = EpochItems(order, losses, out var choices);
             var epochLosses = new List<double>();
             var next = resuming ? start.NextItem : 0;
-            var accumulated = new Dictionary<string, float[]>(StringComparer.Ordinal);
             var micro = 0;
+            var stepStart = next; // where the step being accumulated began: a stop resumes there
             double stepLoss = 0;
             var stepTokens = 0;
             var stepSupervised = 0;
@@ -150,40 +204,35 @@ public sealed class LoraTrainerSession : IDisposable
             {
                 if (cancellationToken.IsCancellationRequested)
                 {
-                    hooks.OnCheckpoint?.Invoke(new TrainerPosition(epoch, next, step, losses));
+                    ZeroGradients();
+                    hooks.OnCheckpoint?.Invoke(new TrainerPosition(epoch, stepStart, step, losses));
                     return TrainingOutcome.Stopped;
                 }
                 var batchItems = items.Skip(next).Take(_options.BatchSize).ToArray();
                 if (_options.Strategy == TrainingStrategy.Dynamic && _options.Refresh == LossRefresh.Step)
                     batchItems = ChooseNow(batchItems, choices);
-                // One graph per sequence: packing would make attention quadratic in the whole batch's length.
-                // Gradients are summed weighted by answer tokens, so the step is the token-level mean over the batch.
-                foreach (var item in batchItems)
-                {
-                    var sequence = PackedBatch.Pack([_examples[item.Example].With(Target(item))], _weights.HyperParameters.EmbeddingSize);
-                    var result = GradientStep.Run(_backend, _weights, _lora, sequence, _rmsEps);
-                    Accumulate(accumulated, result.Gradients, result.SupervisedTokens);
-                    stepLoss += result.Loss * result.SupervisedTokens;
-                    stepSupervised += result.SupervisedTokens;
-                    stepTokens += sequence.Length;
-                }
+                var (lossSum, supervised, rows) = Backward(batchItems.Select(item => _examples[item.Example].With(Target(item))).ToArray());
+                stepLoss += lossSum;
+                stepSupervised += supervised;
+                stepTokens += rows;
                 micro++;
                 next += batchItems.Length;
                 if (micro == _options.GradientAccumulation || next >= items.Count)
                 {
-                    var norm = Finish(accumulated, stepSupervised);
+                    var norm = Finish(stepSupervised);
                     var lr = hooks.LearningRate(step);
-                    _optimizer.Step(accumulated, lr);
+                    _optimizer.Step(lr);
+                    ZeroGradients();
                     step++;
                     var seconds = clock.Elapsed.TotalSeconds;
                     var loss = stepLoss / stepSupervised;
                     epochLosses.Add(loss);
                     hooks.OnStep?.Invoke(new StepRecord(step, epoch + 1, loss, lr, norm, stepTokens, stepTokens / Math.Max(seconds, 1e-9), seconds));
-                    accumulated.Clear();
                     micro = 0;
                     stepLoss = 0;
                     stepTokens = 0;
                     stepSupervised = 0;
+                    stepStart = next;
                     clock.Restart();
                     if (_options.CheckpointEvery > 0 && step % _options.CheckpointEvery == 0 && next < items.Count)
                         hooks.OnCheckpoint?.Invoke(new TrainerPosition(epoch, next, step, losses));
@@ -241,42 +290,44 @@ public sealed class LoraTrainerSession : IDisposable
         }).ToArray();
     }
 
-    /// <summary>Adds <paramref name="weight"/> × the pass's (per-token mean) gradients.</summary>
-    private static void Accumulate(Dictionary<string, float[]> into, IReadOnlyDictionary<string, float[]> gradients, int weight)
+    /// <summary>Divides the summed gradients by the supervised-token count and clips their global norm; returns the norm before clipping.</summary>
+    private double Finish(int supervisedTokens)
     {
-        foreach (var (name, gradient) in gradients)
-        {
-            if (!into.TryGetValue(name, out var sum))
-                into[name] = sum = new float[gradient.Length];
-            for (var i = 0; i < sum.Length; i++) sum[i] += gradient[i] * weight;
-        }
-    }
-
-    /// <summary>Divides the weighted gradient sums by the total weight and clips their global norm; returns the norm before clipping.</summary>
-    private double Finish(Dictionary<string, float[]> gradients, int passes)
-    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
         double squared = 0;
-        foreach (var g in gradients.Values)
-            for (var i = 0; i < g.Length; i++)
-            {
-                g[i] /= passes;
-                squared += (double)g[i] * g[i];
-            }
+        foreach (var (_, p) in _trainable)
+        {
+            using var g = p.grad;
+            if (g is null) continue;
+            g.div_(supervisedTokens);
+            squared += g.to(ScalarType.Float64).pow(2).sum().item<double>();
+        }
         var norm = Math.Sqrt(squared);
         if (_options.MaxGradientNorm > 0 && norm > _options.MaxGradientNorm)
         {
-            var scale = (float)(_options.MaxGradientNorm / norm);
-            foreach (var g in gradients.Values)
-                for (var i = 0; i < g.Length; i++) g[i] *= scale;
+            var scale = _options.MaxGradientNorm / norm;
+            foreach (var (_, p) in _trainable)
+            {
+                using var g = p.grad;
+                g?.mul_(scale);
+            }
         }
         return norm;
+    }
+
+    private void ZeroGradients()
+    {
+        foreach (var (_, p) in _trainable)
+        {
+            using var g = p.grad;
+            g?.zero_();
+        }
     }
 
     public void Dispose()
     {
         _optimizer?.Dispose();
-        _lora?.Dispose();
-        _weights?.Dispose();
-        _backend.Dispose();
+        _model?.Dispose();
     }
 }

@@ -1,62 +1,83 @@
-using DynamicCot.Finetune.Lora;
 using DynamicCot.Finetune.Model;
-using DynamicCot.Quantize.Lora;
+using DynamicCot.Finetune.Torch;
 using DynamicCot.Keyphrases.Images;
 using DynamicCot.LlamaCpp.Engine;
 using DynamicCot.LlamaCpp.Native;
 using DynamicCot.Quantize.HuggingFace;
+using DynamicCot.Quantize.Lora;
 using DynamicCot.Tests.Shared;
 using Xunit.Abstractions;
+using static TorchSharp.torch;
 
 namespace DynamicCot.Finetune.Tests.Model;
 
 /// <summary>
-/// The trainer's ggml forward equals llama.cpp's for the same GGUF, the same real photo (embedded by mtmd) and the
-/// same prompt: every text row's logits, compared against a manual token/embedding decode through llama.cpp.
+/// The TorchSharp language model, loaded from the Hugging Face checkpoint, equals llama.cpp serving the converted GGUF
+/// for the same prompt with a real photo (embedded by mtmd, spliced in with M-RoPE positions): every row's logits.
 /// </summary>
 [Collection(TinyModelCollection.Name)]
-public sealed class ForwardParityTests(TinyModels models, ITestOutputHelper output)
+public sealed class TorchForwardParityTests(TinyModels models, ITestOutputHelper output)
 {
     [Theory]
     [InlineData(QwenVlArchitecture.Qwen2Vl)]
     [InlineData(QwenVlArchitecture.Qwen25Vl)]
-    public async Task Trainer_logits_match_llama_cpp_for_a_prompt_with_a_real_photo(QwenVlArchitecture arch)
+    public async Task Torch_logits_match_llama_cpp_for_a_prompt_with_a_real_photo(QwenVlArchitecture arch)
     {
         var files = models.Get(arch);
-        var (reference, segments) = await LlamaReference(files, adapterPath: null);
-        using var backend = new GgmlCpuBackend(2);
-        using var weights = QwenLmWeights.Load(files.LanguageModel, backend);
-        var ours = QwenLmForward.Logits(backend, weights, null, PackedBatch.Pack([new TrainingSequence(segments, 0)], weights.HyperParameters.EmbeddingSize), rmsEps: 0f);
-        AssertClose(arch.ToString(), reference, ours);
+        var (reference, segments) = await LlamaReference.Logits(files, adapterPath: null);
+        TorchRuntime.Initialize(2);
+        using var model = QwenTextModel.Load(files.Checkpoint, new TextModelOptions { RmsEpsilon = 0f });
+        AssertClose(arch.ToString(), reference, Ours(model, segments));
     }
 
     [Fact]
-    public async Task With_a_trained_adapter_the_trainer_matches_llama_cpp_serving_that_adapter()
+    public async Task Torch_logits_match_llama_cpp_for_text_only()
+    {
+        var files = models.Get(QwenVlArchitecture.Qwen2Vl);
+        var (reference, segments) = await LlamaReference.Logits(files, adapterPath: null, withImage: false);
+        Assert.All(segments, s => Assert.IsType<TextSegment>(s));
+        TorchRuntime.Initialize(2);
+        using var model = QwenTextModel.Load(files.Checkpoint, new TextModelOptions { RmsEpsilon = 0f });
+        AssertClose("text", reference, Ours(model, segments));
+    }
+
+    [Fact]
+    public async Task With_a_trained_adapter_torch_matches_llama_cpp_serving_that_adapter()
     {
         var files = models.Get(QwenVlArchitecture.Qwen25Vl);
         using var folder = TestPaths.NewTempFolder();
-        using var backend = new GgmlCpuBackend(2);
-        using var weights = QwenLmWeights.Load(files.LanguageModel, backend);
-        using var lora = new LoraParameters(weights, new LoraOptions { Rank = 4, Alpha = 8, Targets = ["attn_q", "attn_k", "attn_v", "attn_output", "ffn_gate", "ffn_up", "ffn_down"] }, backend);
+        TorchRuntime.Initialize(2);
+        using var model = QwenTextModel.Load(files.Checkpoint, new TextModelOptions { RmsEpsilon = 0f });
+        model.Lora = new LoraLayers(model, new LoraOptions { Rank = 4, Alpha = 8 });
         // A trained adapter has non-zero B; give every B seeded values large enough to move the logits.
-        foreach (var (name, tensor) in lora.Trainable.Where(t => t.Name.EndsWith("lora_b", StringComparison.Ordinal)))
+        foreach (var (name, tensor) in model.Lora.Trainable.Where(t => t.Name.EndsWith("lora_b", StringComparison.Ordinal)))
         {
-            var values = GgmlTensorStore.ReadFloats(tensor);
-            var random = new Random(name.GetHashCode(StringComparison.Ordinal) & 0xffff);
-            for (var i = 0; i < values.Length; i++) values[i] = (float)(random.NextDouble() - 0.5) * 0.3f;
-            GgmlTensorStore.Write(tensor, values);
+            var random = new Random(name.Length * 7919 + name[4]);
+            TorchTensors.CopyInto(tensor, Enumerable.Range(0, (int)tensor.numel()).Select(_ => (float)(random.NextDouble() - 0.5) * 0.3f).ToArray());
         }
         var adapterPath = folder.File("adapter.gguf");
-        LoraAdapterFile.Write(adapterPath, lora.ToAdapter(QwenLmHyperParameters.Architecture));
+        LoraAdapterFile.Write(adapterPath, model.Lora.ToAdapter("qwen2vl"));
 
-        var (reference, segments) = await LlamaReference(files, adapterPath);
-        var batch = PackedBatch.Pack([new TrainingSequence(segments, 0)], weights.HyperParameters.EmbeddingSize);
-        var ours = QwenLmForward.Logits(backend, weights, lora, batch, rmsEps: 0f);
+        var (reference, segments) = await LlamaReference.Logits(files, adapterPath);
+        var ours = Ours(model, segments);
         AssertClose("adapter", reference, ours);
-        var baseOnly = QwenLmForward.Logits(backend, weights, null, batch, rmsEps: 0f);
+        var lora = model.Lora;
+        model.Lora = null;
+        var baseOnly = Ours(model, segments);
+        model.Lora = lora;
         var moved = reference.Zip(baseOnly, (r, b) => r.Zip(b, (x, y) => Math.Abs(x - y)).Max()).Max();
         output.WriteLine($"the adapter moves logits by up to {moved:F3}");
         Assert.True(moved > 0.1, "the adapter should change the logits visibly");
+    }
+
+    private static float[][] Ours(QwenTextModel model, IReadOnlyList<SequenceSegment> segments)
+    {
+        using var _ = no_grad();
+        using var batch = TorchBatch.Create([new TrainingSequence(segments, 0)], model.Text.HiddenSize, OutputRows.All, CPU);
+        using var logits = model.Logits(batch);
+        var values = TorchTensors.ToFloats(logits);
+        var vocab = (int)logits.shape[1];
+        return Enumerable.Range(0, (int)logits.shape[0]).Select(r => values.AsSpan(r * vocab, vocab).ToArray()).ToArray();
     }
 
     private void AssertClose(string label, IReadOnlyList<float[]> reference, float[][] ours)
@@ -76,9 +97,12 @@ public sealed class ForwardParityTests(TinyModels models, ITestOutputHelper outp
         output.WriteLine($"{label}: {reference.Count} rows × {reference[0].Length} logits, max |Δ| {maxDiff:E2}, mean |Δ| {sumDiff / count:E2}, logit range {range:F2}");
         Assert.True(maxDiff < 1e-3, $"max |Δlogit| = {maxDiff}");
     }
+}
 
-    /// <summary>llama.cpp's logits for every row: text by token batches, the image by an embedding batch with M-RoPE positions.</summary>
-    private static async Task<(List<float[]> Logits, List<SequenceSegment> Segments)> LlamaReference(TinyModelFiles files, string? adapterPath)
+/// <summary>llama.cpp's logits for every row of a prompt: text by token batches, the image by an embedding batch with M-RoPE positions.</summary>
+internal static class LlamaReference
+{
+    public static async Task<(List<float[]> Logits, List<SequenceSegment> Segments)> Logits(TinyModelFiles files, string? adapterPath, bool withImage = true)
     {
         var photo = Directory.GetFiles(TestPaths.Data("vmu16_small_events", "images"), "*.jpg").Order(StringComparer.Ordinal).Skip(1).First();
         using var decoder = new ImageDecoder();
@@ -94,9 +118,10 @@ public sealed class ForwardParityTests(TinyModels models, ITestOutputHelper outp
             LlamaLoraAdapter.Apply(context, [(adapter, 1f)]);
         using var mtmd = MtmdContext.Load(files.Projector, model, new MtmdOptions { Threads = 2, ImageMaxTokens = 48 });
         using var bitmap = MtmdBitmap.FromRgb(image.Width, image.Height, image.Rgb.Span);
-        var prompt = $"<|im_start|>user\n{mtmd.Marker}Suggest hashtags for: Rescue teams reach the flooded valley<|im_end|>\n<|im_start|>assistant\n<answer>flood";
-        using var chunks = mtmd.Tokenize(prompt, [bitmap]);
-        Assert.Equal(3, chunks.Chunks.Count);
+        var media = withImage ? mtmd.Marker : "";
+        var prompt = $"<|im_start|>user\n{media}Suggest hashtags for: Rescue teams reach the flooded valley<|im_end|>\n<|im_start|>assistant\n<answer>flood";
+        using var chunks = mtmd.Tokenize(prompt, withImage ? [bitmap] : []);
+        Assert.Equal(withImage ? 3 : 1, chunks.Chunks.Count);
 
         var n = model.InputEmbeddingSize;
         var reference = new List<float[]>();

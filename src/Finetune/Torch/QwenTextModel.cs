@@ -1,0 +1,267 @@
+using DynamicCot.Quantize.HuggingFace;
+using DynamicCot.Quantize.Qwen;
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace DynamicCot.Finetune.Torch;
+
+/// <summary>How to load the language model.</summary>
+public sealed record TextModelOptions
+{
+    /// <summary>RMSNorm epsilon; null: the checkpoint's <c>rms_norm_eps</c>.</summary>
+    public float? RmsEpsilon { get; init; }
+    public ScalarType DType { get; init; } = ScalarType.Float32;
+    public Device? Device { get; init; }
+}
+
+/// <summary>
+/// The Qwen2-VL / Qwen2.5-VL language model in TorchSharp, loaded from a Hugging Face checkpoint (sharded or single
+/// safetensors, F32/F16/BF16, read by the project's own reader — it already handles shards, the index, the dtype
+/// conversions and the newer transformers name prefixes with errors that name the file, so TorchSharp.PyBridge's
+/// loader would add nothing here). It computes what llama.cpp's <c>qwen2vl</c> graph computes: token embeddings with
+/// the projector's image embeddings spliced in, RMSNorm, Q/K/V with biases, M-RoPE (NEOX rotation; pair j turns at
+/// θ^(−2j/d) with the position of its section: time, height, width), grouped-query causal attention, SwiGLU, final
+/// norm and the tied or untied output matrix. Optional LoRA adapters add <c>(α/r)·B·A·x</c> to the chosen projections.
+/// Parameters are named as in the checkpoint (after canonicalisation), so merged weights go back under the same names.
+/// </summary>
+public sealed class QwenTextModel : IDisposable
+{
+    private readonly Dictionary<string, Tensor> _parameters;
+    private readonly Tensor _inverseFrequencies;
+    private readonly Tensor _sectionOfPair;
+
+    private QwenTextModel(QwenVlConfig config, Dictionary<string, Tensor> parameters, float rmsEpsilon, ScalarType dtype, Device device)
+    {
+        Config = config;
+        Text = config.Text;
+        _parameters = parameters;
+        RmsEpsilon = rmsEpsilon;
+        DType = dtype;
+        Device = device;
+        var half = Text.HeadDim / 2;
+        var frequencies = new double[half];
+        var sections = new long[half];
+        var bounds = Text.MropeSection.ToArray();
+        for (var j = 0; j < half; j++)
+        {
+            frequencies[j] = Math.Pow(Text.RopeTheta, -2.0 * j / Text.HeadDim);
+            var sector = j % half;
+            sections[j] = sector < bounds[0] ? 0 : sector < bounds[0] + bounds[1] ? 1 : sector < bounds[0] + bounds[1] + bounds[2] ? 2 : 3;
+        }
+        _inverseFrequencies = tensor(frequencies).to(device);
+        _sectionOfPair = tensor(sections).to(device);
+    }
+
+    public QwenVlConfig Config { get; }
+    public QwenVlTextConfig Text { get; }
+    public float RmsEpsilon { get; }
+    public ScalarType DType { get; }
+    public Device Device { get; }
+    public bool Tied => !_parameters.ContainsKey(OutputName);
+
+    /// <summary>LoRA adapters applied in the forward pass (null: none).</summary>
+    public LoraLayers? Lora { get; set; }
+
+    public const string EmbeddingName = "model.embed_tokens.weight";
+    public const string OutputName = "lm_head.weight";
+    public const string NormName = "model.norm.weight";
+
+    /// <summary>Every language-model parameter by its (canonical) checkpoint name.</summary>
+    public IReadOnlyDictionary<string, Tensor> Parameters => _parameters;
+
+    public long ParameterCount => _parameters.Values.Sum(p => p.numel());
+
+    public static QwenTextModel Load(string checkpointDirectory, TextModelOptions? options = null)
+    {
+        options ??= new TextModelOptions();
+        var device = options.Device ?? CPU;
+        var config = QwenVlConfig.Load(checkpointDirectory);
+        var text = config.Text;
+        CheckConfig(checkpointDirectory, text);
+
+        using var checkpoint = SafetensorsCheckpoint.Open(checkpointDirectory);
+        var sources = CheckTensors(checkpointDirectory, checkpoint, text);
+        var parameters = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        try
+        {
+            foreach (var (name, shape) in ExpectedTensors(text))
+            {
+                using var values = tensor(checkpoint.ReadFloat32(sources[name]), shape);
+                parameters[name] = values.to(options.DType, device).detach();
+            }
+        }
+        catch
+        {
+            foreach (var t in parameters.Values) t.Dispose();
+            throw;
+        }
+        return new QwenTextModel(config, parameters, options.RmsEpsilon ?? (float)text.RmsNormEps, options.DType, device);
+    }
+
+    /// <summary>
+    /// Checks, without loading any weight, that <paramref name="checkpointDirectory"/> is a Qwen2-VL / Qwen2.5-VL
+    /// checkpoint this model can load: config.json parses and its sizes divide, and every language-model tensor is
+    /// there with the shape the config implies and a float dtype. The errors name the file and the tensor.
+    /// </summary>
+    public static void Validate(string checkpointDirectory)
+    {
+        var config = QwenVlConfig.Load(checkpointDirectory);
+        CheckConfig(checkpointDirectory, config.Text);
+        using var checkpoint = SafetensorsCheckpoint.Open(checkpointDirectory);
+        CheckTensors(checkpointDirectory, checkpoint, config.Text);
+    }
+
+    private static void CheckConfig(string checkpointDirectory, QwenVlTextConfig text)
+    {
+        if (text.HiddenSize % text.NumAttentionHeads != 0 || text.NumAttentionHeads % text.NumKeyValueHeads != 0)
+            throw new InvalidDataException($"{Path.Combine(checkpointDirectory, QwenVlConfig.FileName)}: hidden size {text.HiddenSize}, {text.NumAttentionHeads} heads and {text.NumKeyValueHeads} KV heads do not divide.");
+        if (text.MropeSection.Count < 3 || text.MropeSection.Sum() * 2 != text.HeadDim)
+            throw new InvalidDataException($"{Path.Combine(checkpointDirectory, QwenVlConfig.FileName)}: mrope_section [{string.Join(", ", text.MropeSection)}] does not cover head size {text.HeadDim}.");
+    }
+
+    /// <summary>Every language-model tensor (canonical name) and its shape, as config.json implies them.</summary>
+    public static IEnumerable<(string Name, long[] Shape)> ExpectedTensors(QwenVlTextConfig text)
+    {
+        long d = text.HiddenSize, kv = (long)text.NumKeyValueHeads * text.HeadDim, ff = text.IntermediateSize, v = text.VocabSize;
+        yield return (EmbeddingName, [v, d]);
+        for (var i = 0; i < text.NumHiddenLayers; i++)
+        {
+            var p = $"model.layers.{i}.";
+            yield return (p + "input_layernorm.weight", [d]);
+            yield return (p + "self_attn.q_proj.weight", [d, d]);
+            yield return (p + "self_attn.q_proj.bias", [d]);
+            yield return (p + "self_attn.k_proj.weight", [kv, d]);
+            yield return (p + "self_attn.k_proj.bias", [kv]);
+            yield return (p + "self_attn.v_proj.weight", [kv, d]);
+            yield return (p + "self_attn.v_proj.bias", [kv]);
+            yield return (p + "self_attn.o_proj.weight", [d, d]);
+            yield return (p + "post_attention_layernorm.weight", [d]);
+            yield return (p + "mlp.gate_proj.weight", [ff, d]);
+            yield return (p + "mlp.up_proj.weight", [ff, d]);
+            yield return (p + "mlp.down_proj.weight", [d, ff]);
+        }
+        yield return (NormName, [d]);
+        if (!text.TieWordEmbeddings)
+            yield return (OutputName, [v, d]);
+    }
+
+    /// <summary>Checks presence, shape and dtype of every expected tensor; returns canonical → stored name.</summary>
+    private static Dictionary<string, string> CheckTensors(string checkpointDirectory, SafetensorsCheckpoint checkpoint, QwenVlTextConfig text)
+    {
+        var byCanonical = new Dictionary<string, SafetensorsTensorInfo>(StringComparer.Ordinal);
+        foreach (var info in checkpoint.Tensors)
+            byCanonical[QwenVlTensorMapping.Canonicalize(info.Name)] = info;
+        var sources = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, shape) in ExpectedTensors(text))
+        {
+            if (!byCanonical.TryGetValue(name, out var info))
+                throw new InvalidDataException($"{checkpointDirectory}: the checkpoint has no tensor '{name}'.");
+            if (!info.Shape.SequenceEqual(shape))
+                throw new InvalidDataException($"{info.FilePath}: tensor '{info.Name}' has shape [{string.Join(", ", info.Shape)}]; [{string.Join(", ", shape)}] expected from config.json.");
+            if (!info.DType.IsSupportedFloat())
+                throw new InvalidDataException($"{info.FilePath}: tensor '{info.Name}' is {info.DType.HeaderName()}; the trainer reads F32, F16 and BF16.");
+            sources[name] = info.Name;
+        }
+        return sources;
+    }
+
+    /// <summary>The checkpoint name of a LoRA target projection (<c>attn_q</c> …) in layer <paramref name="layer"/>.</summary>
+    public static string ProjectionName(int layer, string target) => $"model.layers.{layer}." + target switch
+    {
+        "attn_q" => "self_attn.q_proj",
+        "attn_k" => "self_attn.k_proj",
+        "attn_v" => "self_attn.v_proj",
+        "attn_output" => "self_attn.o_proj",
+        "ffn_gate" => "mlp.gate_proj",
+        "ffn_up" => "mlp.up_proj",
+        "ffn_down" => "mlp.down_proj",
+        _ => throw new ArgumentException($"Unknown projection '{target}'."),
+    } + ".weight";
+
+    /// <summary>Logits <c>[rows, vocab]</c> for the batch's output rows.</summary>
+    public Tensor Logits(TorchBatch batch)
+    {
+        using var scope = NewDisposeScope();
+        var hidden = Hidden(batch);
+        var rows = hidden.reshape(-1, Text.HiddenSize).index_select(0, batch.OutputIndices);
+        var output = Tied ? _parameters[EmbeddingName] : _parameters[OutputName];
+        return F.linear(rows, output).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Final-norm hidden states <c>[B, T, D]</c>.</summary>
+    public Tensor Hidden(TorchBatch batch)
+    {
+        using var scope = NewDisposeScope();
+        long b = batch.Count, t = batch.Length, d = Text.HiddenSize, hd = Text.HeadDim;
+        long heads = Text.NumAttentionHeads, kvHeads = Text.NumKeyValueHeads;
+        var x = _parameters[EmbeddingName].index_select(0, batch.Tokens.reshape(-1)).reshape(b, t, d);
+        if (batch.ImageRows is { } imageRows)
+            x = x.reshape(b * t, d).index_copy(0, imageRows, batch.ImageEmbeddings!.to(DType)).reshape(b, t, d);
+        var (cos, sin) = Rotary(batch.Positions);
+
+        for (var layer = 0; layer < Text.NumHiddenLayers; layer++)
+        {
+            var p = $"model.layers.{layer}.";
+            var h = Norm(x, _parameters[p + "input_layernorm.weight"]);
+            var q = Linear(h, p + "self_attn.q_proj", bias: true).reshape(b, t, heads, hd).transpose(1, 2);
+            var k = Linear(h, p + "self_attn.k_proj", bias: true).reshape(b, t, kvHeads, hd).transpose(1, 2);
+            var v = Linear(h, p + "self_attn.v_proj", bias: true).reshape(b, t, kvHeads, hd).transpose(1, 2);
+            q = q * cos + RotateHalf(q) * sin;
+            k = k * cos + RotateHalf(k) * sin;
+            if (heads != kvHeads)
+            {
+                k = k.repeat_interleave(heads / kvHeads, dim: 1);
+                v = v.repeat_interleave(heads / kvHeads, dim: 1);
+            }
+            var attention = F.scaled_dot_product_attention(q, k, v, is_casual: true);
+            attention = attention.transpose(1, 2).reshape(b, t, d);
+            x = x + Linear(attention, p + "self_attn.o_proj", bias: false);
+
+            h = Norm(x, _parameters[p + "post_attention_layernorm.weight"]);
+            var gate = Linear(h, p + "mlp.gate_proj", bias: false);
+            var up = Linear(h, p + "mlp.up_proj", bias: false);
+            x = x + Linear(F.silu(gate) * up, p + "mlp.down_proj", bias: false);
+        }
+        return Norm(x, _parameters[NormName]).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>cos and sin <c>[B, 1, T, head_dim]</c>: pair j uses the position of its M-RoPE section.</summary>
+    private (Tensor Cos, Tensor Sin) Rotary(Tensor positions)
+    {
+        // [4, B, T] → [B, T, half]: each frequency pair picks the time, height, width or extra position.
+        var chosen = positions.index_select(0, _sectionOfPair).permute(1, 2, 0).to(ScalarType.Float64);
+        var angles = chosen * _inverseFrequencies;
+        var full = cat([angles, angles], dim: -1).unsqueeze(1);
+        return (full.cos().to(DType), full.sin().to(DType));
+    }
+
+    private static Tensor RotateHalf(Tensor x)
+    {
+        var half = x.shape[^1] / 2;
+        return cat([-x.narrow(-1, half, half), x.narrow(-1, 0, half)], dim: -1);
+    }
+
+    private Tensor Norm(Tensor x, Tensor weight)
+    {
+        var variance = x.pow(2).mean([-1L], keepdim: true);
+        return x * (variance + RmsEpsilon).rsqrt() * weight;
+    }
+
+    private Tensor Linear(Tensor x, string module, bool bias)
+    {
+        var weightName = module + ".weight";
+        var y = F.linear(x, _parameters[weightName], bias ? _parameters[module + ".bias"] : null);
+        if (Lora is { } lora && lora.TryGet(weightName, out var pair))
+            y = y + F.linear(F.linear(x, pair.A), pair.B) * lora.Options.Scale;
+        return y;
+    }
+
+    public void Dispose()
+    {
+        Lora?.Dispose();
+        foreach (var p in _parameters.Values) p.Dispose();
+        _inverseFrequencies.Dispose();
+        _sectionOfPair.Dispose();
+    }
+}
