@@ -37,6 +37,8 @@ internal static class ChartStyle
     public static Plot NewPlot(string title, string xLabel, string yLabel)
     {
         var plot = new Plot();
+        // The system's sans-serif face (DejaVu Sans on Debian); labels are the point of these charts.
+        plot.Font.Set("DejaVu Sans");
         plot.Title(title, 20);
         plot.XLabel(xLabel, 15);
         plot.YLabel(yLabel, 15);
