@@ -4,12 +4,16 @@ using System.Text.Json;
 using DynamicCot.Cli;
 using DynamicCot.Keyphrases.Data;
 using DynamicCot.Keyphrases.Data.Import;
+using DynamicCot.Keyphrases.Images;
+using DynamicCot.Tools.Charts;
+using Spectre.Console;
 
 namespace DynamicCot.Finetune.Commands;
 
 /// <summary>
 /// <c>data</c>: prepare datasets: <c>import</c> from public formats, <c>validate</c>, measure train/test keyphrase
-/// <c>overlap</c>, and <c>split</c> to a target overlap.
+/// <c>overlap</c>, and <c>split</c> to a target overlap. Every file they write appears whole or not at all
+/// (<see cref="AtomicFileWriter"/>): a failed command never leaves a partial dataset behind.
 /// </summary>
 public static class DataCommand
 {
@@ -54,8 +58,8 @@ public static class DataCommand
     private static Command CreateValidate()
     {
         var data = new Option<string>("--data") { Required = true, Description = "Dataset file (JSONL)." };
-        var command = new Command("validate", "Check a dataset strictly (fields, types, unique ids, images exist); errors name file:line.") { data };
-        command.SetAction(parse =>
+        var command = new Command("validate", "Check a dataset strictly (fields, types, unique ids, every image decodes); errors name file:line.") { data };
+        command.SetAction(async (parse, cancellationToken) =>
         {
             var path = parse.GetValue(data)!;
             int posts = 0, keyphrases = 0, images = 0, rationales = 0;
@@ -69,11 +73,38 @@ public static class DataCommand
                 if (post.Split is not null)
                     splits[post.Split] = splits.GetValueOrDefault(post.Split) + 1;
             }
+            var problems = await CheckImagesAsync(path, images, cancellationToken);
+            if (problems.Count > 0)
+            {
+                foreach (var problem in problems.Take(50))
+                    Console.Error.WriteLine($"error: {problem}");
+                if (problems.Count > 50)
+                    Console.Error.WriteLine($"… and {problems.Count - 50} more");
+                throw new CliInputException($"{path}: {problems.Count} of {images} images cannot be decoded (listed above)");
+            }
             var splitText = splits.Count == 0 ? "no split field" : string.Join(", ", splits.Select(s => $"{s.Key} {s.Value}"));
-            Console.Out.WriteLine($"{path}: valid: {posts} posts, {keyphrases} keyphrases, {images} with an image, {rationales} with a rationale; {splitText}");
+            Console.Out.WriteLine($"{path}: valid: {posts} posts, {keyphrases} keyphrases, {images} with an image (all decode), {rationales} with a rationale; {splitText}");
             return CliApplication.ExitOk;
         });
         return command;
+    }
+
+    /// <summary>Decodes every image as serving would (same decoder and limits), with a progress bar for large sets.</summary>
+    private static async Task<IReadOnlyList<DatasetImageProblem>> CheckImagesAsync(string path, int images, CancellationToken cancellationToken)
+    {
+        if (images == 0)
+            return [];
+        using var decoder = new ImageDecoder();
+        IReadOnlyList<DatasetImageProblem> problems = [];
+        await CliApplication.Stderr.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            .StartAsync(async context =>
+            {
+                var task = context.AddTask("decoding images", maxValue: images);
+                var progress = new SynchronousProgress<DatasetImageCheckProgress>(p => task.Value = p.Checked);
+                problems = await DatasetImageCheck.CheckAsync(path, decoder, progress, cancellationToken);
+            });
+        return problems;
     }
 
     private static Command CreateOverlap()
@@ -81,11 +112,19 @@ public static class DataCommand
         var train = new Option<string>("--train") { Required = true, Description = "Training dataset." };
         var test = new Option<string>("--test") { Required = true, Description = "Test dataset." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object." };
-        var command = new Command("overlap", "Share of test keyphrases (normalised, stemmed) that are training targets.") { train, test, json };
+        var chart = new Option<string?>("--chart") { Description = "Also draw the per-post overlap histogram to PATH.png and PATH.svg." };
+        var command = new Command("overlap", "Share of test keyphrases (normalised, stemmed) that are training targets.") { train, test, json, chart };
         command.SetAction(parse =>
         {
-            var result = KeyphraseOverlap.Measure(DatasetReader.Read(parse.GetValue(train)!), DatasetReader.Read(parse.GetValue(test)!));
+            var trainPosts = DatasetReader.ReadAll(parse.GetValue(train)!);
+            var testPosts = DatasetReader.ReadAll(parse.GetValue(test)!);
+            var result = KeyphraseOverlap.Measure(trainPosts, testPosts);
+            string? written = null;
+            if (parse.GetValue(chart) is { } chartPath)
+                written = WriteOverlapChart(chartPath, trainPosts, testPosts, result, Path.GetFileName(parse.GetValue(test)!));
             Console.Out.WriteLine(parse.GetValue(json) ? OverlapJson(result) : OverlapText(result));
+            if (written is not null && !parse.GetValue(json))
+                Console.Out.WriteLine($"wrote {written}");
             return CliApplication.ExitOk;
         });
         return command;
@@ -116,20 +155,21 @@ public static class DataCommand
             var split = OverlapSplitter.Split(posts, targetOverlap, fraction, parse.GetValue(seed));
             var folder = parse.GetValue(outDir)!;
             var imageBase = Path.GetDirectoryName(Path.GetFullPath(dataPath))!;
-            Write(Path.Combine(folder, "train.jsonl"), split.Train, imageBase);
-            Write(Path.Combine(folder, "test.jsonl"), split.Test, imageBase);
+            DatasetWriter.WriteFile(Path.Combine(folder, "train.jsonl"), split.Train, imageBase);
+            DatasetWriter.WriteFile(Path.Combine(folder, "test.jsonl"), split.Test, imageBase);
+            var chart = WriteOverlapChart(Path.Combine(folder, "overlap"), split.Train, split.Test, split.Overlap, "test.jsonl");
             Console.Out.WriteLine(
-                $"train {split.Train.Count} posts, test {split.Test.Count} posts in {folder}; overlap {Percent(split.Overlap.Overlap)} (target {Percent(targetOverlap)})");
+                $"train {split.Train.Count} posts, test {split.Test.Count} posts in {folder}; overlap {Percent(split.Overlap.Overlap)} (target {Percent(targetOverlap)}); chart {chart}");
             return CliApplication.ExitOk;
         });
         return command;
     }
 
-    private static void Write(string path, IEnumerable<KeyphrasePost> posts, string imageBase)
+    private static string WriteOverlapChart(string path, IEnumerable<KeyphrasePost> train, IEnumerable<KeyphrasePost> test, OverlapResult result, string testName)
     {
-        using var writer = new DatasetWriter(path);
-        foreach (var post in posts)
-            writer.Write(post, imageBase);
+        var shares = KeyphraseOverlap.SeenSharePerPost(train, test);
+        var files = ChartFile.Save(OverlapHistogram.Create($"Train/test keyphrase overlap per post ({testName})", shares, result.Overlap), path);
+        return $"{files.Png} and {files.Svg}";
     }
 
     private static string OverlapText(OverlapResult r) =>

@@ -3,7 +3,8 @@ using System.Globalization;
 using DynamicCot.Cli;
 using DynamicCot.Keyphrases.Data;
 using DynamicCot.Keyphrases.Engine;
-using DynamicCot.Keyphrases.Evaluation;
+using DynamicCot.Tools.Charts;
+using DynamicCot.Tools.Evaluation;
 using DynamicCot.Keyphrases.Suggestions;
 using Spectre.Console;
 
@@ -95,7 +96,14 @@ public static class EvalCommand
             Console.Out.WriteLine(string.Create(c, $"{report!.Name}: {report.Posts} posts, F1@M all {Percent(report.Scores.All.F1AtM)}, present {Percent(report.Scores.Present.F1AtM)}, " +
                 $"absent {Percent(report.Scores.Absent.F1AtM)}, unseen {(report.Scores.Unseen.Count == 0 ? "—" : Percent(report.Scores.Unseen.F1AtM))}; " +
                 $"{report.GeneratedTokens.Mean:0.#} generated tokens per post (p95 {report.GeneratedTokens.P95:0}), {report.TotalMs.Mean:0} ms per post"));
-            Console.Out.WriteLine($"wrote {Path.Combine(outFolder, EvaluationFiles.Predictions)}, {EvaluationFiles.ReportJson}, {EvaluationFiles.ReportMarkdown}, {EvaluationFiles.ReportChart}");
+            Console.Out.WriteLine($"wrote {Path.Combine(outFolder, EvaluationFiles.Predictions)}, {EvaluationFiles.ReportJson}, {EvaluationFiles.ReportMarkdown}, {EvaluationFiles.ReportChartPng}, {EvaluationFiles.ReportChart}");
+            if (report.Failed > 0)
+            {
+                // Scored as empty predictions; the run went on. The next run with the same --out retries them.
+                Console.Error.WriteLine($"warning: {report.Failed} of {report.Posts} posts failed and were scored as empty predictions; run again to retry them:");
+                foreach (var failure in report.FailedPosts)
+                    Console.Error.WriteLine($"  {dataPath}: post {failure}");
+            }
             return CliApplication.ExitOk;
         });
         return command;
@@ -104,7 +112,7 @@ public static class EvalCommand
     private static Command CreateCompare()
     {
         var runs = new Argument<string[]>("runs") { Description = "Evaluation folders (or their report.json files), in table order.", Arity = ArgumentArity.OneOrMore };
-        var output = new Option<string>("--out") { Required = true, Description = "The chart to write (SVG); the Markdown table goes next to it (.md)." };
+        var output = new Option<string>("--out") { Required = true, Description = "The chart to write (PATH.png and PATH.svg); the Markdown table goes next to it (.md)." };
         var markdown = new Option<string?>("--markdown") { Description = "Where to write the Markdown table (default: the chart's path with .md)." };
         var baseline = new Option<string?>("--baseline") { Description = "Run name that token use is relative to (default: the first run)." };
         var command = new Command("compare", "Compare evaluation runs (e.g. zero-shot vs SFT vs Dynamic CoT): a grouped bar chart of F1@M and a Markdown table with relative token use.")
@@ -126,11 +134,11 @@ public static class EvalCommand
             }
             var chartPath = parse.GetValue(output)!;
             var markdownPath = parse.GetValue(markdown) ?? Path.ChangeExtension(chartPath, ".md");
-            EvaluationDocuments.ComparisonChart(reports).Save(chartPath);
+            var chart = ChartFile.Save(EvaluationDocuments.ComparisonChart(reports), chartPath);
             var table = EvaluationDocuments.ComparisonMarkdown(reports, baselineIndex);
-            File.WriteAllText(markdownPath, table);
+            AtomicFile.WriteAllText(markdownPath, table);
             Console.Out.Write(table);
-            Console.Out.WriteLine($"\nwrote {chartPath} and {markdownPath}");
+            Console.Out.WriteLine($"\nwrote {chart.Png}, {chart.Svg} and {markdownPath}");
             return CliApplication.ExitOk;
         });
         return command;

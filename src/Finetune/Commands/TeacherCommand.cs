@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using DynamicCot.Cli;
 using DynamicCot.Keyphrases.Engine;
-using DynamicCot.Keyphrases.Teacher;
+using DynamicCot.Tools.Teacher;
 using Spectre.Console;
 
 namespace DynamicCot.Finetune.Commands;
@@ -19,7 +19,7 @@ public static class TeacherCommand
         var data = new Option<string>("--data") { Required = true, Description = "Dataset to add rationales to (JSONL)." };
         var output = new Option<string>("--out") { Required = true, Description = "Dataset to write: every post, with kept rationales." };
         var journal = new Option<string?>("--journal") { Description = "Append-only reply journal that makes runs resumable (default: OUT's name + .teacher-log.jsonl)." };
-        var endpoint = new Option<string?>("--endpoint") { Description = "OpenAI-compatible chat-completions URL (or its /v1 base). Without it, --model is a local GGUF." };
+        var endpoint = new Option<string?>("--endpoint") { Description = "OpenAI-compatible API base URL (e.g. https://api.openai.com/v1; a .../chat/completions URL is accepted). Without it, --model is a local GGUF." };
         var model = new Option<string>("--model") { Required = true, Description = "With --endpoint: the model name; otherwise the teacher's language-model GGUF." };
         var mmproj = new Option<FileInfo?>("--mmproj") { Description = "Local teacher: its multimodal projector GGUF (without it, images are not shown to it)." };
         var apiKeyEnv = new Option<string?>("--api-key-env") { Description = "Environment variable holding the API key (default OPENAI_API_KEY; a local server may need none)." };
@@ -66,7 +66,7 @@ public static class TeacherCommand
             {
                 if (parse.GetValue(mmproj) is not null)
                     throw new CliInputException("--mmproj is for a local GGUF teacher; an --endpoint teacher sees the image itself.");
-                var retry = new RetryPolicy
+                var retry = new TeacherRetryOptions
                 {
                     MaxAttempts = parse.GetValue(maxAttempts),
                     AttemptTimeout = Seconds(parse.GetValue(timeout), "--timeout"),
@@ -75,15 +75,17 @@ public static class TeacherCommand
                 var detail = parse.GetValue(imageDetail)!.Trim().ToLowerInvariant();
                 if (detail is not ("low" or "high" or "auto" or "none"))
                     throw new CliInputException($"--image-detail '{detail}' is not valid: use low, high, auto or none.");
-                using var teacher = new OpenAiChatTeacher(new OpenAiChatTeacherOptions
+                using var teacher = new OpenAiCompatibleTeacher(new OpenAiEndpointOptions
                 {
                     Endpoint = ParseEndpoint(endpointUrl),
                     Model = parse.GetValue(model)!,
                     ApiKey = ApiKey(parse.GetValue(apiKeyEnv)),
-                    MaxTokens = parse.GetValue(maxTokens),
-                    Temperature = parse.GetValue(temperature),
-                    ImageDetail = detail == "none" ? null : detail,
                     Retry = retry,
+                }, new ChatClientTeacherOptions
+                {
+                    MaxOutputTokens = parse.GetValue(maxTokens),
+                    Temperature = (float)parse.GetValue(temperature),
+                    ImageDetail = detail == "none" ? null : detail,
                 });
                 description = teacher.Description;
                 summary = await RunWithProgressAsync(teacher, runOptions, cancellationToken);
@@ -95,7 +97,7 @@ public static class TeacherCommand
                 if (!gguf.Exists)
                     throw new CliInputException($"--model {gguf.FullName}: no such GGUF file (for an endpoint teacher, give --endpoint).");
                 EngineOptions.Apply(parse);
-                await using var teacher = LocalEngineTeacher.Start(new KeyphraseEngineOptions
+                using var teacher = LocalModelTeacher.Start(new KeyphraseEngineOptions
                 {
                     ModelPath = gguf.FullName,
                     ProjectorPath = parse.GetValue(mmproj)?.FullName,

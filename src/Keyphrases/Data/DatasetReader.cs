@@ -14,7 +14,11 @@ public static class DatasetReader
 
     /// <param name="path">The JSONL file.</param>
     /// <param name="requireImagesExist">Also fail when a post's image file is missing.</param>
-    public static IEnumerable<KeyphrasePost> Read(string path, bool requireImagesExist = false)
+    public static IEnumerable<KeyphrasePost> Read(string path, bool requireImagesExist = false) =>
+        ReadWithLines(path, requireImagesExist).Select(p => p.Post);
+
+    /// <summary>Like <see cref="Read"/>, with each post's 1-based line number (for file:line messages about it).</summary>
+    public static IEnumerable<(KeyphrasePost Post, int Line)> ReadWithLines(string path, bool requireImagesExist = false)
     {
         var lines = JsonLines.Read(path);
         var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
@@ -33,7 +37,7 @@ public static class DatasetReader
             : Path.GetFullPath(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(datasetPath))!, post.Image));
     }
 
-    private static IEnumerable<KeyphrasePost> ReadLines(IEnumerable<JsonLine> lines, string folder, bool requireImagesExist)
+    private static IEnumerable<(KeyphrasePost Post, int Line)> ReadLines(IEnumerable<JsonLine> lines, string folder, bool requireImagesExist)
     {
         var ids = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var line in lines)
@@ -71,7 +75,7 @@ public static class DatasetReader
             if (split is not null && string.IsNullOrWhiteSpace(split))
                 throw line.Error("\"split\" must not be blank (leave it out instead)");
 
-            yield return new KeyphrasePost(id, text, image, keyphrases, rationale, split);
+            yield return (new KeyphrasePost(id, text, image, keyphrases, rationale, split), line.LineNumber);
         }
     }
 

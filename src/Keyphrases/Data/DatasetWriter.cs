@@ -5,7 +5,8 @@ namespace DynamicCot.Keyphrases.Data;
 
 /// <summary>
 /// Writes the dataset format one post per line as it goes (no buffering of the whole set), with image paths
-/// relative to the output file.
+/// relative to the output file. <see cref="WriteFile"/> writes a whole dataset atomically (what every command output
+/// uses); the constructor writes straight into the file, for fixtures and callers that own their file.
 /// </summary>
 public sealed class DatasetWriter : IDisposable
 {
@@ -23,6 +24,39 @@ public sealed class DatasetWriter : IDisposable
         Directory.CreateDirectory(_folder);
         _output = new StreamWriter(full, append: false, new System.Text.UTF8Encoding(false)) { NewLine = "\n" };
         OutputPath = path;
+    }
+
+    private DatasetWriter(string path, Stream stream)
+    {
+        _folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        _output = new StreamWriter(stream, new System.Text.UTF8Encoding(false), 64 * 1024, leaveOpen: true) { NewLine = "\n" };
+        OutputPath = path;
+    }
+
+    /// <summary>
+    /// Writes every post to <paramref name="path"/> all or nothing (<see cref="AtomicFileWriter"/>): when reading the
+    /// posts fails part-way (a malformed source line), the file is not created, or keeps its previous content.
+    /// </summary>
+    /// <param name="imageBaseFolder">The folder the posts' image paths are relative to; null when they already are relative to <paramref name="path"/>.</param>
+    /// <returns>How many posts were written.</returns>
+    public static int WriteFile(string path, IEnumerable<KeyphrasePost> posts, string? imageBaseFolder = null)
+    {
+        ArgumentNullException.ThrowIfNull(posts);
+        using var file = AtomicFileWriter.Create(path);
+        int count;
+        using (var writer = new DatasetWriter(path, file.Stream))
+        {
+            foreach (var post in posts)
+            {
+                if (imageBaseFolder is null)
+                    writer.Write(post);
+                else
+                    writer.Write(post, imageBaseFolder);
+            }
+            count = writer.Count;
+        }
+        file.Commit();
+        return count;
     }
 
     /// <summary>The file being written, as given.</summary>

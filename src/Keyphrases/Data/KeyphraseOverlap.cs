@@ -45,4 +45,26 @@ public static class KeyphraseOverlap
         }
         return new OverlapResult(occurrences, seen, distinct.Count, distinct.Count(vocabulary.Contains));
     }
+
+    /// <summary>
+    /// Per test post with at least one gold keyphrase, the share (0..1) of its distinct normalised keyphrases that are
+    /// training targets, in test order: how the overall overlap is spread over the posts.
+    /// </summary>
+    public static List<double> SeenSharePerPost(IEnumerable<KeyphrasePost> train, IEnumerable<KeyphrasePost> test, KeyphraseNormalizer? normalizer = null)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(test);
+        normalizer ??= new KeyphraseNormalizer();
+        var vocabulary = new KeyphraseVocabulary(normalizer);
+        foreach (var post in train)
+            vocabulary.AddRange(post.Keyphrases);
+        var shares = new List<double>();
+        foreach (var post in test)
+        {
+            var phrases = normalizer.NormalizeDistinct(post.Keyphrases);
+            if (phrases.Count > 0)
+                shares.Add((double)phrases.Count(vocabulary.Contains) / phrases.Count);
+        }
+        return shares;
+    }
 }

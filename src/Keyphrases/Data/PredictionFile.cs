@@ -30,13 +30,18 @@ public static class PredictionFile
         return byId;
     }
 
-    /// <summary>Writes predictions in the given order, one line each.</summary>
+    /// <summary>Writes predictions in the given order, one line each, all or nothing (<see cref="AtomicFileWriter"/>).</summary>
     public static void Write(string path, IEnumerable<KeyphrasePrediction> predictions)
     {
         ArgumentNullException.ThrowIfNull(predictions);
-        var full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        using var output = new StreamWriter(full, append: false, new System.Text.UTF8Encoding(false)) { NewLine = "\n" };
+        using var file = AtomicFileWriter.Create(path);
+        using (var output = new StreamWriter(file.Stream, new System.Text.UTF8Encoding(false), 64 * 1024, leaveOpen: true) { NewLine = "\n" })
+            WriteLines(output, predictions);
+        file.Commit();
+    }
+
+    private static void WriteLines(StreamWriter output, IEnumerable<KeyphrasePrediction> predictions)
+    {
         foreach (var prediction in predictions)
         {
             using var buffer = new MemoryStream();

@@ -86,4 +86,89 @@ public sealed class DataCommandTests
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("--target-overlap must be between 0 and 1", run.Stderr);
     }
+
+    [Fact]
+    public void A_failed_import_leaves_no_file_and_keeps_an_existing_good_output()
+    {
+        using var folder = TestPaths.NewTempFolder();
+        var output = folder.File("out.jsonl");
+
+        // A missing source: no 0-byte output.
+        var missing = InProcessCli.Run(DataCommand.Create(), "data", "import", "--format", "flickr", "--in", folder.File("nope.jsonl"), "--out", output);
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Contains("nope.jsonl", missing.Stderr);
+        Assert.False(File.Exists(output));
+
+        // A malformed third line: no partial dataset someone could train on.
+        var source = folder.File("flickr.jsonl");
+        File.WriteAllLines(source,
+        [
+            """{"id":"f1","title":"sunset over the bay","tags":["sunset","bay"]}""",
+            """{"id":"f2","title":"harbour lights","tags":["harbour"]}""",
+            """{"id":"f3","title":"broken""",
+        ]);
+        var malformed = InProcessCli.Run(DataCommand.Create(), "data", "import", "--format", "flickr", "--in", source, "--out", output);
+        Assert.Equal(1, malformed.ExitCode);
+        Assert.Contains($"{source}:3:", malformed.Stderr);
+        Assert.False(File.Exists(output));
+
+        // An existing good output survives a failed re-import unchanged.
+        File.WriteAllLines(folder.File("good.jsonl"), [.. File.ReadAllLines(source).Take(2)]);
+        Assert.Equal(0, InProcessCli.Run(DataCommand.Create(), "data", "import", "--format", "flickr", "--in", folder.File("good.jsonl"), "--out", output).ExitCode);
+        var good = File.ReadAllBytes(output);
+        Assert.Equal(1, InProcessCli.Run(DataCommand.Create(), "data", "import", "--format", "flickr", "--in", source, "--out", output).ExitCode);
+        Assert.Equal(good, File.ReadAllBytes(output));
+        Assert.Equal(2, DatasetReader.ReadAll(output).Count);
+        Assert.Empty(Directory.GetFiles(folder.Path, "*.tmp"));
+    }
+
+    [Fact]
+    public void Validate_decodes_every_image_and_names_file_line_and_post_of_each_bad_one()
+    {
+        using var folder = TestPaths.NewTempFolder();
+        var photo = Directory.GetFiles(TestPaths.Data("vmu16_small_events", "images"), "*.jpg").Order(StringComparer.Ordinal).First();
+        File.Copy(photo, folder.File("photo.jpg"));
+        File.WriteAllText(folder.File("text.jpg"), "this is a text file, not a JPEG");
+        File.WriteAllBytes(folder.File("empty.png"), []);
+        var path = folder.File("posts.jsonl");
+        File.WriteAllLines(path,
+        [
+            """{"id":"a","text":"a photo","image":"photo.jpg","keyphrases":["k"]}""",
+            """{"id":"b","text":"text as jpeg","image":"text.jpg","keyphrases":["k"]}""",
+            """{"id":"c","text":"no image","keyphrases":["k"]}""",
+            """{"id":"d","text":"0-byte png","image":"empty.png","keyphrases":["k"]}""",
+        ]);
+
+        var run = InProcessCli.Run(DataCommand.Create(), "data", "validate", "--data", path);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains($"{path}:2: post \"b\": image text.jpg:", run.Stderr);
+        Assert.Contains($"{path}:4: post \"d\": image empty.png:", run.Stderr);
+        Assert.DoesNotContain($"{path}:1:", run.Stderr);
+        Assert.Contains("2 of 3 images cannot be decoded", run.Stderr);
+
+        File.WriteAllLines(path, [.. File.ReadAllLines(path).Where((_, i) => i is 0 or 2)]);
+        var valid = InProcessCli.Run(DataCommand.Create(), "data", "validate", "--data", path);
+        Assert.Equal(0, valid.ExitCode);
+        Assert.Contains("1 with an image (all decode)", valid.Stdout);
+    }
+
+    [Fact]
+    public void Split_draws_the_per_post_overlap_histogram()
+    {
+        using var folder = TestPaths.NewTempFolder();
+        var data = folder.File("d.jsonl");
+        Assert.Equal(0, InProcessCli.Run(DataCommand.Create(), "data", "import", "--format", "cmkp", "--in", TestPaths.Data("cmkp_dev", "train_sample200.jsonl"), "--out", data).ExitCode);
+
+        var outDir = folder.File("split");
+        var run = InProcessCli.Run(DataCommand.Create(), "data", "split", "--data", data, "--target-overlap", "0.4", "--out-dir", outDir);
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("overlap.png", run.Stdout);
+        var png = File.ReadAllBytes(Path.Combine(outDir, "overlap.png"));
+        Assert.Equal([0x89, 0x50, 0x4E, 0x47], png[..4]);
+        var svg = System.Xml.Linq.XDocument.Load(Path.Combine(outDir, "overlap.svg"));
+        var testPosts = DatasetReader.ReadAll(Path.Combine(outDir, "test.jsonl")).Count(p => p.Keyphrases.Count > 0);
+        Assert.Contains(svg.Descendants(), e => e.Name.LocalName == "text" && e.Value.Trim() == $"{testPosts} test posts");
+    }
 }

@@ -1,76 +1,92 @@
 using System.Xml.Linq;
-using DynamicCot.Keyphrases.Evaluation;
+using DynamicCot.Tools.Evaluation;
 using DynamicCot.Keyphrases.Metrics;
-using DynamicCot.Keyphrases.Reports;
+using DynamicCot.Tools.Charts;
 
 namespace DynamicCot.Finetune.Tests.Evaluation;
 
 public sealed class ChartAndReportTests
 {
-    private static readonly XNamespace Svg = "http://www.w3.org/2000/svg";
-
     [Fact]
-    public void Bar_chart_is_svg_1_1_with_a_bar_per_value_ticks_and_a_legend()
+    public void Bar_chart_saves_a_png_and_an_svg_with_a_labelled_bar_per_value_and_a_legend()
     {
-        var chart = new SvgBarChart
-        {
-            Title = "F1 <&> \"runs\"",
-            YLabel = "F1 (%)",
-            Categories = ["all", "present", "absent"],
-            Series = [new BarSeries("SFT", [30.49, 40, 20.9]), new BarSeries("Dynamic CoT", [33.56, double.NaN, 22.32])],
-        };
-        var svg = XDocument.Parse(chart.Render()).Root!;
+        using var folder = DynamicCot.Tests.Shared.TestPaths.NewTempFolder();
+        var plot = GroupedBarChart.Create("F1 <&> \"runs\"", "F1 (%)", ["all", "present", "absent"],
+            [new BarSeries("SFT", [30.49, 40, 20.9]), new BarSeries("Dynamic CoT", [33.56, double.NaN, 22.32])], "0.00");
 
-        Assert.Equal(Svg + "svg", svg.Name);
-        Assert.Equal("1.1", (string?)svg.Attribute("version"));
-        Assert.Equal("F1 <&> \"runs\"", svg.Element(Svg + "title")!.Value);
-        var bars = svg.Elements(Svg + "g").Single(g => (string?)g.Attribute("class") == "bars");
-        Assert.Equal(5, bars.Elements(Svg + "rect").Count()); // NaN draws no bar
-        Assert.Contains(bars.Elements(Svg + "text"), t => t.Value == "33.56");
-        var axisLabels = svg.Elements(Svg + "g").Single(g => (string?)g.Attribute("class") == "axes").Elements(Svg + "text").Select(t => t.Value).ToList();
-        Assert.Contains("0", axisLabels);
-        Assert.Contains("40", axisLabels);
-        Assert.Contains("F1 (%)", axisLabels);
-        var legend = svg.Elements(Svg + "g").Single(g => (string?)g.Attribute("class") == "legend");
-        Assert.Equal(["SFT", "Dynamic CoT"], legend.Elements(Svg + "text").Select(t => t.Value));
-        Assert.Throws<ArgumentException>(() => new SvgBarChart { Title = "x", Categories = ["a"], Series = [new BarSeries("s", [1, 2])] }.Render());
+        var files = ChartFile.Save(plot, folder.File("bars.svg"));
+
+        Assert.Equal(folder.File("bars.png"), files.Png);
+        var texts = SvgTexts(files.Svg);
+        Assert.Contains("F1 <&> \"runs\"", texts);
+        Assert.Contains("F1 (%)", texts);
+        Assert.Contains("present", texts);
+        Assert.Contains("SFT", texts);
+        Assert.Contains("Dynamic CoT", texts);
+        Assert.Contains("33.56", texts);
+        Assert.Contains("40.00", texts);
+        // NaN draws no bar and no label: five bars, five value labels.
+        Assert.Equal(5, texts.Count(t => t is "30.49" or "40.00" or "20.90" or "33.56" or "22.32"));
+        var (width, height, colours) = PngSummary(files.Png);
+        Assert.Equal((ChartFile.DefaultWidth, ChartFile.DefaultHeight), (width, height));
+        Assert.Contains(0xFF0072B2u, colours); // the first series' bars
+        Assert.Contains(0xFFE69F00u, colours); // the second series' bars
+        Assert.Throws<ArgumentException>(() => GroupedBarChart.Create("x", "y", ["a"], [new BarSeries("s", [1, 2])]));
+        Assert.Empty(Directory.GetFiles(folder.Path, "*.tmp", SearchOption.AllDirectories));
     }
 
     [Fact]
-    public void Line_chart_has_axes_with_labels_one_polyline_per_series_and_a_legend()
+    public void Loss_chart_draws_the_curve_the_epoch_means_and_the_dynamic_cot_branch_counts()
     {
-        var chart = new SvgLineChart
-        {
-            Title = "Training loss",
-            XLabel = "step",
-            YLabel = "loss",
-            Series =
-            [
-                new LineSeries("train", [.. Enumerable.Range(0, 20).Select(i => ((double)i * 10, 3.0 / (1 + i)))]),
-                new LineSeries("valid", [(0, 2.9), (100, 1.2), (190, double.NaN)]),
-            ],
-        };
-        var svg = XDocument.Parse(chart.Render()).Root!;
+        using var folder = DynamicCot.Tests.Shared.TestPaths.NewTempFolder();
+        var steps = Enumerable.Range(1, 30).Select(i => new LossPoint(i, 3.0 / (1 + i * 0.2))).ToList();
+        EpochBranches[] epochs = [new(1, 10, 31, 12, 7, 2.1), new(2, 20, 18, 25, 7, 1.2), new(3, 30, 9, 34, 7, 0.8)];
 
-        Assert.Equal("1.1", (string?)svg.Attribute("version"));
-        var series = svg.Elements(Svg + "g").Where(g => (string?)g.Attribute("class") == "series").ToList();
-        Assert.Equal(2, series.Count);
-        Assert.All(series, s => Assert.Single(s.Elements(Svg + "polyline")));
-        Assert.Equal(2, series[1].Elements(Svg + "circle").Count()); // the NaN point is skipped
-        var axisText = svg.Elements(Svg + "g").Single(g => (string?)g.Attribute("class") == "axes").Elements(Svg + "text").Select(t => t.Value).ToList();
-        Assert.Contains("step", axisText);
-        Assert.Contains("loss", axisText);
-        Assert.Contains("200", axisText); // x ticks round up to a nice 200
-        Assert.Contains("0", axisText);
+        var files = LossChart.Save(folder.File("loss"), "Training loss — run", steps, epochs);
+
+        var texts = SvgTexts(files.Svg);
+        Assert.Contains("Training loss — run", texts);
+        Assert.Contains("optimizer step", texts);
+        Assert.Contains("loss per step", texts);
+        Assert.Contains("epoch mean", texts);
+        Assert.Contains("CoT target", texts);
+        Assert.Contains("SFT target (SFT loss < γ)", texts);
+        Assert.Contains("SFT (no rationale)", texts);
+        Assert.Contains("samples per epoch (bars)", texts);
+        foreach (var count in new[] { "31", "12", "18", "25", "34" })
+            Assert.Contains(count, texts);
+        var (_, _, colours) = PngSummary(files.Png);
+        Assert.Contains(0xFF0072B2u, colours); // the loss line
+        Assert.Throws<ArgumentException>(() => LossChart.Create("x", [new LossPoint(1, double.NaN)], []));
     }
 
-    [Theory]
-    [InlineData(0, 3.1, new[] { 0d, 1, 2, 3, 4 })]
-    [InlineData(0, 100, new[] { 0d, 20, 40, 60, 80, 100 })]
-    [InlineData(5, 5, new[] { 4.4, 4.6, 4.8, 5, 5.2, 5.4, 5.6 })]
-    [InlineData(0, 0.37, new[] { 0d, 0.1, 0.2, 0.3, 0.4 })]
-    public void Axis_ticks_are_round_and_cover_the_range(double min, double max, double[] expected) =>
-        Assert.Equal(expected, ChartAxis.Ticks(min, max));
+    [Fact]
+    public void Overlap_histogram_counts_posts_per_ten_percent_bin()
+    {
+        Assert.Equal([2, 0, 0, 0, 1, 0, 0, 0, 0, 2], OverlapHistogram.Count([0, 0.05, 0.45, 0.95, 1.0]));
+        Assert.Throws<ArgumentException>(() => OverlapHistogram.Count([1.5]));
+
+        using var folder = DynamicCot.Tests.Shared.TestPaths.NewTempFolder();
+        var files = ChartFile.Save(OverlapHistogram.Create("overlap", [0, 0.05, 0.45, 0.95, 1.0], 0.45), folder.File("overlap"));
+        var texts = SvgTexts(files.Svg);
+        Assert.Contains("5 test posts", texts);
+        Assert.Contains("overall overlap 45.0 %", texts);
+        Assert.Contains("test posts", texts);
+    }
+
+    /// <summary>The text of every SVG text element (ScottPlot writes each label as one).</summary>
+    private static List<string> SvgTexts(string path) =>
+        [.. XDocument.Load(path).Descendants().Where(e => e.Name.LocalName == "text").Select(e => e.Value.Trim())];
+
+    /// <summary>A PNG's size and the set of its pixel colours (ARGB), decoded by Skia.</summary>
+    private static (int Width, int Height, HashSet<uint> Colours) PngSummary(string path)
+    {
+        using var bitmap = SkiaSharp.SKBitmap.Decode(path) ?? throw new InvalidDataException($"{path}: not a PNG");
+        var colours = new HashSet<uint>();
+        foreach (var pixel in bitmap.Pixels)
+            colours.Add((uint)pixel);
+        return (bitmap.Width, bitmap.Height, colours);
+    }
 
     [Fact]
     public void Percentiles_interpolate_between_ranks()

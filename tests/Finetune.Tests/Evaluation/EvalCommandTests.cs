@@ -5,7 +5,7 @@ using DynamicCot.Cli;
 using DynamicCot.Finetune.Commands;
 using DynamicCot.Keyphrases.Data;
 using DynamicCot.Keyphrases.Data.Import;
-using DynamicCot.Keyphrases.Teacher;
+using DynamicCot.Tools.Teacher;
 using DynamicCot.Keyphrases.Engine;
 using DynamicCot.Quantize.HuggingFace;
 using DynamicCot.Tests.Shared;
@@ -21,18 +21,22 @@ namespace DynamicCot.Finetune.Tests.Evaluation;
 public sealed class EvalCommandTests(TinyModels models)
 {
     [Fact]
-    public void Eval_writes_predictions_reports_and_a_chart_resumes_and_compares_runs()
+    public void Eval_writes_predictions_reports_and_a_chart_records_a_bad_post_as_failed_resumes_and_compares_runs()
     {
         var files = models.Get(QwenVlArchitecture.Qwen2Vl);
         using var folder = TestPaths.NewTempFolder();
         var (test, train) = WriteTestSet(folder, postsWithImage: 4, textOnlyPosts: 4);
+        // A ninth post whose "photo" is a text file: recorded as failed, the other eight still evaluated.
+        File.WriteAllText(folder.File("not-a-photo.jpg"), "this is not a JPEG");
+        File.AppendAllText(test, """{"id":"bad-image","text":"flooded streets downtown","image":"not-a-photo.jpg","keyphrases":["flood"]}""" + "\n");
 
         var auto = folder.File("auto");
         Assert.Equal(0, Run("eval", "--model", files.LanguageModel, "--mmproj", files.Projector, "--data", test, "--train", train,
             "--out", auto, "--think", "16", "--name", "Capped", "--threads", "2", "--concurrency", "4", "--max", "5"));
 
-        Assert.Equal(8, File.ReadAllLines(Path.Combine(auto, "predictions.jsonl")).Length);
+        Assert.Equal(9, File.ReadAllLines(Path.Combine(auto, "predictions.jsonl")).Length);
         var predictions = PredictionFile.ReadById(Path.Combine(auto, "predictions.jsonl"));
+        Assert.Empty(predictions["bad-image"].Keyphrases);
         Assert.Equal(DatasetReader.ReadAll(test).Select(p => p.Id).Order(), predictions.Keys.Order());
 
         using (var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(auto, "report.json"))))
@@ -42,11 +46,13 @@ public sealed class EvalCommandTests(TinyModels models)
                 root.EnumerateObject().Select(p => p.Name));
             foreach (var category in new[] { "all", "present", "absent", "unseen" })
                 Assert.Equal(["f1@1", "f1@3", "f1@5", "f1@M", "count"], root.GetProperty(category).EnumerateObject().Select(p => p.Name));
-            Assert.Equal(["name", "model", "data", "think", "posts", "thoughtShare", "wallSeconds"], root.GetProperty("run").EnumerateObject().Select(p => p.Name));
+            Assert.Equal(["name", "model", "data", "think", "posts", "thoughtShare", "wallSeconds", "failed", "failedPosts"], root.GetProperty("run").EnumerateObject().Select(p => p.Name));
+            Assert.Equal(1, root.GetProperty("run").GetProperty("failed").GetInt32());
+            Assert.StartsWith("bad-image: ", root.GetProperty("run").GetProperty("failedPosts")[0].GetString());
             foreach (var stat in new[] { "generatedTokens", "promptTokens", "promptMs", "generationMs", "totalMs" })
                 Assert.Equal(["mean", "p50", "p95"], root.GetProperty(stat).EnumerateObject().Select(p => p.Name));
-            Assert.Equal(8, root.GetProperty("all").GetProperty("count").GetInt32());
-            Assert.Equal(8, root.GetProperty("run").GetProperty("posts").GetInt32());
+            Assert.Equal(9, root.GetProperty("all").GetProperty("count").GetInt32());
+            Assert.Equal(9, root.GetProperty("run").GetProperty("posts").GetInt32());
             Assert.True(root.GetProperty("unseen").GetProperty("count").GetInt32() > 0);
             Assert.True(root.GetProperty("generatedTokens").GetProperty("mean").GetDouble() > 0);
             Assert.True(root.GetProperty("promptTokens").GetProperty("p95").GetDouble() > 20);
@@ -54,14 +60,16 @@ public sealed class EvalCommandTests(TinyModels models)
         var markdown = File.ReadAllText(Path.Combine(auto, "report.md"));
         Assert.Contains("| keyphrases | F1@1 | F1@3 | F1@5 | F1@M | posts |", markdown);
         Assert.Contains("| generated tokens |", markdown);
+        Assert.Contains("**1 post(s) failed**", markdown);
         var chart = XDocument.Load(Path.Combine(auto, "report.svg"));
         Assert.Equal("{http://www.w3.org/2000/svg}svg", chart.Root!.Name.ToString());
+        Assert.Equal(PngSignature, File.ReadAllBytes(Path.Combine(auto, "report.png"))[..8]);
 
-        // Running the same command again resumes: nothing left to do, the journal does not grow.
+        // Running the same command again resumes: only the failed post is tried again.
         var journalLines = File.ReadAllLines(Path.Combine(auto, "outcomes.jsonl")).Length;
         Assert.Equal(0, Run("eval", "--model", files.LanguageModel, "--mmproj", files.Projector, "--data", test, "--train", train,
             "--out", auto, "--think", "16", "--name", "Capped", "--threads", "2", "--max", "5"));
-        Assert.Equal(journalLines, File.ReadAllLines(Path.Combine(auto, "outcomes.jsonl")).Length);
+        Assert.Equal(journalLines + 1, File.ReadAllLines(Path.Combine(auto, "outcomes.jsonl")).Length);
         // …but not with other settings.
         Assert.Equal(CliApplication.ExitInputError, Run("eval", "--model", files.LanguageModel, "--mmproj", files.Projector, "--data", test,
             "--out", auto, "--think", "off", "--threads", "2", "--max", "5"));
@@ -72,11 +80,12 @@ public sealed class EvalCommandTests(TinyModels models)
 
         var comparison = folder.File("compare.svg");
         Assert.Equal(0, Run("eval", "compare", auto, Path.Combine(off, "report.json"), "--out", comparison));
-        var svg = XDocument.Load(comparison);
-        var legend = svg.Descendants().Single(e => e.Name.LocalName == "g" && (string?)e.Attribute("class") == "legend");
-        Assert.Equal(["Capped", "No thinking"], legend.Elements().Where(e => e.Name.LocalName == "text").Select(e => e.Value));
+        var svgText = XDocument.Load(comparison).Descendants().Where(e => e.Name.LocalName == "text").Select(e => e.Value).ToList();
+        Assert.Contains("Capped", svgText);
+        Assert.Contains("No thinking", svgText);
+        Assert.Equal(PngSignature, File.ReadAllBytes(folder.File("compare.png"))[..8]);
         var table = File.ReadAllText(folder.File("compare.md"));
-        Assert.Contains("| Capped | 8 |", table);
+        Assert.Contains("| Capped | 9 |", table);
         Assert.Contains("tokens vs Capped", table);
         Assert.Contains("100.00% (±0.00%)", table);
     }
@@ -87,7 +96,7 @@ public sealed class EvalCommandTests(TinyModels models)
         var files = models.Get(QwenVlArchitecture.Qwen2Vl);
         using var folder = TestPaths.NewTempFolder();
         var (data, _) = WriteTestSet(folder, postsWithImage: 2, textOnlyPosts: 2);
-        await using var teacher = LocalEngineTeacher.Start(new KeyphraseEngineOptions
+        using var teacher = LocalModelTeacher.Start(new KeyphraseEngineOptions
         {
             ModelPath = files.LanguageModel, ProjectorPath = files.Projector, Threads = 2, MaxParallelSequences = 2,
         }, maxRationaleTokens: 24);
@@ -122,6 +131,8 @@ public sealed class EvalCommandTests(TinyModels models)
             writer.Write(post with { Image = null }, folder.Path);
         return (test, train);
     }
+
+    private static readonly byte[] PngSignature = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
 
     private static int Run(params string[] args)
     {

@@ -22,15 +22,26 @@ internal sealed record FakeReply(int Status, string Body, IReadOnlyDictionary<st
 /// <summary>One request the fake endpoint received.</summary>
 internal sealed record ReceivedRequest(int Index, JsonElement Body, string? Authorization)
 {
-    /// <summary>The user message's text part (instruction, post, hashtags).</summary>
-    public string UserText => UserParts().First(p => p.GetProperty("type").GetString() == "text").GetProperty("text").GetString()!;
+    /// <summary>The user message's text (instruction, post, hashtags): its content string, or its text part.</summary>
+    public string UserText => UserContent.ValueKind == JsonValueKind.String
+        ? UserContent.GetString()!
+        : UserParts().First(p => p.GetProperty("type").GetString() == "text").GetProperty("text").GetString()!;
 
     /// <summary>The data URL of the image part, or null.</summary>
-    public string? ImageUrl => UserParts().Where(p => p.GetProperty("type").GetString() == "image_url")
-        .Select(p => p.GetProperty("image_url").GetProperty("url").GetString()).FirstOrDefault();
+    public string? ImageUrl => ImagePart?.GetProperty("url").GetString();
 
+    /// <summary>The image part's detail level, or null when absent.</summary>
+    public string? ImageDetail => ImagePart is { } part && part.TryGetProperty("detail", out var detail) ? detail.GetString() : null;
+
+    private JsonElement? ImagePart => UserParts().Where(p => p.GetProperty("type").GetString() == "image_url")
+        .Select(p => (JsonElement?)p.GetProperty("image_url")).FirstOrDefault();
+
+    private JsonElement UserContent =>
+        Body.GetProperty("messages").EnumerateArray().First(m => m.GetProperty("role").GetString() == "user").GetProperty("content");
+
+    // A text-only message may come as a plain string rather than an array of parts.
     private IEnumerable<JsonElement> UserParts() =>
-        Body.GetProperty("messages").EnumerateArray().First(m => m.GetProperty("role").GetString() == "user").GetProperty("content").EnumerateArray();
+        UserContent.ValueKind == JsonValueKind.Array ? UserContent.EnumerateArray() : [];
 }
 
 /// <summary>
@@ -90,7 +101,16 @@ internal sealed class FakeChatServer : IAsyncDisposable
             var request = new ReceivedRequest(Interlocked.Increment(ref _count), document.RootElement.Clone(), context.Request.Headers["Authorization"]);
             Requests.Enqueue(request);
             Paths.Add(context.Request.Url!.AbsolutePath);
-            var reply = _script(request);
+            FakeReply reply;
+            try
+            {
+                reply = _script(request);
+            }
+            catch (Exception e) when (e is InvalidOperationException or KeyNotFoundException or ArgumentException or FormatException)
+            {
+                // A request the test's script cannot read: answer 400 with why, rather than leave the client waiting.
+                reply = new FakeReply(400, JsonSerializer.Serialize(new { error = new { message = $"fake server: {e.Message}" } }));
+            }
             if (reply.DropConnection)
             {
                 context.Response.Abort();

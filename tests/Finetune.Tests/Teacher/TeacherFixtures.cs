@@ -1,5 +1,5 @@
 using DynamicCot.Keyphrases.Data;
-using DynamicCot.Keyphrases.Teacher;
+using DynamicCot.Tools.Teacher;
 using DynamicCot.Tests.Shared;
 
 namespace DynamicCot.Finetune.Tests.Teacher;
@@ -39,7 +39,7 @@ internal static class TeacherFixtures
         return FakeReply.Completion($"<think>The photo shows water in a street after a storm.</think><answer>floods, storm {number}</answer>");
     }
 
-    public static RetryPolicy FastRetry => new() { BaseDelay = TimeSpan.FromMilliseconds(10), MaxDelay = TimeSpan.FromMilliseconds(50), MaxAttempts = 5, AttemptTimeout = TimeSpan.FromSeconds(10) };
+    public static TeacherRetryOptions FastRetry => new() { BaseDelay = TimeSpan.FromMilliseconds(10), MaxDelay = TimeSpan.FromMilliseconds(50), MaxAttempts = 5, AttemptTimeout = TimeSpan.FromSeconds(10) };
 
     public static List<TeacherJournalEntry> Journal(string path) =>
         [.. JsonLines.Read(path).Select(TeacherJournalEntry.Read)];

@@ -1,5 +1,5 @@
 using DynamicCot.Keyphrases.Data;
-using DynamicCot.Keyphrases.Teacher;
+using DynamicCot.Tools.Teacher;
 using DynamicCot.Tests.Shared;
 
 namespace DynamicCot.Finetune.Tests.Teacher;
@@ -20,7 +20,7 @@ public sealed class TeacherRunTests
             _ when TeacherFixtures.PostIdOf(request) == "p3" => FakeReply.Completion("<think>Looks like a concert.</think><answer>music, concert</answer>"),
             _ => TeacherFixtures.Agreeing(request),
         });
-        using var teacher = new OpenAiChatTeacher(new OpenAiChatTeacherOptions
+        using var teacher = new OpenAiCompatibleTeacher(new OpenAiEndpointOptions
         {
             Endpoint = new Uri(server.Url), Model = "teacher-test", ApiKey = "sk-test", Retry = TeacherFixtures.FastRetry,
         });
@@ -34,7 +34,7 @@ public sealed class TeacherRunTests
 
         // Retry-After: 1 was honoured (the backoff alone would have waited ~10 ms).
         Assert.True(DateTime.UtcNow - started >= TimeSpan.FromSeconds(0.9));
-        Assert.Equal(4 + 3, server.Requests.Count);
+        Assert.True(server.Requests.Count == 7, $"{server.Requests.Count} requests, {teacher.Attempts} sends, {teacher.Retries} retries; {string.Join(" / ", summary.FailureSamples)}");
         Assert.Equal(4 + 3, teacher.Attempts);
         Assert.Equal(3, teacher.Retries);
         Assert.All(server.Paths, p => Assert.Equal("/v1/chat/completions", p));
@@ -43,6 +43,7 @@ public sealed class TeacherRunTests
         // The photo went inline, byte for byte, as a base64 data URL.
         var withImage = server.Requests.First(r => TeacherFixtures.PostIdOf(r) == "p0" && r.ImageUrl is not null);
         Assert.StartsWith("data:image/jpeg;base64,", withImage.ImageUrl);
+        Assert.Equal("auto", withImage.ImageDetail);
         Assert.Equal(File.ReadAllBytes(folder.File("images/photo.jpg")), Convert.FromBase64String(withImage.ImageUrl!["data:image/jpeg;base64,".Length..]));
         Assert.Null(server.Requests.First(r => TeacherFixtures.PostIdOf(r) == "p1").ImageUrl);
         Assert.Contains("Hashtags: flood, storm 1", server.Requests.First(r => TeacherFixtures.PostIdOf(r) == "p1").UserText);
@@ -76,7 +77,7 @@ public sealed class TeacherRunTests
         using var folder = TestPaths.NewTempFolder();
         var data = TeacherFixtures.WriteDataset(folder, 8);
         await using var server = new FakeChatServer(TeacherFixtures.Agreeing);
-        using var teacher = new OpenAiChatTeacher(new OpenAiChatTeacherOptions { Endpoint = new Uri(server.Url), Model = "m", Retry = TeacherFixtures.FastRetry });
+        using var teacher = new OpenAiCompatibleTeacher(new OpenAiEndpointOptions { Endpoint = new Uri(server.Url), Model = "m", Retry = TeacherFixtures.FastRetry });
         var options = new TeacherRunOptions { DataPath = data, OutputPath = folder.File("out.jsonl"), Concurrency = 3 };
 
         using var kill = new CancellationTokenSource();
@@ -114,12 +115,14 @@ public sealed class TeacherRunTests
         await using var server = new FakeChatServer(request => refuse && TeacherFixtures.PostIdOf(request) == "p1"
             ? new FakeReply(400, """{"error":{"message":"image too large"}}""")
             : TeacherFixtures.Agreeing(request));
-        using var teacher = new OpenAiChatTeacher(new OpenAiChatTeacherOptions { Endpoint = new Uri(server.Url + "/chat/completions"), Model = "m", Retry = TeacherFixtures.FastRetry });
+        using var teacher = new OpenAiCompatibleTeacher(new OpenAiEndpointOptions { Endpoint = new Uri(server.Url + "/chat/completions"), Model = "m", Retry = TeacherFixtures.FastRetry });
         var options = new TeacherRunOptions { DataPath = data, OutputPath = folder.File("out.jsonl"), Concurrency = 2 };
 
         var first = await TeacherRun.RunAsync(teacher, options);
         Assert.Equal((2, 1), (first.Kept, first.Failed));
-        Assert.Contains("HTTP 400: {\"error\":{\"message\":\"image too large\"}}", Assert.Single(first.FailureSamples));
+        var failure = Assert.Single(first.FailureSamples);
+        Assert.Contains("HTTP 400", failure);
+        Assert.Contains("image too large", failure);
         Assert.Equal(3, server.Requests.Count); // 400 is not retried
 
         refuse = false;
@@ -127,7 +130,7 @@ public sealed class TeacherRunTests
         Assert.Equal((1, 3, 0), (second.Asked, second.Kept, second.Failed));
 
         await using var locked = new FakeChatServer(_ => new FakeReply(401, """{"error":{"message":"invalid api key"}}"""));
-        using var badKey = new OpenAiChatTeacher(new OpenAiChatTeacherOptions { Endpoint = new Uri(locked.Url), Model = "m", Retry = TeacherFixtures.FastRetry });
+        using var badKey = new OpenAiCompatibleTeacher(new OpenAiEndpointOptions { Endpoint = new Uri(locked.Url), Model = "m", Retry = TeacherFixtures.FastRetry });
         var error = await Assert.ThrowsAsync<TeacherConfigurationException>(() =>
             TeacherRun.RunAsync(badKey, options with { OutputPath = folder.File("other.jsonl") }));
         Assert.Contains("HTTP 401", error.Message);

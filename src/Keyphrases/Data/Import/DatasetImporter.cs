@@ -17,18 +17,25 @@ public static class DatasetImporter
         };
     }
 
-    /// <summary>Imports into <paramref name="outputPath"/>; returns how many posts were written.</summary>
+    /// <summary>
+    /// Imports into <paramref name="outputPath"/>, all or nothing: a missing source creates no file, and a malformed
+    /// source line leaves no partial dataset (an existing output keeps its content). Returns how many posts were written.
+    /// </summary>
     public static int Import(DatasetImportFormat format, string sourcePath, string outputPath)
     {
+        ArgumentException.ThrowIfNullOrWhiteSpace(sourcePath);
+        ArgumentException.ThrowIfNullOrWhiteSpace(outputPath);
+        if (!File.Exists(sourcePath))
+            throw new FileNotFoundException($"{sourcePath}: no such source file", sourcePath);
+        if (Path.GetFullPath(sourcePath) == Path.GetFullPath(outputPath))
+            throw new ArgumentException($"The output must not be the source file ({sourcePath}): write to a new file.");
         var sourceFolder = Path.GetDirectoryName(Path.GetFullPath(sourcePath))!;
-        var ids = new HashSet<string>(StringComparer.Ordinal);
-        using var writer = new DatasetWriter(outputPath);
-        foreach (var post in Read(format, sourcePath))
+        var ids = new Dictionary<string, int>(StringComparer.Ordinal);
+        return DatasetWriter.WriteFile(outputPath, Read(format, sourcePath).Select((post, index) =>
         {
-            if (!ids.Add(post.Id))
-                throw new DatasetFormatException(sourcePath, 0, $"duplicate id \"{post.Id}\"");
-            writer.Write(post, sourceFolder);
-        }
-        return writer.Count;
+            if (!ids.TryAdd(post.Id, index + 1))
+                throw new DatasetFormatException(sourcePath, 0, $"duplicate id \"{post.Id}\" (posts {ids[post.Id]} and {index + 1})");
+            return post;
+        }), sourceFolder);
     }
 }

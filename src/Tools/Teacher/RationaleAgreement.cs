@@ -1,6 +1,6 @@
 using DynamicCot.Keyphrases.Text;
 
-namespace DynamicCot.Keyphrases.Teacher;
+namespace DynamicCot.Tools.Teacher;
 
 /// <summary>
 /// How well a teacher's own answer agrees with the gold keyphrases: set F1 after the evaluation protocol's

@@ -1,15 +1,19 @@
 using System.Text.Json;
 using DynamicCot.Keyphrases.Data;
 
-namespace DynamicCot.Keyphrases.Evaluation;
+namespace DynamicCot.Tools.Evaluation;
 
 /// <summary>
 /// What the model did for one post in an evaluation: its ranked keyphrases and what they cost. One line of the
 /// run's <c>outcomes.jsonl</c> journal, which makes an interrupted evaluation resumable.
 /// </summary>
 /// <param name="TotalMs">From submitting the request to its result, queueing behind the run's other requests included.</param>
-public sealed record PostOutcome(string Id, IReadOnlyList<string> Keyphrases, bool Thought, int PromptTokens, int GeneratedTokens, double PromptMs, double GenerationMs, double TotalMs)
+/// <param name="Error">Why the model could not take the post (scored as an empty prediction); null when it answered.</param>
+public sealed record PostOutcome(string Id, IReadOnlyList<string> Keyphrases, bool Thought, int PromptTokens, int GeneratedTokens, double PromptMs, double GenerationMs, double TotalMs,
+    string? Error = null)
 {
+    public static PostOutcome Failed(string id, string error, double totalMs) => new(id, [], false, 0, 0, 0, 0, totalMs, error);
+
     public void WriteTo(Utf8JsonWriter json)
     {
         json.WriteString("id", Id);
@@ -23,6 +27,8 @@ public sealed record PostOutcome(string Id, IReadOnlyList<string> Keyphrases, bo
         json.WriteNumber("promptMs", Math.Round(PromptMs, 2));
         json.WriteNumber("generationMs", Math.Round(GenerationMs, 2));
         json.WriteNumber("totalMs", Math.Round(TotalMs, 2));
+        if (Error is not null)
+            json.WriteString("error", Error);
     }
 
     public static PostOutcome Read(JsonLine line) => new(
@@ -33,7 +39,8 @@ public sealed record PostOutcome(string Id, IReadOnlyList<string> Keyphrases, bo
         (int)Number(line, "generatedTokens"),
         Number(line, "promptMs"),
         Number(line, "generationMs"),
-        Number(line, "totalMs"));
+        Number(line, "totalMs"),
+        line.OptionalString("error"));
 
     private static double Number(JsonLine line, string name) =>
         line.Root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number

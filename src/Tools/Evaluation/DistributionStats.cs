@@ -1,4 +1,4 @@
-namespace DynamicCot.Keyphrases.Evaluation;
+namespace DynamicCot.Tools.Evaluation;
 
 /// <summary>Mean, median and 95th percentile of a per-post quantity (tokens, milliseconds).</summary>
 public sealed record DistributionStats(double Mean, double P50, double P95)

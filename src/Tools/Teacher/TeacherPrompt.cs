@@ -1,4 +1,4 @@
-namespace DynamicCot.Keyphrases.Teacher;
+namespace DynamicCot.Tools.Teacher;
 
 /// <summary>
 /// What a teacher is asked: the post and its gold keyphrases, and to explain briefly how the post (image and text)

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using DynamicCot.Keyphrases.Data;
 
-namespace DynamicCot.Keyphrases.Teacher;
+namespace DynamicCot.Tools.Teacher;
 
 /// <summary>
 /// One line of a teacher run's journal: a post's reply (<see cref="Answered"/>: the request succeeded and was paid

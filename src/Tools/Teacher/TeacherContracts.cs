@@ -1,4 +1,4 @@
-namespace DynamicCot.Keyphrases.Teacher;
+namespace DynamicCot.Tools.Teacher;
 
 /// <summary>What a teacher is asked about one post: its text, optional image and the gold keyphrases to explain.</summary>
 /// <param name="PostId">For error messages and logs.</param>

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using DynamicCot.Keyphrases.Metrics;
 
-namespace DynamicCot.Keyphrases.Evaluation;
+namespace DynamicCot.Tools.Evaluation;
 
 /// <summary>
 /// An evaluation's results: the paper's score table plus generated-token, prompt-token and latency statistics.
@@ -24,6 +24,15 @@ public sealed record EvaluationReport(
 {
     public static readonly IReadOnlyList<string> StatisticKeys = ["generatedTokens", "promptTokens", "promptMs", "generationMs", "totalMs"];
 
+    /// <summary>How many failed posts a report lists by name.</summary>
+    public const int MaxListedFailures = 20;
+
+    /// <summary>Posts the model could not take (undecodable image, empty text); scored as empty predictions.</summary>
+    public int Failed { get; init; }
+
+    /// <summary>The first <see cref="MaxListedFailures"/> failed posts, as <c>id: reason</c>.</summary>
+    public IReadOnlyList<string> FailedPosts { get; init; } = [];
+
     public string ToJson()
     {
         using var buffer = new MemoryStream();
@@ -43,6 +52,11 @@ public sealed record EvaluationReport(
             json.WriteNumber("posts", Posts);
             json.WriteNumber("thoughtShare", Math.Round(ThoughtShare, 4));
             json.WriteNumber("wallSeconds", Math.Round(WallSeconds, 2));
+            json.WriteNumber("failed", Failed);
+            json.WriteStartArray("failedPosts");
+            foreach (var failure in FailedPosts)
+                json.WriteStringValue(failure);
+            json.WriteEndArray();
             json.WriteEndObject();
             Write(json, "generatedTokens", GeneratedTokens);
             Write(json, "promptTokens", PromptTokens);
@@ -69,7 +83,12 @@ public sealed record EvaluationReport(
                 run.GetProperty("think").GetString()!, run.GetProperty("posts").GetInt32(), run.GetProperty("thoughtShare").GetDouble(),
                 run.GetProperty("wallSeconds").GetDouble(),
                 new ScoreReport(Category(root, "all"), Category(root, "present"), Category(root, "absent"), Category(root, "unseen")),
-                Stats(root, "generatedTokens"), Stats(root, "promptTokens"), Stats(root, "promptMs"), Stats(root, "generationMs"), Stats(root, "totalMs"));
+                Stats(root, "generatedTokens"), Stats(root, "promptTokens"), Stats(root, "promptMs"), Stats(root, "generationMs"), Stats(root, "totalMs"))
+            {
+                // Reports written before failures were recorded have neither field.
+                Failed = run.TryGetProperty("failed", out var failed) ? failed.GetInt32() : 0,
+                FailedPosts = run.TryGetProperty("failedPosts", out var list) ? [.. list.EnumerateArray().Select(f => f.GetString()!)] : [],
+            };
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
         {

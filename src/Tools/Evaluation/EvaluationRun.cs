@@ -4,8 +4,9 @@ using DynamicCot.Keyphrases.Data;
 using DynamicCot.Keyphrases.Metrics;
 using DynamicCot.Keyphrases.Suggestions;
 using DynamicCot.Keyphrases.Text;
+using DynamicCot.Tools.Charts;
 
-namespace DynamicCot.Keyphrases.Evaluation;
+namespace DynamicCot.Tools.Evaluation;
 
 /// <summary>How to run an evaluation.</summary>
 public sealed record EvaluationRunOptions
@@ -45,14 +46,18 @@ public static class EvaluationFiles
     public const string Settings = "settings.json";
     public const string ReportJson = "report.json";
     public const string ReportMarkdown = "report.md";
+    /// <summary>The chart, as <c>report.png</c> and <c>report.svg</c>.</summary>
     public const string ReportChart = "report.svg";
+    public const string ReportChartPng = "report.png";
 }
 
 /// <summary>
 /// Runs a keyphrase model over a test set (bounded concurrency, so the engine can batch) and writes
-/// <c>predictions.jsonl</c> (ranked, in dataset order), <c>report.json</c>, <c>report.md</c> and <c>report.svg</c>.
-/// Each post's outcome is journalled as it arrives (<c>outcomes.jsonl</c>): running the same command again after an
-/// interruption only evaluates the posts that are missing.
+/// <c>predictions.jsonl</c> (ranked, in dataset order), <c>report.json</c>, <c>report.md</c> and the chart
+/// (<c>report.png</c>, <c>report.svg</c>), each written atomically. Each post's outcome is journalled as it arrives
+/// (<c>outcomes.jsonl</c>): running the same command again after an interruption only evaluates the posts that are
+/// missing. A post the model cannot take (an undecodable image, nothing left of its text) is recorded as failed with
+/// its reason and scored as an empty prediction; the run goes on, and the next run retries it.
 /// </summary>
 public static class EvaluationRun
 {
@@ -72,7 +77,8 @@ public static class EvaluationRun
 
         var journalPath = Path.Combine(options.OutputFolder, EvaluationFiles.Outcomes);
         var outcomes = AppendOnlyJournal.ReadExisting(journalPath, PostOutcome.Read, o => o.Id);
-        var toRun = posts.Where(p => !outcomes.ContainsKey(p.Id)).ToList();
+        // Failed posts are tried again: the image may have been fixed since.
+        var toRun = posts.Where(p => !(outcomes.TryGetValue(p.Id, out var o) && o.Error is null)).ToList();
         var done = posts.Count - toRun.Count;
         var gate = new Lock();
         progress?.Report(new EvaluationProgress(done, posts.Count));
@@ -96,9 +102,9 @@ public static class EvaluationRun
         var ordered = posts.Select(p => outcomes[p.Id]).ToList();
         PredictionFile.Write(Path.Combine(options.OutputFolder, EvaluationFiles.Predictions), ordered.Select(o => new KeyphrasePrediction(o.Id, o.Keyphrases)));
         var report = Report(options, posts, ordered, vocabulary, wall.Elapsed.TotalSeconds);
-        File.WriteAllText(Path.Combine(options.OutputFolder, EvaluationFiles.ReportJson), report.ToJson() + "\n");
-        File.WriteAllText(Path.Combine(options.OutputFolder, EvaluationFiles.ReportMarkdown), EvaluationDocuments.Markdown(report));
-        EvaluationDocuments.Chart(report).Save(Path.Combine(options.OutputFolder, EvaluationFiles.ReportChart));
+        AtomicFile.WriteAllText(Path.Combine(options.OutputFolder, EvaluationFiles.ReportJson), report.ToJson() + "\n");
+        AtomicFile.WriteAllText(Path.Combine(options.OutputFolder, EvaluationFiles.ReportMarkdown), EvaluationDocuments.Markdown(report));
+        ChartFile.Save(EvaluationDocuments.Chart(report), Path.Combine(options.OutputFolder, EvaluationFiles.ReportChart));
         return report;
     }
 
@@ -114,8 +120,8 @@ public static class EvaluationRun
         }
         catch (Exception e) when (e is not OperationCanceledException && IsInputProblem(e))
         {
-            // Outcomes so far stay in the journal: fix the post and run again to finish.
-            throw new ArgumentException($"{options.DataPath}: post \"{post.Id}\": {e.Message}", e);
+            // One bad post must not cost the whole run: it is scored as an empty prediction and listed in the report.
+            return PostOutcome.Failed(post.Id, e.Message, clock.Elapsed.TotalMilliseconds);
         }
         return new PostOutcome(post.Id, [.. result.Keyphrases.Select(k => k.Text)], !string.IsNullOrWhiteSpace(result.Rationale),
             result.PromptTokens, result.GeneratedTokens, result.PromptTime.TotalMilliseconds, result.GenerationTime.TotalMilliseconds,
@@ -127,7 +133,7 @@ public static class EvaluationRun
     {
         for (var type = e.GetType(); type is not null; type = type.BaseType)
         {
-            if (type.Name is "ImageDecodeException" or nameof(SuggestionInputException))
+            if (type.Name is "ImageDecodeException" or nameof(SuggestionInputException) or nameof(IOException))
                 return true;
         }
         return false;
@@ -146,14 +152,21 @@ public static class EvaluationRun
         var evaluator = new KeyphraseEvaluator(new KeyphraseNormalizer(), vocabulary);
         for (var i = 0; i < posts.Count; i++)
             evaluator.Add(posts[i].Text, posts[i].Keyphrases, outcomes[i].Keyphrases);
+        // Costs are those of the answered posts; a failed post cost nothing to measure.
+        var answered = outcomes.Where(o => o.Error is null).ToList();
+        var failed = outcomes.Where(o => o.Error is not null).ToList();
         return new EvaluationReport(
             options.Name, options.ModelLabel, Path.GetFileName(options.DataPath), options.ThinkLabel, posts.Count,
             outcomes.Count(o => o.Thought) / (double)outcomes.Count, wallSeconds, evaluator.Report(),
-            DistributionStats.Of(outcomes.Select(o => (double)o.GeneratedTokens)),
-            DistributionStats.Of(outcomes.Select(o => (double)o.PromptTokens)),
-            DistributionStats.Of(outcomes.Select(o => o.PromptMs)),
-            DistributionStats.Of(outcomes.Select(o => o.GenerationMs)),
-            DistributionStats.Of(outcomes.Select(o => o.TotalMs)));
+            DistributionStats.Of(answered.Select(o => (double)o.GeneratedTokens)),
+            DistributionStats.Of(answered.Select(o => (double)o.PromptTokens)),
+            DistributionStats.Of(answered.Select(o => o.PromptMs)),
+            DistributionStats.Of(answered.Select(o => o.GenerationMs)),
+            DistributionStats.Of(answered.Select(o => o.TotalMs)))
+        {
+            Failed = failed.Count,
+            FailedPosts = [.. failed.Take(EvaluationReport.MaxListedFailures).Select(o => $"{o.Id}: {o.Error}")],
+        };
     }
 
     /// <summary>
@@ -179,6 +192,6 @@ public static class EvaluationRun
                 throw new ArgumentException(
                     $"{options.OutputFolder} holds an evaluation with other settings ({existing}); use another --out folder, or delete that one to start over.");
         }
-        File.WriteAllText(path, settings + "\n");
+        AtomicFile.WriteAllText(path, settings + "\n");
     }
 }

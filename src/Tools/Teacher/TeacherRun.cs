@@ -1,7 +1,7 @@
 using DynamicCot.Keyphrases.Data;
 using DynamicCot.Keyphrases.Images;
 
-namespace DynamicCot.Keyphrases.Teacher;
+namespace DynamicCot.Tools.Teacher;
 
 /// <summary>Where a teacher run stands; reported after each post.</summary>
 public sealed record TeacherProgress(int Done, int ToDo, int Kept, int Dropped, int Failed);

@@ -1,4 +1,4 @@
-namespace DynamicCot.Keyphrases.Teacher;
+namespace DynamicCot.Tools.Teacher;
 
 /// <summary>How a teacher run asks, keeps and records.</summary>
 public sealed record TeacherRunOptions

@@ -1,10 +1,11 @@
 using System.Text;
 using DynamicCot.Keyphrases.Metrics;
-using DynamicCot.Keyphrases.Reports;
+using DynamicCot.Tools.Charts;
+using Plot = ScottPlot.Plot;
 
-namespace DynamicCot.Keyphrases.Evaluation;
+namespace DynamicCot.Tools.Evaluation;
 
-/// <summary>The human-readable forms of evaluation reports: Markdown tables and SVG bar charts, for one run or several.</summary>
+/// <summary>The human-readable forms of evaluation reports: Markdown tables and bar charts (PNG + SVG), for one run or several.</summary>
 public static class EvaluationDocuments
 {
     private static readonly KeyphraseCategory[] Categories = Enum.GetValues<KeyphraseCategory>();
@@ -32,37 +33,35 @@ public static class EvaluationDocuments
         foreach (var (label, stats) in CostRows(report))
             md.Append($"| {label} | {EvaluationReport.Format(stats.Mean, "0.#")} | {EvaluationReport.Format(stats.P50, "0.#")} | {EvaluationReport.Format(stats.P95, "0.#")} |\n");
         md.Append("\nTotal ms runs from submitting a post to its answer, so it includes waiting behind the other posts decoded in the same batches.\n");
+        if (report.Failed > 0)
+        {
+            md.Append($"\n**{report.Failed} post(s) failed** (scored as empty predictions; running the same command again retries them):\n\n");
+            foreach (var failure in report.FailedPosts)
+                md.Append("- ").Append(Escape(failure)).Append('\n');
+            if (report.Failed > report.FailedPosts.Count)
+                md.Append($"- … and {report.Failed - report.FailedPosts.Count} more (see outcomes.jsonl)\n");
+        }
         return md.ToString();
     }
 
     /// <summary>One run's chart: F1@1/3/5/M (bars) per keyphrase category (groups).</summary>
-    public static SvgBarChart Chart(EvaluationReport report)
+    public static Plot Chart(EvaluationReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
-        return new SvgBarChart
-        {
-            Title = $"{report.Name}: F1 by keyphrase category ({report.Posts} posts)",
-            YLabel = "F1 (%)",
-            Categories = [.. Categories.Select(Name)],
-            Series =
+        return GroupedBarChart.Create($"{report.Name}: F1 by keyphrase category ({report.Posts} posts)", "F1 (%)",
+            [.. Categories.Select(Name)],
             [
                 Series("F1@1", report, s => s.F1At1), Series("F1@3", report, s => s.F1At3),
                 Series("F1@5", report, s => s.F1At5), Series("F1@M", report, s => s.F1AtM),
-            ],
-        };
+            ]);
     }
 
-    /// <summary>Several runs compared: F1@M per category (groups), one bar per run.</summary>
-    public static SvgBarChart ComparisonChart(IReadOnlyList<EvaluationReport> reports)
+    /// <summary>Several runs (strategies) compared: F1@M per category (groups), one bar per run.</summary>
+    public static Plot ComparisonChart(IReadOnlyList<EvaluationReport> reports)
     {
         RequireRuns(reports);
-        return new SvgBarChart
-        {
-            Title = "F1@M by keyphrase category",
-            YLabel = "F1@M (%)",
-            Categories = [.. Categories.Select(Name)],
-            Series = [.. reports.Select(r => Series(r.Name, r, s => s.F1AtM))],
-        };
+        return GroupedBarChart.Create("F1@M by keyphrase category and strategy", "F1@M (%)",
+            [.. Categories.Select(Name)], [.. reports.Select(r => Series(r.Name, r, s => s.F1AtM))]);
     }
 
     /// <summary>
