@@ -44,18 +44,22 @@ public sealed class DemoContentStore : IContentRepository
                 key TEXT NOT NULL, tags TEXT NOT NULL, result TEXT NOT NULL, actor TEXT NOT NULL, process TEXT NOT NULL, at TEXT NOT NULL);
             """);
         // A state folder from before publish states: add the columns (items there were published or never published).
+        // Under the write lock (BEGIN IMMEDIATE), since demo hosts sharing the folder start together.
+        using var transaction = connection.BeginTransaction();
         var columns = new HashSet<string>();
-        using (var info = new SqliteCommand("PRAGMA table_info(demo_content)", connection))
+        using (var info = new SqliteCommand("PRAGMA table_info(demo_content)", connection, transaction))
         using (var reader = info.ExecuteReader())
             while (reader.Read()) columns.Add(reader.GetString(1));
         if (!columns.Contains("state"))
         {
-            Execute(connection, """
+            using var upgrade = new SqliteCommand("""
                 ALTER TABLE demo_content ADD COLUMN state TEXT NOT NULL DEFAULT 'NeverPublished';
                 ALTER TABLE demo_content ADD COLUMN published_tags TEXT NULL;
                 UPDATE demo_content SET state = 'Published', published_tags = tags WHERE published_at IS NOT NULL;
-                """);
+                """, connection, transaction);
+            upgrade.ExecuteNonQuery();
         }
+        transaction.Commit();
     }
 
     /// <summary>Stable key for a dataset id, so re-seeding and tests find the same items.</summary>

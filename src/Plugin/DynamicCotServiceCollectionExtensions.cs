@@ -75,12 +75,20 @@ public static class DynamicCotServiceCollectionExtensions
     /// </summary>
     private static void AddHangfire(IServiceCollection services, ResolvedJobStore store, JobStoreOptions options, bool runJobs)
     {
-        services.AddSingleton<JobStorage>(sp => JobStorageFactory.Create(store, options, sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(JobStorageFactory))));
+        services.AddSingleton<JobStorage>(sp =>
+        {
+            sp.GetRequiredService<IGlobalConfiguration>(); // log provider and serializer settings first: the storage logs as it starts
+            return JobStorageFactory.Create(store, options, sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(JobStorageFactory)));
+        });
         services.AddSingleton<JobActivator>(sp => new ScopedJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
-        services.AddHangfire(c => c
-            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
-            .UseSimpleAssemblyNameTypeSerializer()
-            .UseRecommendedSerializerSettings());
+        services.AddHangfire((sp, c) =>
+        {
+            HangfireLogBridge.Use(sp.GetRequiredService<ILoggerFactory>());
+            c.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+                .UseSimpleAssemblyNameTypeSerializer()
+                .UseRecommendedSerializerSettings()
+                .UseLogProvider(HangfireLogBridge.Instance);
+        });
         if (!runJobs) return;
 
         if (!store.SharedByNodes)
