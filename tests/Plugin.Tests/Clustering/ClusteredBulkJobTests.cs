@@ -72,6 +72,24 @@ public sealed class ClusteredBulkJobTests(PostgresServerFixture postgres, ITestO
         Assert.Equal(["A", "B", "C"], nodes.Keys.Order());
         Assert.All(nodes.Values, done => Assert.True(done > 0));
         Assert.Equal("Ada Administrator", job.GetProperty("startedBy").GetString());
+        // Each seeded publish state is as the editor left it: drafts got tags in the draft only, the pending edit stayed
+        // pending (its live version untouched), the trashed item was left alone; the published ones were republished once.
+        var content = a.Services.GetRequiredService<DemoContentStore>();
+        foreach (var (seq, seeded) in DemoSeeder.SeededStates)
+        {
+            var item = content.List()[seq];
+            Assert.Equal(seeded.State, item.State);
+            Assert.Equal(0, item.PublishCount);
+            if (seeded.State == Content.PublishState.Trashed) Assert.Equal(seeded.Draft, item.Tags);
+            else Assert.Equal(seeded.Draft, item.Tags.Take(seeded.Draft.Length));
+            Assert.Equal(seeded.Published, item.PublishedTags);
+        }
+        Assert.All(content.List().Where(i => i.State == Content.PublishState.Published), i =>
+        {
+            Assert.Equal(1, i.PublishCount);
+            Assert.Equal(i.Tags, i.PublishedTags);
+        });
+        Assert.All(content.Writes(), w => Assert.Equal("Ada Administrator (user 1)", w.Actor));
         output.WriteLine($"PostgreSQL started in {postgres.StartTime.TotalSeconds:0.0} s; job of {job.GetProperty("total").GetInt32()} items in {job.GetProperty("batches").GetInt32()} batches: " +
                          string.Join(", ", nodes.Select(n => $"node {n.Key} {n.Value}")) + $"; test took {clock.Elapsed.TotalSeconds:0.0} s");
     }
