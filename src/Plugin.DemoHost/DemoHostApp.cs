@@ -28,20 +28,26 @@ public static class DemoHostApp
         var modelCache = builder.Configuration["Demo:ModelCache"] is { Length: > 0 } cache ? Path.GetFullPath(cache, contentRoot) : DemoModelBootstrap.DefaultCacheFolder();
         builder.Services.AddSingleton(sp => new DemoModelBootstrap(modelCache, dataFolder, sp.GetRequiredService<ILogger<DemoModelBootstrap>>()));
         builder.Services.AddDynamicCot(builder.Configuration, contentRoot, DemoSuggesterRegistration.Create);
+        builder.Services.AddSingleton<IContentPermissions, DemoContentPermissions>();
         builder.Services.AddHostedService<DemoModelWarmUp>();
         builder.Services.AddSingleton(store);
         builder.Services.AddSingleton<IContentRepository>(store);
         builder.Services.AddSingleton(media);
         builder.Services.AddSingleton<IMediaBytesSource>(media);
-        // Umbraco's backoffice policy does not exist here; the demo listens on loopback only and lets every caller in.
-        builder.Services.AddAuthorization(o => o.AddPolicy(DynamicCotAuthorization.Policy, p => p.RequireAssertion(_ => true)));
+        // Umbraco's backoffice sign-in and policy do not exist here: demo users stand in (the demo listens on loopback only).
+        builder.Services.AddAuthentication(DemoUsers.Scheme).AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, DemoAuthenticationHandler>(DemoUsers.Scheme, null);
+        builder.Services.AddAuthorization(o => o.AddPolicy(DynamicCotAuthorization.Policy, p => p.RequireAuthenticatedUser()));
         builder.Services.AddProblemDetails();
+        // The content API shows publish states and write results by name.
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
         app.UseDefaultFiles();
         app.UseStaticFiles();
         UsePluginAssets(app, contentRoot);
+        app.UseAuthentication();
+        app.UseDynamicCotJobsDashboard();
         app.UseAuthorization();
         app.MapControllers();
         DemoEndpoints.Map(app);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using DynamicCot.Plugin.Content;
 using DynamicCot.Plugin.Tags;
 
 namespace DynamicCot.Plugin.DemoHost;
@@ -7,9 +8,21 @@ namespace DynamicCot.Plugin.DemoHost;
 /// <summary>
 /// Fills an empty demo store from the fixture data: VMU 2016 tweets with their photos ("post", JSON tags) and Flickr
 /// photos with their titles ("photo", CSV tags). Items start untagged; the dataset's own tags are kept as reference.
+/// Most items are published; a few posts are in each other state an editor can leave an item in (see
+/// <see cref="SeededStates"/>), so the page and the tests show that tagging keeps each state as it was.
 /// </summary>
 public static partial class DemoSeeder
 {
+    /// <summary>Posts (by position) left in a state other than published, with the draft and published tags they start with.</summary>
+    public static readonly IReadOnlyDictionary<int, (PublishState State, string[] Draft, string[]? Published)> SeededStates =
+        new Dictionary<int, (PublishState, string[], string[]?)>
+        {
+            [3] = (PublishState.NeverPublished, ["draft only"], null),
+            [4] = (PublishState.Unpublished, ["taken offline"], null),
+            [5] = (PublishState.PublishedWithPendingChanges, ["live tag", "pending edit"], ["live tag"]),
+            [6] = (PublishState.Trashed, ["binned"], null),
+        };
+
     public static int Seed(DemoContentStore store, string dataFolder)
     {
         if (store.Count() > 0) return 0;
@@ -20,7 +33,8 @@ public static partial class DemoSeeder
             var text = Urls().Replace(row.GetProperty("text_raw").GetString() ?? "", "").Replace("\\n", "\n").Trim();
             var image = row.TryGetProperty("image", out var img) && img.GetString() is { Length: > 0 } i ? $"vmu16_small_events/{i}" : null;
             var reference = row.GetProperty("gold_norm").EnumerateArray().Select(t => t.GetString()!).ToList();
-            store.Insert(DemoContentStore.KeyFor(id), seq++, "post", Title(text), text, image, TagStorage.Json, reference);
+            var (state, draft, published) = SeededStates.TryGetValue(seq, out var special) ? special : (PublishState.Published, [], []);
+            store.Insert(DemoContentStore.KeyFor(id), seq++, "post", Title(text), text, image, TagStorage.Json, reference, state, draft, published);
         }
         foreach (var row in ReadJsonl(Path.Combine(dataFolder, "flickr10", "data.jsonl")))
         {

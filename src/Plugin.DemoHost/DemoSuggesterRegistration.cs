@@ -7,12 +7,16 @@ namespace DynamicCot.Plugin.DemoHost;
 
 /// <summary>
 /// THE one place the demo host chooses its keyphrase engine: the configured model (<c>DynamicCot:Engine:ModelPath</c>)
-/// when there is one, else the demo model that <see cref="DemoModelBootstrap"/> prepares on first run.
+/// when there is one, else the demo model that <see cref="DemoModelBootstrap"/> prepares on first run; the
+/// <see cref="StandInSuggester"/> only when <c>Demo:StandInEngine:Enabled</c> asks for it (tests of several processes).
 /// </summary>
 public static class DemoSuggesterRegistration
 {
     public static IKeyphraseSuggester Create(IServiceProvider services, EngineSettings engine)
     {
+        var standIn = services.GetRequiredService<IConfiguration>().GetSection(StandInEngineOptions.SectionName).Get<StandInEngineOptions>();
+        if (standIn is { Enabled: true })
+            return new StandInSuggester(standIn);
         if (engine.IsConfigured)
             return LlamaSuggesterFactory.Create(services, engine);
         var bootstrap = services.GetRequiredService<DemoModelBootstrap>();

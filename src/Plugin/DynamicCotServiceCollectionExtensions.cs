@@ -5,11 +5,12 @@ using DynamicCot.Plugin.Feedback;
 using DynamicCot.Plugin.Jobs;
 using DynamicCot.Plugin.Storage;
 using DynamicCot.Plugin.Tagging;
+using Hangfire;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Quartz;
 
 namespace DynamicCot.Plugin;
 
@@ -18,34 +19,38 @@ public delegate IKeyphraseSuggester KeyphraseSuggesterFactory(IServiceProvider s
 
 /// <summary>
 /// Registers everything the plugin needs except the CMS adapter (<see cref="Content.IContentRepository"/>,
-/// <see cref="Content.IMediaBytesSource"/>), which the Umbraco composer or the demo host adds.
+/// <see cref="Content.IMediaBytesSource"/>, <see cref="Api.IContentPermissions"/>), which the Umbraco composer or the
+/// demo host adds.
 /// </summary>
 public static class DynamicCotServiceCollectionExtensions
 {
     /// <param name="contentRootPath">The site's root folder; the SQLite job store lives under it.</param>
     /// <param name="suggesterFactory">Creates the engine; null leaves any registered <see cref="IKeyphraseSuggester"/>,
     /// else one that answers "no model configured".</param>
+    /// <param name="runJobs">False registers no Hangfire server on this host: it enqueues jobs that other processes (or a
+    /// test's own <see cref="BackgroundJobServer"/>) run.</param>
     public static IServiceCollection AddDynamicCot(this IServiceCollection services, IConfiguration configuration, string contentRootPath,
-        KeyphraseSuggesterFactory? suggesterFactory = null, bool startScheduler = true)
-    // startScheduler: false lets a test or CLI start and stop the scheduler itself.
+        KeyphraseSuggesterFactory? suggesterFactory = null, bool runJobs = true)
     {
         var section = configuration.GetSection(DynamicCotOptions.SectionName);
         services.AddOptions<DynamicCotOptions>().Bind(section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<DynamicCotOptions>, DynamicCotOptionsValidator>();
 
-        // The store location is needed while registering Quartz, before the container exists: bind a copy now and
+        // The store location is needed while registering Hangfire, before the container exists: bind a copy now and
         // validate it the same way, so a bad store setting fails here with the same message as at start-up.
         var options = section.Get<DynamicCotOptions>() ?? new DynamicCotOptions();
         var validation = new DynamicCotOptionsValidator().Validate(null, options);
         if (validation.Failed) throw new OptionsValidationException(DynamicCotOptions.SectionName, typeof(DynamicCotOptions), validation.Failures);
         var store = ResolvedJobStore.From(options.JobStore, contentRootPath);
         services.AddSingleton(store);
+        services.AddSingleton(NodeIdentity.From(options.JobStore));
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(_ => new PluginDatabase(store.Provider, store.PluginConnectionString));
         services.AddSingleton<BulkJobStore>();
         services.AddSingleton<BulkJobService>();
         services.AddSingleton<FeedbackStore>();
+        services.AddSingleton<RejectedTagStore>();
         services.AddSingleton<SuggestionThrottle>();
         services.AddTransient<ContentTagger>();
         services.AddSingleton<IAutoTagQueue, AutoTagQueue>();
@@ -57,23 +62,53 @@ public static class DynamicCotServiceCollectionExtensions
         else
             services.TryAddSingleton<IKeyphraseSuggester, UnconfiguredKeyphraseSuggester>();
 
-        services.AddSingleton<BulkJobResumer>();
-        services.AddSingleton<SchedulerStoppingSignal>();
-        services.AddQuartz(q =>
-        {
-            JobStoreSetup.Configure(q, store, options.JobStore);
-            q.AddSchedulerListener<InterruptBulkJobsOnShutdown>();
-        });
-        if (startScheduler)
-        {
-            // Waiting lets a stopping job finish its in-flight items' writes; jobs see the stop through their token.
-            services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
-            services.AddHostedService(sp => sp.GetRequiredService<BulkJobResumer>());
-            // After Quartz's hosted service, so it stops first: jobs hand over while the scheduler still accepts triggers.
-            services.AddHostedService<HandOverBulkJobsOnStop>();
-        }
+        AddHangfire(services, store, options.JobStore, runJobs);
 
+        services.AddAntiforgery();
         services.AddControllers().AddApplicationPart(typeof(SuggestController).Assembly);
         return services;
+    }
+
+    /// <summary>
+    /// Hangfire with this container's own storage and job activator registered before <c>AddHangfire</c> (which keeps
+    /// them): its defaults are process-wide statics, and a host must not run another host's jobs in its container.
+    /// </summary>
+    private static void AddHangfire(IServiceCollection services, ResolvedJobStore store, JobStoreOptions options, bool runJobs)
+    {
+        services.AddSingleton<JobStorage>(sp =>
+        {
+            sp.GetRequiredService<IGlobalConfiguration>(); // log provider and serializer settings first: the storage logs as it starts
+            return JobStorageFactory.Create(store, options, sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(JobStorageFactory)));
+        });
+        services.AddSingleton<JobActivator>(sp => new ScopedJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
+        services.AddHangfire((sp, c) =>
+        {
+            HangfireLogBridge.Use(sp.GetRequiredService<ILoggerFactory>());
+            c.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+                .UseSimpleAssemblyNameTypeSerializer()
+                .UseRecommendedSerializerSettings()
+                .UseLogProvider(HangfireLogBridge.Instance);
+        });
+        if (!runJobs) return;
+
+        if (!store.SharedByNodes)
+            services.AddHostedService(sp => new SingleServerLock(sp.GetRequiredService<ResolvedJobStore>())); // before the server: it starts first, stops last
+        services.AddHangfireServer((sp, server) => ConfigureServer(server, sp.GetRequiredService<NodeIdentity>(), options));
+    }
+
+    /// <summary>This node's Hangfire server: the plugin's queue only, and timings that let a cluster notice a dead node within a minute.</summary>
+    public static void ConfigureServer(BackgroundJobServerOptions server, NodeIdentity node, JobStoreOptions options)
+    {
+        server.ServerName = node.Name;
+        server.WorkerCount = options.WorkerThreads;
+        server.Queues = [JobQueues.Name];
+        server.SchedulePollingInterval = TimeSpan.FromSeconds(1);
+        server.HeartbeatInterval = TimeSpan.FromSeconds(5);
+        server.ServerCheckInterval = TimeSpan.FromSeconds(15);
+        server.ServerTimeout = TimeSpan.FromSeconds(30);
+        server.CancellationCheckInterval = TimeSpan.FromSeconds(1);
+        // A stopping node's jobs see their token fire at once; they give their item back and Hangfire requeues them.
+        server.StopTimeout = TimeSpan.Zero;
+        server.ShutdownTimeout = TimeSpan.FromSeconds(30);
     }
 }

@@ -2,10 +2,11 @@ using DynamicCot.Plugin.Content;
 using DynamicCot.Plugin.Jobs;
 using DynamicCot.Plugin.Tests.TestDoubles;
 using DynamicCot.Tests.Shared;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace DynamicCot.Plugin.Tests;
 
-/// <summary>Bulk retag on a real SQLite job store (Quartz tables + the plugin's job tables).</summary>
+/// <summary>Bulk retag on a real SQLite job store (Hangfire's storage + the plugin's job tables), one server process.</summary>
 public sealed class BulkJobTests
 {
     private static readonly ContentSelection All = new(null, null, true);
@@ -27,7 +28,7 @@ public sealed class BulkJobTests
         int doneAtStop;
         await using (var first = await PluginServices.StartAsync(folder.Path, content, suggester))
         {
-            jobId = (await first.Jobs.StartAsync(All, CancellationToken.None)).Id;
+            jobId = (await first.Jobs.StartAsync(All, PluginServices.Starter, CancellationToken.None)).Id;
             doneAtStop = (await first.WaitAsync(jobId, v => v.Done >= 8)).Done;
         } // scheduler shut down mid-job, as a host stopping
 
@@ -43,6 +44,50 @@ public sealed class BulkJobTests
         Assert.Equal(40, content.Writes.Count);
         Assert.All(content.Keys, key => Assert.Equal(1, content.Writes[key]));
         Assert.NotNull(finished.RatePerSecond);
+        // Every write in the name of the user who started the job, none as the system.
+        Assert.All(content.Actors, a => Assert.Equal(PluginServices.Starter, a.Actor));
+        Assert.Equal(10, finished.BatchesTotal); // 40 items in batches of 4
+        Assert.Equal(0, finished.BatchesRemaining);
+    }
+
+    [Fact]
+    public async Task A_tag_the_editor_rejected_for_an_item_stays_off_it_through_bulk_retag_until_cleared()
+    {
+        using var folder = TestPaths.NewTempFolder();
+        var content = Content(6);
+        // The stand-in proposes "lighthouse" (the longest word of every text) with the highest confidence.
+        var suggester = new WordSuggester();
+        var rejectedOn = content.Keys[2];
+        await using var services = await PluginServices.StartAsync(folder.Path, content, suggester);
+        await services.Provider.GetRequiredService<Feedback.FeedbackStore>().AddAsync(rejectedOn, content[rejectedOn].Text, null,
+            accepted: ["harbour"], rejected: ["Lighthouse"], added: [], CancellationToken.None);
+
+        var first = await services.WaitAsync((await services.Jobs.StartAsync(All, PluginServices.Starter, CancellationToken.None)).Id, v => v.IsFinished);
+        Assert.Equal(6, first.Done);
+        Assert.DoesNotContain("lighthouse", content[rejectedOn].Tags, StringComparer.OrdinalIgnoreCase);
+        Assert.All(content.Keys.Where(k => k != rejectedOn), k => Assert.Contains("lighthouse", content[k].Tags));
+
+        // Still off on a second run; clearing the rejection is what lets the model's tag in again.
+        await services.WaitAsync((await services.Jobs.StartAsync(All, PluginServices.Starter, CancellationToken.None)).Id, v => v.IsFinished);
+        Assert.DoesNotContain("lighthouse", content[rejectedOn].Tags, StringComparer.OrdinalIgnoreCase);
+        Assert.Equal(1, await services.Provider.GetRequiredService<Feedback.RejectedTagStore>().ClearAsync(rejectedOn, ["LIGHTHOUSE"], CancellationToken.None));
+        await services.WaitAsync((await services.Jobs.StartAsync(All, PluginServices.Starter, CancellationToken.None)).Id, v => v.IsFinished);
+        Assert.Contains("lighthouse", content[rejectedOn].Tags);
+
+        // The rejection is still training data.
+        var example = Assert.Single(await services.Provider.GetRequiredService<Feedback.FeedbackStore>().ExportAsync(CancellationToken.None));
+        Assert.Equal(["harbour"], example.Keyphrases);
+    }
+
+    [Fact]
+    public async Task A_second_server_process_on_one_SQLite_job_store_is_refused_with_what_to_do_instead()
+    {
+        using var folder = TestPaths.NewTempFolder();
+        await using var first = await PluginServices.StartAsync(folder.Path, Content(1), new WordSuggester());
+        var refused = await Assert.ThrowsAsync<JobStoreInUseException>(() => PluginServices.StartAsync(folder.Path, Content(1), new WordSuggester()));
+        Assert.Contains("one server process", refused.Message);
+        Assert.Contains("Provider=Postgres", refused.Message);
+        Assert.Contains($"process {Environment.ProcessId}", refused.Message);
     }
 
     [Fact]
@@ -51,7 +96,7 @@ public sealed class BulkJobTests
         using var folder = TestPaths.NewTempFolder();
         var content = Content(40);
         await using var services = await PluginServices.StartAsync(folder.Path, content, new WordSuggester { Delay = TimeSpan.FromMilliseconds(60) });
-        var jobId = (await services.Jobs.StartAsync(All, CancellationToken.None)).Id;
+        var jobId = (await services.Jobs.StartAsync(All, PluginServices.Starter, CancellationToken.None)).Id;
         await services.WaitAsync(jobId, v => v.Done >= 4);
         var atCancel = content.Writes.Count;
         await services.Jobs.CancelAsync(jobId, CancellationToken.None);
@@ -72,7 +117,7 @@ public sealed class BulkJobTests
         content.FailingKeys.Add(content.Keys[3]);
         var suggester = new WordSuggester { Delay = TimeSpan.FromMilliseconds(40) };
         await using var services = await PluginServices.StartAsync(folder.Path, content, suggester);
-        var jobId = (await services.Jobs.StartAsync(All, CancellationToken.None)).Id;
+        var jobId = (await services.Jobs.StartAsync(All, PluginServices.Starter, CancellationToken.None)).Id;
         await services.WaitAsync(jobId, v => v.Done >= 4);
         await services.Jobs.PauseAsync(jobId, CancellationToken.None);
         var paused = await services.WaitAsync(jobId, _ => true);
@@ -100,7 +145,7 @@ public sealed class BulkJobTests
         var content = Content(2);
         await using var services = await PluginServices.StartAsync(folder.Path, content, new WordSuggester { Overloaded = true },
             new() { ["DynamicCot:Throttle:MaxAttemptsPerItem"] = "2" });
-        var jobId = (await services.Jobs.StartAsync(All, CancellationToken.None)).Id;
+        var jobId = (await services.Jobs.StartAsync(All, PluginServices.Starter, CancellationToken.None)).Id;
         var finished = await services.WaitAsync(jobId, v => v.IsFinished);
         Assert.Equal(2, finished.Failed);
         Assert.All(finished.Failures, f => Assert.Contains("overloaded on 2 attempts", f.Reason));

@@ -110,6 +110,9 @@ public sealed class HttpApiTests(DemoHostFixture host) : IClassFixture<DemoHostF
         Assert.Contains("passport", item.Tags);
         Assert.Equal("Json", item.TagStorage);
         Assert.StartsWith("[\"Editor tag\",", item.TagsStored);
+        // Written in the name of the editor who published (the demo's default user), republished once.
+        var write = Assert.Single(store.Writes(), w => w.Key == key);
+        Assert.Equal(("Ada Administrator (user 1)", Content.TagWriteResult.Republished), (write.Actor, write.Result));
     }
 
     [Fact]
@@ -155,6 +158,83 @@ public sealed class HttpApiTests(DemoHostFixture host) : IClassFixture<DemoHostF
         Assert.Equal(["passport", "DoodleDisaster"], line.GetProperty("keyphrases").EnumerateArray().Select(k => k.GetString()));
         Assert.Contains("toddler near your passport", line.GetProperty("text").GetString());
         Assert.Equal("vmu16_small_events/images/passport_02.jpg", line.GetProperty("image").GetString());
+    }
+
+    private static HttpRequestMessage As(string user, HttpMethod method, string url, object? body = null)
+    {
+        var request = new HttpRequestMessage(method, url);
+        request.Headers.Add(DemoUsers.Header, user);
+        if (body is not null) request.Content = JsonContent.Create(body);
+        return request;
+    }
+
+    [Theory]
+    [InlineData("writer", "may not publish all content")]
+    [InlineData("translator", "no access to the Content section")]
+    public async Task Starting_a_bulk_job_without_publish_rights_or_content_access_is_refused_with_403_problem_details(string user, string reason)
+    {
+        var response = await host.Client.SendAsync(As(user, HttpMethod.Post, $"{Api}/jobs", new { all = true }));
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains(reason, (await Json(response)).GetProperty("detail").GetString());
+
+        // Nor may they pause, cancel or restart someone else's job.
+        var started = await host.Client.SendAsync(As("editor", HttpMethod.Post, $"{Api}/jobs", new { documentType = "photo" }));
+        Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
+        var id = (await Json(started)).GetProperty("id").GetGuid();
+        Assert.Equal("Eddie Editor", (await Json(started)).GetProperty("startedBy").GetString());
+        foreach (var verb in new[] { "pause", "cancel", "restart" })
+            Assert.Equal(HttpStatusCode.Forbidden, (await host.Client.SendAsync(As(user, HttpMethod.Post, $"{Api}/jobs/{id}/{verb}"))).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_jobs_dashboard_is_for_administrators_only_and_hides_the_storage_connection_string()
+    {
+        const string dashboard = "/umbraco/dynamiccot/hangfire";
+        var admin = await host.Client.SendAsync(As("admin", HttpMethod.Get, dashboard));
+        Assert.Equal(HttpStatusCode.OK, admin.StatusCode);
+        var page = await admin.Content.ReadAsStringAsync();
+        Assert.Contains("DynamicCot jobs", page);
+        Assert.DoesNotContain("Data Source=", page);
+        Assert.DoesNotContain("hangfire.db", page);
+        foreach (var user in new[] { "editor", "writer" })
+            Assert.Equal(HttpStatusCode.Forbidden, (await host.Client.SendAsync(As(user, HttpMethod.Get, dashboard))).StatusCode);
+        // Its actions need the antiforgery token, even for an administrator.
+        var post = await host.Client.SendAsync(As("admin", HttpMethod.Post, $"{dashboard}/jobs/enqueued/delete"));
+        Assert.NotEqual(HttpStatusCode.NoContent, post.StatusCode);
+        Assert.NotEqual(HttpStatusCode.OK, post.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_server_tells_the_backoffice_which_property_receives_tags()
+    {
+        var config = await Json(await host.Client.GetAsync($"{Api}/config"));
+        var types = config.GetProperty("documentTypes").EnumerateArray().ToDictionary(t => t.GetProperty("alias").GetString()!, t => t.GetProperty("tagsProperty").GetString());
+        Assert.Equal(new Dictionary<string, string?> { ["photo"] = "tags", ["post"] = "tags" }, types);
+        Assert.Equal("/umbraco/dynamiccot/hangfire", config.GetProperty("dashboardPath").GetString());
+    }
+
+    [Fact]
+    public async Task The_demo_content_api_shows_items_in_every_publish_state()
+    {
+        var items = (await Json(await host.Client.GetAsync("/demo/api/content"))).EnumerateArray().ToList();
+        var states = items.Select(i => i.GetProperty("state").GetString()).ToHashSet();
+        Assert.Equal(Enum.GetNames<Content.PublishState>().Order(), states.Order());
+        var pending = items.Single(i => i.GetProperty("state").GetString() == "PublishedWithPendingChanges");
+        Assert.Equal(["live tag"], pending.GetProperty("publishedTags").EnumerateArray().Select(t => t.GetString()));
+        Assert.Equal(["live tag", "pending edit"], pending.GetProperty("tags").EnumerateArray().Select(t => t.GetString()));
+    }
+
+    [Fact]
+    public async Task Rejections_are_listed_per_item_and_cleared_only_when_asked()
+    {
+        var key = DemoContentStore.KeyFor("vmu16-dev-431124801126535169");
+        await host.Client.PostAsJsonAsync($"{Api}/feedback", new { contentId = key, rejected = new[] { "Folks", "beach" } });
+        var rejected = await Json(await host.Client.GetAsync($"{Api}/feedback/rejected/{key}"));
+        Assert.Equal(["Folks", "beach"], rejected.EnumerateArray().Select(r => r.GetProperty("tag").GetString()).Order());
+        var cleared = await host.Client.DeleteAsync($"{Api}/feedback/rejected/{key}?tag=FOLKS");
+        Assert.Equal(1, (await Json(cleared)).GetProperty("cleared").GetInt32());
+        Assert.Equal(["beach"], (await Json(await host.Client.GetAsync($"{Api}/feedback/rejected/{key}"))).EnumerateArray().Select(r => r.GetProperty("tag").GetString()));
     }
 
     private static async Task<DemoHostFixtureWith> StartWith(TestDoubles.WordSuggester suggester)

@@ -3,23 +3,30 @@ using DynamicCot.Plugin.Content;
 using DynamicCot.Plugin.Jobs;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Quartz;
 
 namespace DynamicCot.Plugin.Tests;
 
-/// <summary>The plugin's services on a real SQLite job store in a test folder, with the scheduler started by hand.</summary>
+/// <summary>
+/// The plugin's services on a real SQLite job store (Hangfire's and the plugin's tables) in a test folder, with the
+/// hosted services (the one-server lock, Hangfire's server) started and stopped as a host does.
+/// </summary>
 public sealed class PluginServices : IAsyncDisposable
 {
-    private PluginServices(ServiceProvider provider, IScheduler scheduler)
+    private readonly IReadOnlyList<IHostedService> _hosted;
+
+    private PluginServices(ServiceProvider provider, IReadOnlyList<IHostedService> hosted)
     {
         Provider = provider;
-        Scheduler = scheduler;
+        _hosted = hosted;
     }
 
     public ServiceProvider Provider { get; }
-    public IScheduler Scheduler { get; }
     public BulkJobService Jobs => Provider.GetRequiredService<BulkJobService>();
+
+    /// <summary>The user bulk jobs of these tests are started by.</summary>
+    public static readonly ContentActor Starter = new(7, "Test Editor");
 
     public static async Task<PluginServices> StartAsync(string folder, IContentRepository content, IKeyphraseSuggester suggester,
         Dictionary<string, string?>? settings = null)
@@ -36,15 +43,22 @@ public sealed class PluginServices : IAsyncDisposable
         var config = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
         var services = new ServiceCollection();
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
-        services.AddDynamicCot(config, folder, startScheduler: false);
+        services.AddDynamicCot(config, folder);
         services.AddSingleton(content);
         services.AddSingleton<IMediaBytesSource>(new TestDoubles.DictionaryMedia());
         services.AddSingleton(suggester);
         var provider = services.BuildServiceProvider();
-        var scheduler = await provider.GetRequiredService<ISchedulerFactory>().GetScheduler();
-        await scheduler.Start();
-        await provider.GetRequiredService<BulkJobResumer>().StartAsync(CancellationToken.None);
-        return new PluginServices(provider, scheduler);
+        var hosted = provider.GetServices<IHostedService>().ToList();
+        try
+        {
+            foreach (var service in hosted) await service.StartAsync(CancellationToken.None);
+        }
+        catch
+        {
+            await provider.DisposeAsync();
+            throw;
+        }
+        return new PluginServices(provider, hosted);
     }
 
     public async Task<BulkJobView> WaitAsync(Guid jobId, Func<BulkJobView, bool> condition, TimeSpan? timeout = null)
@@ -59,10 +73,10 @@ public sealed class PluginServices : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops the scheduler as a host shutdown does: running jobs are signalled and awaited.</summary>
+    /// <summary>Stops as a host shutdown does (in reverse order): running jobs see their token fire and are requeued.</summary>
     public async ValueTask DisposeAsync()
     {
-        await Scheduler.Shutdown(waitForJobsToComplete: true);
+        foreach (var service in _hosted.Reverse()) await service.StopAsync(CancellationToken.None);
         await Provider.DisposeAsync();
     }
 }

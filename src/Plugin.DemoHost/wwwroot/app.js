@@ -27,12 +27,23 @@ function renderTags(span, tags) {
   span.replaceChildren(...tags.map(t => Object.assign(document.createElement('span'), { className: 'tag', textContent: t })));
 }
 
+/** How the editor left each item; tagging never changes it (only a cleanly published item is republished). */
+const stateLabels = {
+  NeverPublished: 'draft, never published',
+  Unpublished: 'unpublished',
+  PublishedWithPendingChanges: 'published, with unpublished changes',
+  Published: 'published',
+  Trashed: 'in the recycle bin',
+};
+
 function renderItem(item, withElements) {
   const node = document.getElementById('item-template').content.firstElementChild.cloneNode(true);
   node.dataset.key = item.key;
+  node.dataset.state = item.state;
   node.querySelector('.name').textContent = item.name;
-  node.querySelector('.meta').textContent = `${item.documentType} · tags stored as ${item.tagStorage}` +
-    (item.publishedAt ? ` · published ${new Date(item.publishedAt).toLocaleString()}` : '');
+  node.querySelector('.meta').textContent = `${item.documentType} · tags stored as ${item.tagStorage} · ${stateLabels[item.state] ?? item.state}` +
+    (item.publishedAt && item.state !== 'Unpublished' ? ` ${new Date(item.publishedAt).toLocaleString()}` : '') +
+    (item.publishedTags && item.state === 'PublishedWithPendingChanges' ? ` · live tags: ${item.publishedTags.join(', ') || 'none'}` : '');
   node.querySelector('.text').textContent = item.text;
   const img = node.querySelector('.photo');
   if (item.image) { img.src = `/demo/media/${item.image}`; img.alt = item.name; } else img.remove();
@@ -53,6 +64,7 @@ function renderItem(item, withElements) {
     node.querySelector('.suggestions').append(panel);
   }
 
+  if (item.state === 'Trashed') node.querySelector('.publish').disabled = true;
   node.querySelector('.publish').addEventListener('click', async () => {
     try {
       const updated = await call(`/demo/api/content/${item.key}/publish`, {

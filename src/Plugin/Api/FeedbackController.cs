@@ -17,7 +17,7 @@ public sealed record FeedbackRequest(Guid? ContentId, string? Text, string? Imag
 [Route(ApiRoutes.Base + "/feedback")]
 [Authorize(Policy = DynamicCotAuthorization.Policy)]
 [DynamicCotExceptionFilter]
-public sealed class FeedbackController(FeedbackStore feedback, IContentRepository content) : ControllerBase
+public sealed class FeedbackController(FeedbackStore feedback, RejectedTagStore rejectedTags, IContentRepository content) : ControllerBase
 {
     [HttpPost]
     public async Task<IActionResult> Record([FromBody] FeedbackRequest request, CancellationToken cancellationToken)
@@ -42,6 +42,19 @@ public sealed class FeedbackController(FeedbackStore feedback, IContentRepositor
 
         var record = await feedback.AddAsync(request.ContentId, text, image, accepted, rejected, added, cancellationToken);
         return StatusCode(StatusCodes.Status201Created, record);
+    }
+
+    /// <summary>The tags editors rejected for an item; auto-tag and bulk retag never add them back.</summary>
+    [HttpGet("rejected/{contentId:guid}")]
+    public async Task<IReadOnlyList<RejectedTag>> Rejected(Guid contentId, CancellationToken cancellationToken) =>
+        await rejectedTags.ListAsync(contentId, cancellationToken);
+
+    /// <summary>Clears rejections of an item: the tags named in <paramref name="tag"/> (repeatable), or all of them.</summary>
+    [HttpDelete("rejected/{contentId:guid}")]
+    public async Task<IActionResult> ClearRejected(Guid contentId, [FromQuery] string[]? tag, CancellationToken cancellationToken)
+    {
+        var cleared = await rejectedTags.ClearAsync(contentId, tag is { Length: > 0 } ? tag : null, cancellationToken);
+        return Ok(new { contentId, cleared });
     }
 
     /// <summary>Training data in the project's dataset format, one JSON object per line.</summary>

@@ -9,20 +9,26 @@ namespace DynamicCot.Plugin.Api;
 /// <summary>Body of <c>POST jobs</c>: a subtree (<see cref="RootId"/>), a document type, both, or <see cref="All"/>.</summary>
 public sealed record StartJobRequest(Guid? RootId, string? DocumentType, bool All = false);
 
+/// <param name="Nodes">Items each node finished (Hangfire server names); empty in lists, filled for one job.</param>
 public sealed record JobDto(Guid Id, string Status, ContentSelection Selection, int Total, int Done, int Failed, int Pending,
     double? RatePerSecond, double? EtaSeconds, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset? FinishedAt,
-    string? Error, IReadOnlyList<BulkItemFailure> Failures)
+    string? Error, IReadOnlyList<BulkItemFailure> Failures, string? StartedBy, int Batches, int BatchesLeft, IReadOnlyList<NodeProgress> Nodes)
 {
     public static JobDto From(BulkJobView v) => new(v.Id, v.Status.ToString(), v.Selection, v.Total, v.Done, v.Failed, v.Pending,
-        v.RatePerSecond, v.Eta?.TotalSeconds, v.CreatedAt, v.UpdatedAt, v.FinishedAt, v.Error, v.Failures);
+        v.RatePerSecond, v.Eta?.TotalSeconds, v.CreatedAt, v.UpdatedAt, v.FinishedAt, v.Error, v.Failures, v.StartedBy?.Name,
+        v.BatchesTotal, v.BatchesRemaining, v.Nodes ?? []);
 }
 
-/// <summary>Bulk retag jobs: start, list, inspect (progress, rate, ETA, failures), pause, resume, cancel.</summary>
+/// <summary>
+/// Bulk retag jobs: start, list, inspect (progress per node, rate, ETA, failures), pause, resume, restart, cancel.
+/// Changing a job needs content-section access and publish rights on its content (see <see cref="IContentPermissions"/>);
+/// others get 403 problem details. The job's writes are attributed to the user who started it.
+/// </summary>
 [ApiController]
 [Route(ApiRoutes.Base + "/jobs")]
 [Authorize(Policy = DynamicCotAuthorization.Policy)]
 [DynamicCotExceptionFilter]
-public sealed class JobsController(BulkJobService jobs) : ControllerBase
+public sealed class JobsController(BulkJobService jobs, IContentPermissions permissions) : ControllerBase
 {
     [HttpPost]
     public async Task<IActionResult> Start([FromBody] StartJobRequest request, CancellationToken cancellationToken)
@@ -30,7 +36,9 @@ public sealed class JobsController(BulkJobService jobs) : ControllerBase
         var selection = new ContentSelection(request.RootId, string.IsNullOrWhiteSpace(request.DocumentType) ? null : request.DocumentType.Trim(), request.All);
         if (selection.IsEmpty)
             return ApiProblems.Field("rootId", "Say which content to retag: rootId (a subtree), documentType, or all=true.");
-        var view = await jobs.StartAsync(selection, cancellationToken);
+        if (await permissions.CheckBulkJobAsync(User, selection, cancellationToken) is { } refused)
+            return Forbidden("start", refused);
+        var view = await jobs.StartAsync(selection, permissions.ActorOf(User), cancellationToken);
         return AcceptedAtAction(nameof(Get), new { id = view.Id }, JobDto.From(view));
     }
 
@@ -42,11 +50,25 @@ public sealed class JobsController(BulkJobService jobs) : ControllerBase
     public async Task<JobDto> Get(Guid id, CancellationToken cancellationToken) => JobDto.From(await jobs.GetAsync(id, cancellationToken));
 
     [HttpPost("{id:guid}/pause")]
-    public async Task<JobDto> Pause(Guid id, CancellationToken cancellationToken) => JobDto.From(await jobs.PauseAsync(id, cancellationToken));
+    public Task<IActionResult> Pause(Guid id, CancellationToken cancellationToken) => ChangeAsync(id, "pause", jobs.PauseAsync, cancellationToken);
 
     [HttpPost("{id:guid}/resume")]
-    public async Task<JobDto> Resume(Guid id, CancellationToken cancellationToken) => JobDto.From(await jobs.ResumeAsync(id, cancellationToken));
+    public Task<IActionResult> Resume(Guid id, CancellationToken cancellationToken) => ChangeAsync(id, "resume", jobs.ResumeAsync, cancellationToken);
+
+    [HttpPost("{id:guid}/restart")]
+    public Task<IActionResult> Restart(Guid id, CancellationToken cancellationToken) => ChangeAsync(id, "restart", jobs.RestartAsync, cancellationToken);
 
     [HttpPost("{id:guid}/cancel")]
-    public async Task<JobDto> Cancel(Guid id, CancellationToken cancellationToken) => JobDto.From(await jobs.CancelAsync(id, cancellationToken));
+    public Task<IActionResult> Cancel(Guid id, CancellationToken cancellationToken) => ChangeAsync(id, "cancel", jobs.CancelAsync, cancellationToken);
+
+    private async Task<IActionResult> ChangeAsync(Guid id, string verb, Func<Guid, CancellationToken, Task<BulkJobView>> change, CancellationToken cancellationToken)
+    {
+        var job = await jobs.GetAsync(id, cancellationToken);
+        if (await permissions.CheckBulkJobAsync(User, job.Selection, cancellationToken) is { } refused)
+            return Forbidden(verb, refused);
+        return Ok(JobDto.From(await change(id, cancellationToken)));
+    }
+
+    private static ObjectResult Forbidden(string verb, string reason) =>
+        ApiProblems.Status(StatusCodes.Status403Forbidden, $"Not allowed to {verb} this bulk job", reason);
 }

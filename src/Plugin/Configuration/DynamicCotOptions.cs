@@ -22,6 +22,7 @@ public sealed class DynamicCotOptions
     public TagMergePolicy MergePolicy { get; set; } = TagMergePolicy.KeepEditorTagsAndAdd;
 
     public JobStoreOptions JobStore { get; set; } = new();
+    public DashboardOptions Dashboard { get; set; } = new();
 
     public ThrottleOptions Throttle { get; set; } = new();
 
@@ -89,25 +90,53 @@ public enum TagMergePolicy
 
 public enum JobStoreProvider { Sqlite, Postgres }
 
-/// <summary>Where Quartz and the plugin's job and feedback tables live.</summary>
+/// <summary>Where Hangfire's job storage and the plugin's own tables (bulk jobs, feedback) live, and how this node runs jobs.</summary>
 public sealed class JobStoreOptions
 {
+    /// <summary>Sqlite: one server process (the embedded default). Postgres: every node of a web farm runs jobs.</summary>
     public JobStoreProvider Provider { get; set; } = JobStoreProvider.Sqlite;
-
     /// <summary>SQLite: folder of the database files, relative to the site's content root.</summary>
     public string SqliteFolder { get; set; } = "umbraco/Data/DynamicCot";
-
     /// <summary>PostgreSQL connection string (required for <see cref="JobStoreProvider.Postgres"/>).</summary>
     public string? ConnectionString { get; set; }
-
-    /// <summary>PostgreSQL: run as a cluster node so several servers share the jobs (SQLite cannot cluster).</summary>
-    public bool Clustered { get; set; } = true;
-
-    /// <summary>Quartz scheduler name; nodes of one cluster share it.</summary>
-    public string SchedulerName { get; set; } = "DynamicCot";
-
-    /// <summary>Quartz worker threads on this node.</summary>
+    /// <summary>PostgreSQL schema of Hangfire's tables.</summary>
+    public string PostgresSchema { get; set; } = "hangfire";
+    /// <summary>Name of this node's Hangfire server, shown in the dashboard and in a bulk job's per-node progress; empty = machine name and process id.</summary>
+    public string ServerName { get; set; } = "";
+    /// <summary>Hangfire workers on this node (jobs it runs at once).</summary>
     public int WorkerThreads { get; set; } = 2;
+    /// <summary>
+    /// How long a job taken by a node that died stays invisible before another node takes it. PostgreSQL renews it
+    /// while the job runs (sliding), so it bounds only the wait after a crash; Hangfire's default is 30 minutes.
+    /// </summary>
+    public TimeSpan InvisibilityTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// SQLite has no sliding invisibility: a job running longer than this runs a second time. Keep it far above a
+    /// batch's duration; after a crash the restarted process takes the job up after this long.
+    /// </summary>
+    public TimeSpan SqliteInvisibilityTimeout { get; set; } = TimeSpan.FromMinutes(10);
+    /// <summary>How often an idle node looks for new jobs.</summary>
+    public TimeSpan QueuePollInterval { get; set; } = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// How long a node owns a bulk item it started on; a node that dies leaves its item to others after this long.
+    /// Must exceed one suggestion plus the write.
+    /// </summary>
+    public TimeSpan ItemLease { get; set; } = TimeSpan.FromSeconds(60);
+}
+
+/// <summary>Hangfire's dashboard, for administrators only.</summary>
+public sealed class DashboardOptions
+{
+    public bool Enabled { get; set; } = true;
+    /// <summary>Where the dashboard is served; the backoffice links to it.</summary>
+    public string Path { get; set; } = "/umbraco/dynamiccot/hangfire";
+    /// <summary>
+    /// Authentication scheme the dashboard signs users in with when the request has no user yet (Umbraco's backoffice
+    /// cookie, "UmbracoBackOffice"); empty = use the request's user as it is.
+    /// </summary>
+    public string AuthenticationScheme { get; set; } = "UmbracoBackOffice";
+    /// <summary>Role (Umbraco user group alias) a user needs to see the dashboard.</summary>
+    public string AdministratorRole { get; set; } = "admin";
 }
 
 /// <summary>Limits on how fast jobs call the engine, so editors' interactive requests keep a share of it.</summary>
@@ -119,7 +148,7 @@ public sealed class ThrottleOptions
     /// <summary>Most suggestions jobs run at once on this node (the engine batches concurrent requests).</summary>
     public int MaxConcurrentSuggestions { get; set; } = 4;
 
-    /// <summary>Items a bulk job takes per batch; pause and cancel take effect between batches.</summary>
+    /// <summary>Items per batch job of a bulk retag; every node takes batches of one bulk job at once.</summary>
     public int BulkBatchSize { get; set; } = 8;
 
     /// <summary>Tries per item before a transient failure (engine overloaded) is recorded as a failure.</summary>

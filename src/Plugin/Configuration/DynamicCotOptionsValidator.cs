@@ -51,8 +51,16 @@ public sealed class DynamicCotOptionsValidator : IValidateOptions<DynamicCotOpti
             errors.Add($"{s}:JobStore:ConnectionString is required when {s}:JobStore:Provider is Postgres.");
         if (store.Provider == JobStoreProvider.Sqlite && string.IsNullOrWhiteSpace(store.SqliteFolder))
             errors.Add($"{s}:JobStore:SqliteFolder is required when {s}:JobStore:Provider is Sqlite.");
-        if (string.IsNullOrWhiteSpace(store.SchedulerName))
-            errors.Add($"{s}:JobStore:SchedulerName is required.");
+        if (string.IsNullOrWhiteSpace(store.PostgresSchema) || !store.PostgresSchema.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_'))
+            errors.Add($"{s}:JobStore:PostgresSchema must be lower-case letters, digits and underscores; got '{store.PostgresSchema}'.");
+        if (store.InvisibilityTimeout < TimeSpan.FromSeconds(5))
+            errors.Add($"{s}:JobStore:InvisibilityTimeout must be at least 5 seconds; got {store.InvisibilityTimeout}.");
+        if (store.SqliteInvisibilityTimeout < TimeSpan.FromMinutes(1))
+            errors.Add($"{s}:JobStore:SqliteInvisibilityTimeout must be at least a minute (a longer job would run twice); got {store.SqliteInvisibilityTimeout}.");
+        if (store.QueuePollInterval < TimeSpan.FromMilliseconds(100) || store.QueuePollInterval > TimeSpan.FromMinutes(5))
+            errors.Add($"{s}:JobStore:QueuePollInterval must be between 0.1 s and 5 min; got {store.QueuePollInterval}.");
+        if (store.ItemLease < TimeSpan.FromSeconds(2))
+            errors.Add($"{s}:JobStore:ItemLease must be at least 2 seconds; got {store.ItemLease}.");
         if (store.WorkerThreads is < 1 or > 64)
             errors.Add($"{s}:JobStore:WorkerThreads must be between 1 and 64; got {store.WorkerThreads}.");
 

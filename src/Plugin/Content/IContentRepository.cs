@@ -12,8 +12,47 @@ public interface IContentRepository
     /// <summary>Keys of the items a bulk job covers, in a stable order.</summary>
     Task<IReadOnlyList<Guid>> ListKeysAsync(ContentSelection selection, CancellationToken cancellationToken);
 
-    /// <summary>Stores the tags in the item's tags property (in its stored format) and publishes the item.</summary>
-    Task WriteTagsAndPublishAsync(Guid key, IReadOnlyList<string> tags, CancellationToken cancellationToken);
+    /// <summary>
+    /// Stores the tags in the item's tags property (in its stored format) without taking publishing decisions from the
+    /// editor: an item published without pending changes is republished once with the tags; any other item (never
+    /// published, unpublished, published with a pending draft) gets the tags in its draft and stays as it was.
+    /// </summary>
+    /// <param name="actor">Who the write is attributed to in the CMS's audit trail.</param>
+    /// <exception cref="Tagging.ContentNotTaggableException">The item is gone, trashed or has no tags property.</exception>
+    Task<TagWriteResult> WriteTagsAsync(Guid key, IReadOnlyList<string> tags, ContentActor actor, CancellationToken cancellationToken);
+}
+
+/// <summary>An item's publish state as the editor left it; tagging never changes it.</summary>
+public enum PublishState
+{
+    /// <summary>A draft that was never published.</summary>
+    NeverPublished,
+    /// <summary>Published once, then unpublished.</summary>
+    Unpublished,
+    /// <summary>Published, and the draft has changes not yet published.</summary>
+    PublishedWithPendingChanges,
+    /// <summary>Published, and the draft is the published version.</summary>
+    Published,
+    /// <summary>In the recycle bin.</summary>
+    Trashed,
+}
+
+/// <summary>Where tags went.</summary>
+public enum TagWriteResult
+{
+    /// <summary>Saved to the draft; the publish state is unchanged.</summary>
+    SavedToDraft,
+    /// <summary>The item was published without pending changes and was republished once with its tags.</summary>
+    Republished,
+}
+
+/// <summary>The user a write is attributed to (the CMS's audit trail); <see cref="System"/> when no user asked for it.</summary>
+/// <param name="UserId">The CMS user's id; null = the CMS's system user.</param>
+public sealed record ContentActor(int? UserId, string Name)
+{
+    public static readonly ContentActor System = new(null, "system");
+
+    public override string ToString() => UserId is { } id ? $"{Name} (user {id})" : Name;
 }
 
 /// <summary>Reads the bytes of an item's image from the CMS's media storage.</summary>
@@ -29,6 +68,7 @@ public interface IMediaBytesSource
 /// <param name="ImageReference">The image property's raw value, or null.</param>
 /// <param name="Tags">The tags the item has now.</param>
 /// <param name="TagsProperty">Alias of the tags property, or null when the document type is not configured for tagging.</param>
+/// <param name="State">The publish state; tags read are the draft's (what the editor sees).</param>
 public sealed record TaggableItem(
     Guid Key,
     string DocumentType,
@@ -36,7 +76,8 @@ public sealed record TaggableItem(
     string Text,
     string? ImageReference,
     IReadOnlyList<string> Tags,
-    string? TagsProperty);
+    string? TagsProperty,
+    PublishState State = PublishState.Published);
 
 /// <summary>Which items a bulk job covers: a subtree, a document type, both (intersection), or everything.</summary>
 public sealed record ContentSelection(Guid? RootKey, string? DocumentType, bool AllContent)

@@ -25,8 +25,11 @@ public sealed record TrainingExample(
     [property: JsonPropertyName("image"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Image,
     [property: JsonPropertyName("keyphrases")] IReadOnlyList<string> Keyphrases);
 
-/// <summary>Records editor feedback and turns it into training JSONL, so editors' decisions feed the next fine-tune.</summary>
-public sealed class FeedbackStore(PluginDatabase database, TimeProvider clock)
+/// <summary>
+/// Records editor feedback and turns it into training JSONL, so editors' decisions feed the next fine-tune; rejected
+/// tags also go to <see cref="RejectedTagStore"/>, which keeps them off the item.
+/// </summary>
+public sealed class FeedbackStore(PluginDatabase database, RejectedTagStore rejectedTags, TimeProvider clock)
 {
     public async Task<FeedbackRecord> AddAsync(Guid? contentKey, string text, string? image,
         IReadOnlyList<string> accepted, IReadOnlyList<string> rejected, IReadOnlyList<string> added, CancellationToken cancellationToken)
@@ -39,6 +42,12 @@ public sealed class FeedbackStore(PluginDatabase database, TimeProvider clock)
             ("@accepted", JsonSerializer.Serialize(accepted)), ("@rejected", JsonSerializer.Serialize(rejected)),
             ("@added", JsonSerializer.Serialize(added)), ("@at", Timestamp(record.CreatedAt)));
         await command.ExecuteNonQueryAsync(cancellationToken);
+        if (contentKey is { } key)
+        {
+            // Accepting or adding a tag the editor once rejected is the explicit decision that clears the rejection.
+            await rejectedTags.ClearAsync(key, accepted.Concat(added).ToList(), cancellationToken);
+            await rejectedTags.AddAsync(key, rejected, cancellationToken);
+        }
         return record;
     }
 

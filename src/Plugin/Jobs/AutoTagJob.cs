@@ -1,63 +1,41 @@
+using System.ComponentModel;
+using DynamicCot.Keyphrases.Suggestions;
+using DynamicCot.Plugin.Content;
 using DynamicCot.Plugin.Tagging;
+using Hangfire;
 using Microsoft.Extensions.Logging;
-using Quartz;
 
 namespace DynamicCot.Plugin.Jobs;
 
-/// <summary>Tags one item after it was published (enqueued by <see cref="AutoTagQueue"/>).</summary>
-public sealed class AutoTagJob(ContentTagger tagger, ILogger<AutoTagJob> logger) : IJob
+/// <summary>
+/// Tags one item after it was published (enqueued by <see cref="AutoTagQueue"/>). Transient failures (engine busy or
+/// warming up, database hiccups) are retried with growing delays; bad input (an item gone, trashed or not configured,
+/// nothing to suggest from) fails at once, since retrying cannot fix it.
+/// </summary>
+public sealed class AutoTagJob(ContentTagger tagger, ILogger<AutoTagJob> logger)
 {
-    public const string ContentKeyKey = "contentKey";
-
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
+    [Queue(JobQueues.Name)]
+    [DisplayName("Auto-tag {0}")]
+    [AutomaticRetry(Attempts = 5, DelaysInSeconds = [10, 30, 60, 300, 900],
+        ExceptOn = [typeof(ContentNotTaggableException), typeof(SuggestionInputException)])]
+    public async Task RunAsync(Guid contentKey, int? userId, string userName, CancellationToken cancellationToken)
     {
-        var key = Guid.Parse(context.MergedJobDataMap.GetString(ContentKeyKey)!);
-        try
-        {
-            var outcome = await tagger.TagAsync(key, cancellationToken);
-            logger.LogInformation("Auto-tag {Key}: {Outcome}", key, outcome.Kind);
-        }
-        catch (ContentNotTaggableException ex)
-        {
-            // Not retryable (deleted item, unconfigured type): log and drop.
-            logger.LogWarning("Auto-tag {Key} skipped: {Reason}", key, ex.Message);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            // Quartz records the failure; the job has RequestRecovery for crashes, not for model errors.
-            throw new JobExecutionException($"Auto-tag of {key} failed: {ex.Message}", ex);
-        }
+        var outcome = await tagger.TagAsync(contentKey, new ContentActor(userId, userName), cancellationToken);
+        logger.LogInformation("Auto-tag {Key}: {Outcome} {Write}", contentKey, outcome.Kind, outcome.Write);
     }
 }
 
 /// <summary>Queues auto-tag work for published items.</summary>
 public interface IAutoTagQueue
 {
-    Task EnqueueAsync(Guid contentKey, CancellationToken cancellationToken);
+    /// <param name="actor">The user whose publish asked for it; the tags are written in their name.</param>
+    /// <returns>The background job's id.</returns>
+    Task<string> EnqueueAsync(Guid contentKey, ContentActor actor, CancellationToken cancellationToken);
 }
 
-/// <summary>Queues one persistent Quartz job per item; a second publish while one is waiting joins it.</summary>
-public sealed class AutoTagQueue(ISchedulerFactory schedulerFactory) : IAutoTagQueue
+/// <summary>One Hangfire job per publish; job arguments are ids and plain values only (they are stored as JSON).</summary>
+public sealed class AutoTagQueue(IBackgroundJobClient client) : IAutoTagQueue
 {
-    public const string QuartzGroup = "dynamiccot-autotag";
-
-    public async Task EnqueueAsync(Guid contentKey, CancellationToken cancellationToken)
-    {
-        var scheduler = await schedulerFactory.GetScheduler(cancellationToken);
-        var jobKey = new JobKey(contentKey.ToString(), QuartzGroup);
-        var detail = JobBuilder.Create<AutoTagJob>()
-            .WithIdentity(jobKey)
-            .UsingJobData(AutoTagJob.ContentKeyKey, contentKey.ToString())
-            .RequestRecovery()
-            .Build();
-        var trigger = TriggerBuilder.Create().WithIdentity(contentKey.ToString(), QuartzGroup).ForJob(jobKey).StartNow().Build();
-        try
-        {
-            await scheduler.ScheduleJob(detail, trigger, cancellationToken: cancellationToken);
-        }
-        catch (ObjectAlreadyExistsException)
-        {
-            // Already waiting: it will read the latest content when it runs.
-        }
-    }
+    public Task<string> EnqueueAsync(Guid contentKey, ContentActor actor, CancellationToken cancellationToken) =>
+        Task.FromResult(client.Enqueue<AutoTagJob>(job => job.RunAsync(contentKey, actor.UserId, actor.Name, CancellationToken.None)));
 }

@@ -22,13 +22,20 @@ public sealed record BulkJobView(
     DateTimeOffset UpdatedAt,
     DateTimeOffset? FinishedAt,
     string? Error,
-    IReadOnlyList<BulkItemFailure> Failures)
+    IReadOnlyList<BulkItemFailure> Failures,
+    ContentActor? StartedBy = null,
+    int BatchesTotal = 0,
+    int BatchesRemaining = 0,
+    IReadOnlyList<NodeProgress>? Nodes = null)
 {
     public int Pending => Total - Done - Failed;
     public bool IsFinished => Status is BulkJobStatus.Completed or BulkJobStatus.Cancelled;
 }
 
 public sealed record BulkItemFailure(Guid ContentKey, string Reason, int Attempts);
+
+/// <summary>What one node finished of a bulk job (nodes are Hangfire server names).</summary>
+public sealed record NodeProgress(string Node, int Done, int Failed);
 
 /// <summary>A state change the job's current status does not allow (e.g. resuming a completed job).</summary>
 public sealed class BulkJobStateException(string message) : Exception(message);

@@ -1,19 +1,22 @@
+using DynamicCot.Plugin.Configuration;
 using DynamicCot.Plugin.Content;
-using Quartz;
+using Hangfire;
+using Microsoft.Extensions.Options;
 
 namespace DynamicCot.Plugin.Jobs;
 
-/// <summary>Starts, inspects, pauses, resumes and cancels bulk retag jobs.</summary>
-public sealed class BulkJobService(BulkJobStore store, ISchedulerFactory schedulerFactory)
+/// <summary>
+/// Starts, inspects, pauses, resumes, restarts and cancels bulk retag jobs. The state is in the plugin's tables; the
+/// work is Hangfire jobs (one that lists the items, then one per batch) that any node runs.
+/// </summary>
+public sealed class BulkJobService(BulkJobStore store, IBackgroundJobClient client, IOptions<DynamicCotOptions> options)
 {
-    public const string QuartzGroup = "dynamiccot-bulk";
-
-    public async Task<BulkJobView> StartAsync(ContentSelection selection, CancellationToken cancellationToken)
+    public async Task<BulkJobView> StartAsync(ContentSelection selection, ContentActor startedBy, CancellationToken cancellationToken)
     {
         if (selection.IsEmpty)
             throw new ArgumentException("Say which content to retag: rootId, documentType, or all.", nameof(selection));
-        var id = await store.CreateAsync(selection, cancellationToken);
-        await ScheduleAsync(id, cancellationToken);
+        var id = await store.CreateAsync(selection, startedBy, options.Value.Throttle.BulkBatchSize, cancellationToken);
+        EnqueuePrepare(id);
         return await GetAsync(id, cancellationToken);
     }
 
@@ -22,42 +25,49 @@ public sealed class BulkJobService(BulkJobStore store, ISchedulerFactory schedul
 
     public Task<IReadOnlyList<BulkJobView>> ListAsync(CancellationToken cancellationToken) => store.ListAsync(50, cancellationToken);
 
-    /// <summary>Stops the job after its current batch; the items left stay pending for <see cref="ResumeAsync"/>.</summary>
+    /// <summary>Stops the job after each node's current item; the items left stay pending for <see cref="ResumeAsync"/>.</summary>
     public Task<BulkJobView> PauseAsync(Guid id, CancellationToken cancellationToken) =>
         ChangeAsync(id, [BulkJobStatus.Queued, BulkJobStatus.Running], BulkJobStatus.Paused, "pause", cancellationToken);
 
-    /// <summary>Stops the job after its current batch for good.</summary>
+    /// <summary>Stops the job after each node's current item, for good; finished items stay finished.</summary>
     public Task<BulkJobView> CancelAsync(Guid id, CancellationToken cancellationToken) =>
         ChangeAsync(id, [BulkJobStatus.Queued, BulkJobStatus.Running, BulkJobStatus.Paused], BulkJobStatus.Cancelled, "cancel", cancellationToken);
 
+    /// <summary>Runs a paused job's pending batches again, on every node.</summary>
     public async Task<BulkJobView> ResumeAsync(Guid id, CancellationToken cancellationToken)
     {
+        var current = await GetAsync(id, cancellationToken);
+        if (current.Status == BulkJobStatus.Paused && current.BatchesTotal == 0 && current.Total == 0)
+        {
+            // Paused before its items were listed: list them now.
+            await ChangeAsync(id, [BulkJobStatus.Paused], BulkJobStatus.Queued, "resume", cancellationToken);
+            EnqueuePrepare(id);
+            return await GetAsync(id, cancellationToken);
+        }
         var view = await ChangeAsync(id, [BulkJobStatus.Paused], BulkJobStatus.Running, "resume", cancellationToken);
-        await ScheduleAsync(id, cancellationToken);
+        await EnqueuePendingBatchesAsync(id, cancellationToken);
         return view;
     }
 
-    /// <summary>Makes sure a Quartz job runs for this bulk job; a no-op when one is already scheduled or running.</summary>
-    public async Task ScheduleAsync(Guid id, CancellationToken cancellationToken)
+    /// <summary>Runs a finished, cancelled or paused job again from the start, over the content its selection covers now.</summary>
+    public async Task<BulkJobView> RestartAsync(Guid id, CancellationToken cancellationToken)
     {
-        var scheduler = await schedulerFactory.GetScheduler(cancellationToken);
-        var jobKey = new JobKey(id.ToString(), QuartzGroup);
-        var detail = JobBuilder.Create<BulkRetagJob>()
-            .WithIdentity(jobKey)
-            .UsingJobData(BulkRetagJob.JobIdKey, id.ToString())
-            .RequestRecovery() // a node that dies mid-job: another (or the restarted one) re-runs it
-            .StoreDurably(false)
-            .Build();
-        var trigger = TriggerBuilder.Create().WithIdentity(id.ToString(), QuartzGroup).ForJob(jobKey).StartNow().Build();
-        try
-        {
-            await scheduler.ScheduleJob(detail, trigger, cancellationToken: cancellationToken);
-        }
-        catch (ObjectAlreadyExistsException)
-        {
-            // Already scheduled or running; [DisallowConcurrentExecution] keeps it to one run at a time.
-        }
+        BulkJobStatus[] from = [BulkJobStatus.Completed, BulkJobStatus.Cancelled, BulkJobStatus.Paused];
+        var current = await GetAsync(id, cancellationToken);
+        if (!await store.ResetForRestartAsync(id, from, cancellationToken))
+            throw new BulkJobStateException($"Cannot restart bulk job {id}: it is {current.Status}; restart applies to {string.Join(" or ", from)} jobs.");
+        EnqueuePrepare(id);
+        return await GetAsync(id, cancellationToken);
     }
+
+    /// <summary>One Hangfire job per pending batch; a batch queued twice is harmless (items are claimed one by one).</summary>
+    public async Task EnqueuePendingBatchesAsync(Guid id, CancellationToken cancellationToken)
+    {
+        foreach (var batch in await store.PendingBatchesAsync(id, cancellationToken))
+            client.Enqueue<BulkRetagJob>(job => job.RunBatchAsync(id, batch, CancellationToken.None));
+    }
+
+    private void EnqueuePrepare(Guid id) => client.Enqueue<BulkRetagJob>(job => job.PrepareAsync(id, CancellationToken.None));
 
     private async Task<BulkJobView> ChangeAsync(Guid id, BulkJobStatus[] from, BulkJobStatus to, string verb, CancellationToken cancellationToken)
     {

@@ -1,167 +1,143 @@
+using System.ComponentModel;
+using System.Text.Json;
 using DynamicCot.Keyphrases.Suggestions;
 using DynamicCot.Plugin.Configuration;
 using DynamicCot.Plugin.Content;
 using DynamicCot.Plugin.Tagging;
+using Hangfire;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Quartz;
 
 namespace DynamicCot.Plugin.Jobs;
 
 /// <summary>
-/// Runs one bulk retag job batch by batch. Each batch's items go to the suggester concurrently (the engine batches
-/// them) through the throttle; each item is marked done or failed as soon as it finishes, so a stop at any point loses
-/// at most the in-flight items' model time, never a write. Pause and cancel are read between batches.
-/// One Quartz job per bulk job, not concurrent with itself, so two nodes of a cluster never run the same job at once.
+/// The Hangfire jobs of a bulk retag: <see cref="PrepareAsync"/> lists the items and splits them into batches, then
+/// one <see cref="RunBatchAsync"/> per batch, so every node takes batches of the same bulk job at once.
+/// Per item: claim it (a lease), record the tags to store before writing them, write, mark it done. A node that is
+/// stopped gives its item back and Hangfire requeues the batch at once; a node that dies leaves a lease that expires
+/// and a batch that Hangfire hands to another node after the invisibility timeout. Either way the next run applies the
+/// recorded result, so no item is written twice with different results, and finished items are never redone.
 /// </summary>
-[DisallowConcurrentExecution]
 public sealed class BulkRetagJob(
     BulkJobStore store,
+    BulkJobService jobs,
     IContentRepository content,
     ContentTagger tagger,
-    SchedulerStoppingSignal stopping,
+    NodeIdentity node,
     IOptions<DynamicCotOptions> options,
-    ILogger<BulkRetagJob> logger) : IJob
+    ILogger<BulkRetagJob> logger)
 {
-    public const string JobIdKey = "bulkJobId";
+    /// <summary>How long a batch waits before looking again at items leased by another node.</summary>
+    private static readonly TimeSpan LeasePoll = TimeSpan.FromMilliseconds(500);
 
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken jobToken)
+    [Queue(JobQueues.Name)]
+    [DisplayName("Bulk retag {0}: list items")]
+    [AutomaticRetry(Attempts = 3, DelaysInSeconds = [5, 30, 120])]
+    public async Task PrepareAsync(Guid bulkJobId, CancellationToken cancellationToken)
     {
-        using var run = stopping.EnterRun();
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(jobToken, stopping.Token);
-        var cancellationToken = linked.Token;
-        var jobId = Guid.Parse(context.MergedJobDataMap.GetString(JobIdKey)!);
-        var job = await store.GetAsync(jobId, cancellationToken, maxFailures: 0);
-        if (job is null || job.Status is not (BulkJobStatus.Queued or BulkJobStatus.Running)) return;
-
-        if (job.Status == BulkJobStatus.Queued)
+        var header = await store.GetHeaderAsync(bulkJobId, cancellationToken);
+        if (header is null) return;
+        if (header.Value.Status == BulkJobStatus.Queued)
         {
-            var keys = await content.ListKeysAsync(job.Selection, cancellationToken);
-            await store.AddItemsAsync(jobId, keys, cancellationToken);
-            if (!await store.TransitionAsync(jobId, [BulkJobStatus.Queued], BulkJobStatus.Running, cancellationToken)) return;
-            logger.LogInformation("Bulk job {JobId}: {Count} items ({Selection})", jobId, keys.Count, job.Selection);
+            var keys = await content.ListKeysAsync(header.Value.Selection, cancellationToken);
+            if (await store.PrepareAsync(bulkJobId, keys, cancellationToken))
+                logger.LogInformation("Bulk job {JobId}: {Count} items ({Selection}) in batches of {Size}", bulkJobId, keys.Count, header.Value.Selection, options.Value.Throttle.BulkBatchSize);
         }
-        else
-        {
-            // A restarted run: measure rate and ETA from now on.
-            await store.TransitionAsync(jobId, [BulkJobStatus.Running], BulkJobStatus.Running, cancellationToken);
-        }
-
-        try
-        {
-            if (await RunBatchesAsync(context, jobId, cancellationToken)) return;
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-        }
-        // Stopped part-way. When this node is shutting down, hand the job over instead of leaving it to this node's next start.
-        if (stopping.Token.IsCancellationRequested) await HandOverAsync(context, jobId);
+        // Also after a crash between preparing and queueing: queue whatever batches are pending.
+        if ((await store.GetHeaderAsync(bulkJobId, cancellationToken))?.Status == BulkJobStatus.Running)
+            await jobs.EnqueuePendingBatchesAsync(bulkJobId, cancellationToken);
     }
 
-    /// <summary>Runs batches until the job ends (true) or the token stops it part-way (false).</summary>
-    private async Task<bool> RunBatchesAsync(IJobExecutionContext context, Guid jobId, CancellationToken cancellationToken)
+    [Queue(JobQueues.Name)]
+    [DisplayName("Bulk retag {0}: batch {1}")]
+    [AutomaticRetry(Attempts = 3, DelaysInSeconds = [5, 30, 120])]
+    public async Task RunBatchAsync(Guid bulkJobId, int batch, CancellationToken cancellationToken)
     {
-        var throttle = options.Value.Throttle;
-        while (!cancellationToken.IsCancellationRequested)
+        var settings = options.Value;
+        while (true)
         {
-            var current = await store.GetAsync(jobId, cancellationToken, maxFailures: 0);
-            if (current?.Status != BulkJobStatus.Running)
+            cancellationToken.ThrowIfCancellationRequested();
+            var header = await store.GetHeaderAsync(bulkJobId, cancellationToken);
+            if (header?.Status != BulkJobStatus.Running)
             {
-                logger.LogInformation("Bulk job {JobId} stops: status {Status}", jobId, current?.Status);
-                return true;
+                // Paused or cancelled: the batch stays pending; resume queues it again.
+                logger.LogDebug("Bulk job {JobId} batch {Batch} stops: status {Status}", bulkJobId, batch, header?.Status);
+                return;
             }
-            var batch = await store.NextPendingAsync(jobId, throttle.BulkBatchSize, cancellationToken);
-            if (batch.Count == 0)
+            var claim = await store.ClaimNextAsync(bulkJobId, batch, node.Name, settings.JobStore.ItemLease, cancellationToken);
+            if (claim is null)
             {
-                await store.TransitionAsync(jobId, [BulkJobStatus.Running], BulkJobStatus.Completed, cancellationToken);
-                logger.LogInformation("Bulk job {JobId} completed", jobId);
-                return true;
+                if (!await store.HasPendingAsync(bulkJobId, batch, cancellationToken))
+                {
+                    if (await store.FinishBatchAsync(bulkJobId, batch, node.Name, CancellationToken.None))
+                        logger.LogInformation("Bulk job {JobId} completed (last batch {Batch} on {Node})", bulkJobId, batch, node.Name);
+                    return;
+                }
+                // Items leased by another run (a node that may have died): wait for them to finish or their lease to end.
+                await Task.Delay(LeasePoll, cancellationToken);
+                continue;
             }
-            var outcomes = await Task.WhenAll(batch.Select(key => ProcessItemAsync(jobId, key, throttle.MaxAttemptsPerItem, cancellationToken)));
-            if (outcomes.Contains(ItemOutcome.EngineMissing))
+            var outcome = await ProcessItemAsync(bulkJobId, claim.Value.Key, claim.Value.Result, header.Value.StartedBy, settings, cancellationToken);
+            if (outcome == ItemOutcome.EngineMissing)
             {
                 // Failing every item for a missing model would lose the job: pause it with the reason instead.
-                await store.TransitionAsync(jobId, [BulkJobStatus.Running], BulkJobStatus.Paused, CancellationToken.None,
+                await store.TransitionAsync(bulkJobId, [BulkJobStatus.Running], BulkJobStatus.Paused, CancellationToken.None,
                     error: new KeyphraseEngineNotConfiguredException().Message + " Resume the job once a model is configured.");
-                return true;
+                return;
             }
-            var progress = await store.GetAsync(jobId, cancellationToken, maxFailures: 0);
-            if (progress is { Total: > 0 })
-                context.ReportProgress((int)(100.0 * (progress.Done + progress.Failed) / progress.Total), $"{progress.Done} done, {progress.Failed} failed of {progress.Total}");
-        }
-        return false;
-    }
-
-    /// <summary>
-    /// A stopping node (see <see cref="HandOverBulkJobsOnStop"/>) gives a still-running job a new trigger before its run
-    /// ends: in a cluster another node picks it up at once (a graceful stop is not a failure, so Quartz's recovery would
-    /// not re-run it, and the job used to wait for this node's restart); alone, the trigger waits in the store for the
-    /// next start. Only pending items are left, so nothing is redone.
-    /// </summary>
-    private async Task HandOverAsync(IJobExecutionContext context, Guid jobId)
-    {
-        var current = await store.GetAsync(jobId, CancellationToken.None, maxFailures: 0);
-        if (current?.Status != BulkJobStatus.Running) return;
-        if (context.Scheduler.Status is SchedulerStatus.ShuttingDown or SchedulerStatus.Shutdown)
-        {
-            // The record still says Running, so BulkJobResumer restarts the job on the next start.
-            logger.LogInformation("Bulk job {JobId}: the scheduler is shut down; {Pending} items left for the next start", jobId, current.Pending);
-            return;
-        }
-        var trigger = TriggerBuilder.Create()
-            .WithIdentity($"{jobId}-handover-{Guid.NewGuid():N}", BulkJobService.QuartzGroup)
-            .ForJob(context.JobDetail.Key)
-            .StartNow()
-            .Build();
-        try
-        {
-            await context.Scheduler.ScheduleJob(trigger, cancellationToken: CancellationToken.None);
-            logger.LogInformation("Bulk job {JobId}: this node is stopping; {Pending} items left for the next node", jobId, current.Pending);
-        }
-        catch (SchedulerException ex)
-        {
-            // The job record still says Running, so BulkJobResumer restarts it on any node's next start.
-            logger.LogWarning(ex, "Bulk job {JobId}: could not hand over to another node; it resumes on the next start", jobId);
         }
     }
 
     private enum ItemOutcome { Finished, LeftPending, EngineMissing }
 
-    private async Task<ItemOutcome> ProcessItemAsync(Guid jobId, Guid key, int maxAttempts, CancellationToken cancellationToken)
+    private async Task<ItemOutcome> ProcessItemAsync(Guid jobId, Guid key, string? recorded, ContentActor actor, DynamicCotOptions settings, CancellationToken cancellationToken)
     {
         try
         {
-            await tagger.TagAsync(key, cancellationToken);
-            await store.FinishItemAsync(jobId, key, BulkItemState.Done, null, CancellationToken.None);
+            recorded ??= await store.RecordResultAsync(jobId, key, EncodePlan(await tagger.PlanAsync(key, cancellationToken)), CancellationToken.None);
+            var result = await tagger.ApplyAsync(DecodePlan(key, recorded), actor, cancellationToken);
+            await store.FinishItemAsync(jobId, key, BulkItemState.Done, null, node.Name, result.Write?.ToString() ?? result.Kind.ToString(), CancellationToken.None);
             return ItemOutcome.Finished;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            // Shutdown or interruption before the write: the item stays pending and the next run does it.
-            return ItemOutcome.LeftPending;
+            // This node is stopping (or the job was deleted): give the item back now, so the next run need not wait
+            // for the lease; Hangfire requeues the batch for another node.
+            await store.ReleaseClaimAsync(jobId, key, node.Name, TimeSpan.Zero, CancellationToken.None);
+            throw;
         }
         catch (KeyphraseEngineNotConfiguredException)
         {
+            await store.ReleaseClaimAsync(jobId, key, node.Name, TimeSpan.Zero, CancellationToken.None);
             return ItemOutcome.EngineMissing;
         }
         catch (SuggesterWarmingUpException ex)
         {
-            // The model is still being prepared: wait, then leave the item for the next pass (not a failed attempt).
-            try { await Task.Delay(ex.RetryAfter, cancellationToken); } catch (OperationCanceledException) { }
+            // The model is still being prepared: the item waits (not a failed attempt).
+            await store.ReleaseClaimAsync(jobId, key, node.Name, ex.RetryAfter, CancellationToken.None);
             return ItemOutcome.LeftPending;
         }
         catch (SuggesterOverloadedException ex)
         {
             var attempts = await store.CountAttemptAsync(jobId, key, ex.Message, CancellationToken.None);
-            if (attempts < maxAttempts) return ItemOutcome.LeftPending;
-            await store.FinishItemAsync(jobId, key, BulkItemState.Failed, $"Engine overloaded on {attempts} attempts: {ex.Message}", CancellationToken.None);
+            if (attempts < settings.Throttle.MaxAttemptsPerItem)
+            {
+                await store.ReleaseClaimAsync(jobId, key, node.Name, TimeSpan.FromSeconds(attempts), CancellationToken.None);
+                return ItemOutcome.LeftPending;
+            }
+            await store.FinishItemAsync(jobId, key, BulkItemState.Failed, $"Engine overloaded on {attempts} attempts: {ex.Message}", node.Name, null, CancellationToken.None);
             return ItemOutcome.Finished;
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             logger.LogWarning(ex, "Bulk job {JobId}: item {Key} failed", jobId, key);
-            await store.FinishItemAsync(jobId, key, BulkItemState.Failed, $"{ex.GetType().Name}: {ex.Message}", CancellationToken.None);
+            await store.FinishItemAsync(jobId, key, BulkItemState.Failed, $"{ex.GetType().Name}: {ex.Message}", node.Name, null, CancellationToken.None);
             return ItemOutcome.Finished;
         }
     }
+
+    // The recorded result: the tags to store, or null when the merge policy leaves the item alone.
+    private static string EncodePlan(TagPlan plan) => JsonSerializer.Serialize(plan.Tags);
+
+    private static TagPlan DecodePlan(Guid key, string recorded) => new(key, JsonSerializer.Deserialize<string[]?>(recorded));
 }

@@ -7,7 +7,8 @@ namespace DynamicCot.Plugin.Storage;
 
 /// <summary>
 /// Opens connections to the database that holds the plugin's own tables (bulk jobs, their items, feedback): a SQLite
-/// file next to Quartz's, or the shared PostgreSQL database when clustered. The SQL used is common to both.
+/// file next to Hangfire's, or the PostgreSQL database every node shares. The SQL used is common to both; the schema is
+/// versioned and upgraded on first use (<see cref="PluginSchema"/>).
 /// </summary>
 public sealed class PluginDatabase
 {
@@ -44,18 +45,14 @@ public sealed class PluginDatabase
         try
         {
             if (_schemaReady) return;
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            // Cluster nodes starting together would race the upgrade (PostgreSQL fails CREATE TABLE IF NOT EXISTS with a
+            // duplicate key in pg_type): one node at a time upgrades, under a transaction-scoped advisory lock. SQLite
+            // takes its write lock at the first statement of the transaction.
             if (Provider == JobStoreProvider.Postgres)
-            {
-                // Cluster nodes starting together would race CREATE TABLE IF NOT EXISTS (PostgreSQL then fails with a
-                // duplicate key in pg_type): one node at a time creates the tables, under a transaction-scoped lock.
-                await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-                await ExecuteAsync(connection, $"SELECT pg_advisory_xact_lock({PluginSchema.PostgresLockKey}); {PluginSchema.Create}", cancellationToken, transaction);
-                await transaction.CommitAsync(cancellationToken);
-            }
-            else
-            {
-                await ExecuteAsync(connection, PluginSchema.Create, cancellationToken);
-            }
+                await ExecuteAsync(connection, $"SELECT pg_advisory_xact_lock({PluginSchema.PostgresLockKey})", cancellationToken, transaction);
+            await PluginSchema.UpgradeAsync(connection, transaction, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
             _schemaReady = true;
         }
         finally
@@ -64,57 +61,13 @@ public sealed class PluginDatabase
         }
     }
 
-    private static async Task ExecuteAsync(DbConnection connection, string sql, CancellationToken cancellationToken, DbTransaction? transaction = null)
+    internal static async Task ExecuteAsync(DbConnection connection, string sql, CancellationToken cancellationToken, DbTransaction? transaction = null)
     {
         await using var command = connection.CreateCommand();
         command.CommandText = sql;
         command.Transaction = transaction;
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
-}
-
-/// <summary>The plugin's tables. Timestamps are ISO-8601 UTC text and keys are Guid text, so one script fits SQLite and PostgreSQL.</summary>
-internal static class PluginSchema
-{
-    /// <summary>PostgreSQL advisory lock held while the tables are created ("dcot" in ASCII).</summary>
-    public const long PostgresLockKey = 0x64636F74;
-
-    public const string Create = """
-        CREATE TABLE IF NOT EXISTS dcot_bulk_jobs (
-            id TEXT PRIMARY KEY,
-            root_key TEXT NULL,
-            document_type TEXT NULL,
-            all_content INTEGER NOT NULL,
-            status TEXT NOT NULL,
-            created_at TEXT NOT NULL,
-            updated_at TEXT NOT NULL,
-            finished_at TEXT NULL,
-            run_started_at TEXT NULL,
-            run_processed_at_start BIGINT NOT NULL DEFAULT 0,
-            error TEXT NULL
-        );
-        CREATE TABLE IF NOT EXISTS dcot_bulk_job_items (
-            job_id TEXT NOT NULL,
-            seq INTEGER NOT NULL,
-            content_key TEXT NOT NULL,
-            state TEXT NOT NULL,
-            attempts INTEGER NOT NULL DEFAULT 0,
-            reason TEXT NULL,
-            updated_at TEXT NOT NULL,
-            PRIMARY KEY (job_id, content_key)
-        );
-        CREATE INDEX IF NOT EXISTS ix_dcot_bulk_job_items_state ON dcot_bulk_job_items (job_id, state, seq);
-        CREATE TABLE IF NOT EXISTS dcot_feedback (
-            id TEXT PRIMARY KEY,
-            content_key TEXT NULL,
-            text TEXT NOT NULL,
-            image TEXT NULL,
-            accepted TEXT NOT NULL,
-            rejected TEXT NOT NULL,
-            added TEXT NOT NULL,
-            created_at TEXT NOT NULL
-        );
-        """;
 }
 
 internal static class DbCommandExtensions

@@ -1,4 +1,6 @@
+using DynamicCot.Plugin.Api;
 using DynamicCot.Plugin.Content;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -10,7 +12,7 @@ namespace DynamicCot.Plugin.Umbraco;
 
 /// <summary>
 /// Wires the plugin into an Umbraco site (discovered automatically): options from the <c>DynamicCot</c> section,
-/// Quartz jobs, the HTTP API, the Umbraco content adapter and auto-tag on publish. The engine is the llama.cpp engine
+/// Hangfire jobs and dashboard, the HTTP API, the Umbraco content adapter and auto-tag on publish. The engine is the llama.cpp engine
 /// built from <c>DynamicCot:Engine</c> (model and mmproj paths); without a model path, suggest answers "no model
 /// configured". A site may register its own <see cref="Keyphrases.Suggestions.IKeyphraseSuggester"/> after this composer.
 /// </summary>
@@ -23,6 +25,8 @@ public sealed class DynamicCotComposer : IComposer
         builder.Services.TryAddSingleton<UmbracoTagFormats>();
         builder.Services.TryAddSingleton<IContentRepository, UmbracoContentRepository>();
         builder.Services.TryAddSingleton<IMediaBytesSource, UmbracoMediaBytesSource>();
+        builder.Services.TryAddSingleton<IContentPermissions, UmbracoContentPermissions>();
+        builder.Services.AddTransient<IStartupFilter, JobsDashboardStartupFilter>();
         builder.AddNotificationAsyncHandler<ContentPublishedNotification, AutoTagOnPublishHandler>();
     }
 }

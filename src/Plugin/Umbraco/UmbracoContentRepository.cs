@@ -1,5 +1,6 @@
 using DynamicCot.Plugin.Configuration;
 using DynamicCot.Plugin.Content;
+using DynamicCot.Plugin.Tagging;
 using Microsoft.Extensions.Options;
 using Umbraco.Cms.Core;
 using Umbraco.Cms.Core.Models;
@@ -9,7 +10,10 @@ namespace DynamicCot.Plugin.Umbraco;
 
 /// <summary>
 /// The plugin's content access on a real Umbraco site, over <see cref="IContentService"/>. Invariant content: the
-/// tags are written to the invariant value and the item is republished as a system (super) user.
+/// tags are written to the invariant value. The publish state is the editor's: only an item published without pending
+/// changes (<c>Published &amp;&amp; !Edited</c>) is republished, once (<c>SaveAndPublish</c>); every other item gets the tags
+/// in its draft (<c>Save</c>), so nothing unpublished goes live and no pending edit is published. Writes are attributed
+/// to the given user (the publishing editor, or the user who started the bulk job).
 /// </summary>
 public sealed class UmbracoContentRepository(
     IContentService contentService,
@@ -37,8 +41,15 @@ public sealed class UmbracoContentRepository(
             tags = (await tagFormats.ForAsync(property.PropertyType)).Decode(property.GetValue());
 
         return new TaggableItem(key, typeAlias, content.Name ?? "", TextExtraction.Join(texts), image, tags,
-            tagging is not null && content.Properties.Contains(tagging.TagsProperty) ? tagging.TagsProperty : null);
+            tagging is not null && content.Properties.Contains(tagging.TagsProperty) ? tagging.TagsProperty : null, StateOf(content));
     }
+
+    /// <summary>Umbraco's flags: <c>Published</c> (a published version exists), <c>Edited</c> (the draft differs from it), <c>PublishDate</c>/<c>PublishedVersionId</c> (it was ever published).</summary>
+    public static PublishState StateOf(IContent content) =>
+        content.Trashed ? PublishState.Trashed
+        : content.Published ? (content.Edited ? PublishState.PublishedWithPendingChanges : PublishState.Published)
+        : content.PublishedVersionId > 0 || content.PublishDate is not null ? PublishState.Unpublished
+        : PublishState.NeverPublished;
 
     public Task<IReadOnlyList<Guid>> ListKeysAsync(ContentSelection selection, CancellationToken cancellationToken)
     {
@@ -70,22 +81,35 @@ public sealed class UmbracoContentRepository(
         return Task.FromResult(keys);
     }
 
-    public async Task WriteTagsAndPublishAsync(Guid key, IReadOnlyList<string> tags, CancellationToken cancellationToken)
+    public async Task<TagWriteResult> WriteTagsAsync(Guid key, IReadOnlyList<string> tags, ContentActor actor, CancellationToken cancellationToken)
     {
-        var content = contentService.GetById(key) ?? throw new InvalidOperationException($"Content {key} was deleted before its tags could be written.");
+        var content = contentService.GetById(key) ?? throw new ContentNotTaggableException($"Content {key} was deleted before its tags could be written.");
+        if (content.Trashed) throw new ContentNotTaggableException($"Content {key} is in the recycle bin.");
         if (!options.Value.DocumentTypes.TryGetValue(content.ContentType.Alias, out var tagging)
             || !content.Properties.TryGetValue(tagging.TagsProperty, out var property) || property is null)
-            throw new InvalidOperationException($"Content {key} ({content.ContentType.Alias}) has no configured tags property.");
+            throw new ContentNotTaggableException($"Content {key} ({content.ContentType.Alias}) has no configured tags property.");
 
+        var state = StateOf(content);
         var format = await tagFormats.ForAsync(property.PropertyType);
         content.SetValue(tagging.TagsProperty, format.Encode(tags));
-        // "*" publishes the invariant content; the tag tables are filled by Umbraco's save pipeline from the value.
-        // SaveAndPublish takes the legacy int user id; the super user's is the only one every site has.
-#pragma warning disable CS0618
-        var result = contentService.SaveAndPublish(content, ["*"], Constants.Security.SuperUserId);
+        // The tag tables are filled by Umbraco's save pipeline from the value. Both calls take the legacy int user id.
+#pragma warning disable CS0618 // the int user ids are what Save and SaveAndPublish take
+        var userId = actor.UserId ?? Constants.Security.SuperUserId;
 #pragma warning restore CS0618
-        if (!result.Success)
-            throw new InvalidOperationException($"Umbraco did not publish content {key}: {result.Result}.");
+        if (state == PublishState.Published)
+        {
+            // "*" publishes the invariant content: the published version plus the tags, nothing else.
+#pragma warning disable CS0618
+            var published = contentService.SaveAndPublish(content, ["*"], userId);
+#pragma warning restore CS0618
+            if (!published.Success)
+                throw new InvalidOperationException($"Umbraco did not republish content {key}: {published.Result}.");
+            return TagWriteResult.Republished;
+        }
+        var saved = contentService.Save(content, userId);
+        if (!saved.Success)
+            throw new InvalidOperationException($"Umbraco did not save the draft of content {key}: {saved.Result}.");
+        return TagWriteResult.SavedToDraft;
     }
 
     private delegate IEnumerable<IContent> PageReader(long pageIndex, out long total);

@@ -32,14 +32,17 @@ public sealed class NodeRecordingSuggester(string node, WordSuggester inner, Sug
     }
 }
 
-/// <summary>One demo host (the real web app on a free 127.0.0.1 port) as a node of a clustered PostgreSQL job store.</summary>
+/// <summary>
+/// One demo host (the real web app on a free 127.0.0.1 port) in this process, as a node of a PostgreSQL job store.
+/// Nodes of one test share the demo's state folder, so they share its content database, as web farm nodes share the
+/// CMS database; its write log counts every tag write across nodes.
+/// </summary>
 public sealed class ClusterNode : IAsyncDisposable
 {
-    private readonly TempFolder _state = TestPaths.NewTempFolder("dynamiccot-node");
     private readonly WebApplication _app;
     private bool _stopped;
 
-    public ClusterNode(string name, string connectionString, WordSuggester engine, SuggestionLedger ledger)
+    public ClusterNode(string name, string connectionString, string stateFolder, WordSuggester engine, SuggestionLedger ledger, params string[] settings)
     {
         Name = name;
         Engine = engine;
@@ -47,15 +50,25 @@ public sealed class ClusterNode : IAsyncDisposable
         [
             "--urls=http://127.0.0.1:0",
             $"--Demo:DataFolder={TestPaths.SharedData}",
-            $"--Demo:StateFolder={_state.Path}",
-            "--DynamicCot:JobStore:Provider=Postgres",
-            $"--DynamicCot:JobStore:ConnectionString={connectionString}",
-            "--DynamicCot:JobStore:Clustered=true",
-            "--DynamicCot:MinConfidence=0",
-            "--DynamicCot:Throttle:MaxItemsPerSecond=1000",
-            "--Logging:LogLevel:Default=Warning",
+            $"--Demo:StateFolder={stateFolder}",
+            .. NodeSettings(name, connectionString),
+            .. settings,
         ], services => services.AddSingleton<IKeyphraseSuggester>(new NodeRecordingSuggester(name, engine, ledger)));
     }
+
+    /// <summary>The settings every node of a test gets: the shared store, its own server name, short timeouts.</summary>
+    public static string[] NodeSettings(string name, string connectionString) =>
+    [
+        "--DynamicCot:JobStore:Provider=Postgres",
+        $"--DynamicCot:JobStore:ConnectionString={connectionString}",
+        $"--DynamicCot:JobStore:ServerName={name}",
+        "--DynamicCot:JobStore:InvisibilityTimeout=00:00:08",
+        "--DynamicCot:JobStore:ItemLease=00:00:03",
+        "--DynamicCot:MinConfidence=0",
+        "--DynamicCot:Throttle:MaxItemsPerSecond=1000",
+        "--DynamicCot:Throttle:BulkBatchSize=4",
+        "--Logging:LogLevel:Default=Warning",
+    ];
 
     public string Name { get; }
     public WordSuggester Engine { get; }
@@ -70,7 +83,7 @@ public sealed class ClusterNode : IAsyncDisposable
         Client = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(30) };
     }
 
-    /// <summary>A graceful stop, as when a server is taken out of the cluster.</summary>
+    /// <summary>A graceful stop, as when a server is taken out of the farm.</summary>
     public async Task StopAsync()
     {
         if (_stopped) return;
@@ -81,15 +94,8 @@ public sealed class ClusterNode : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        try
-        {
-            Client?.Dispose();
-            await StopAsync();
-            await _app.DisposeAsync();
-        }
-        finally
-        {
-            _state.Dispose();
-        }
+        Client?.Dispose();
+        await StopAsync();
+        await _app.DisposeAsync();
     }
 }

@@ -3,7 +3,10 @@ using DynamicCot.Plugin.Content;
 
 namespace DynamicCot.Plugin.Tests.TestDoubles;
 
-/// <summary>In-memory content for job tests; counts tag writes per item so "exactly once" can be checked.</summary>
+/// <summary>
+/// In-memory content for job tests (every item published without pending changes); counts tag writes per item so
+/// "exactly once" can be checked. The publish states themselves are modelled by <see cref="UmbracoContentServiceModel"/>.
+/// </summary>
 public sealed class RecordingContentRepository : IContentRepository
 {
     private readonly ConcurrentDictionary<Guid, TaggableItem> _items = new();
@@ -30,11 +33,15 @@ public sealed class RecordingContentRepository : IContentRepository
     public Task<IReadOnlyList<Guid>> ListKeysAsync(ContentSelection selection, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<Guid>>(Keys.Where(k => selection.DocumentType is null || _items[k].DocumentType == selection.DocumentType).ToList());
 
-    public Task WriteTagsAndPublishAsync(Guid key, IReadOnlyList<string> tags, CancellationToken cancellationToken)
+    /// <summary>Who each write was attributed to, in order.</summary>
+    public ConcurrentQueue<(Guid Key, ContentActor Actor)> Actors { get; } = new();
+
+    public Task<TagWriteResult> WriteTagsAsync(Guid key, IReadOnlyList<string> tags, ContentActor actor, CancellationToken cancellationToken)
     {
         if (FailingKeys.Contains(key)) throw new InvalidOperationException($"Publishing {key} was refused by the CMS.");
         Writes.AddOrUpdate(key, 1, (_, n) => n + 1);
+        Actors.Enqueue((key, actor));
         _items[key] = _items[key] with { Tags = tags };
-        return Task.CompletedTask;
+        return Task.FromResult(TagWriteResult.Republished);
     }
 }
