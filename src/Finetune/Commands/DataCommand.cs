@@ -96,7 +96,7 @@ public static class DataCommand
             return [];
         using var decoder = new ImageDecoder();
         IReadOnlyList<DatasetImageProblem> problems = [];
-        await CliApplication.Stderr.Progress()
+        await ConsoleOutput.Stderr().Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
             .StartAsync(async context =>
             {

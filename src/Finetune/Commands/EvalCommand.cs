@@ -83,7 +83,7 @@ public static class EvalCommand
                 ImageMaxTokens = parse.GetValue(imageTokens),
             });
             EvaluationReport? report = null;
-            await CliApplication.Stderr.Progress()
+            await ConsoleOutput.Stderr().Progress()
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
                 .StartAsync(async ctx =>
                 {

@@ -89,7 +89,7 @@ public static class TeacherCommand
                 });
                 description = teacher.Description;
                 summary = await RunWithProgressAsync(teacher, runOptions, cancellationToken);
-                CliApplication.Stderr.MarkupLine($"[grey]{teacher.Attempts} HTTP requests, {teacher.Retries} of them retries[/]");
+                ConsoleOutput.Stderr().MarkupLine($"[grey]{teacher.Attempts} HTTP requests, {teacher.Retries} of them retries[/]");
             }
             else
             {
@@ -119,7 +119,7 @@ public static class TeacherCommand
     private static async Task<TeacherRunSummary> RunWithProgressAsync(ITeacherModel teacher, TeacherRunOptions options, CancellationToken cancellationToken)
     {
         TeacherRunSummary? summary = null;
-        await CliApplication.Stderr.Progress()
+        await ConsoleOutput.Stderr().Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
             .StartAsync(async context =>
             {
@@ -192,7 +192,7 @@ public static class TeacherCommand
         if (string.IsNullOrEmpty(key) && variable is not null)
             throw new CliInputException($"--api-key-env {name}: that environment variable is not set.");
         if (string.IsNullOrEmpty(key))
-            CliApplication.Stderr.MarkupLine($"[yellow]{name} is not set: sending requests without an API key.[/]");
+            ConsoleOutput.Stderr().MarkupLine($"[yellow]{name} is not set: sending requests without an API key.[/]");
         return string.IsNullOrEmpty(key) ? null : key;
     }
 }

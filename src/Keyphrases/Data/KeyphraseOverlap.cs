@@ -27,9 +27,7 @@ public static class KeyphraseOverlap
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(test);
         normalizer ??= new KeyphraseNormalizer();
-        var vocabulary = new KeyphraseVocabulary(normalizer);
-        foreach (var post in train)
-            vocabulary.AddRange(post.Keyphrases);
+        var vocabulary = TrainingTargets(train, normalizer);
 
         int occurrences = 0, seen = 0;
         var distinct = new HashSet<StemmedPhrase>();
@@ -55,9 +53,7 @@ public static class KeyphraseOverlap
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(test);
         normalizer ??= new KeyphraseNormalizer();
-        var vocabulary = new KeyphraseVocabulary(normalizer);
-        foreach (var post in train)
-            vocabulary.AddRange(post.Keyphrases);
+        var vocabulary = TrainingTargets(train, normalizer);
         var shares = new List<double>();
         foreach (var post in test)
         {
@@ -66,5 +62,13 @@ public static class KeyphraseOverlap
                 shares.Add((double)phrases.Count(vocabulary.Contains) / phrases.Count);
         }
         return shares;
+    }
+
+    private static KeyphraseVocabulary TrainingTargets(IEnumerable<KeyphrasePost> train, KeyphraseNormalizer normalizer)
+    {
+        var vocabulary = new KeyphraseVocabulary(normalizer);
+        foreach (var post in train)
+            vocabulary.AddRange(post.Keyphrases);
+        return vocabulary;
     }
 }

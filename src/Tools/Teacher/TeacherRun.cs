@@ -148,22 +148,15 @@ public static class TeacherRun
         entry.Answered && !string.IsNullOrWhiteSpace(entry.Rationale)
         && (options.KeepAll || agreement.F1(entry.Answer, post.Keyphrases) >= options.MinAgreement);
 
-    /// <summary>Every input post in input order, with the kept rationales; written to a temporary file and then moved into place.</summary>
+    /// <summary>Every input post in input order, with the kept rationales; written atomically (never a partial dataset).</summary>
     private static void WriteOutput(List<KeyphrasePost> posts, Dictionary<string, TeacherJournalEntry> entries, TeacherRunOptions options, RationaleAgreement agreement)
     {
-        var output = Path.GetFullPath(options.OutputPath);
-        var temporary = output + ".partial";
         var inputFolder = Path.GetDirectoryName(Path.GetFullPath(options.DataPath))!;
-        using (var writer = new DatasetWriter(temporary))
+        DatasetWriter.WriteFile(options.OutputPath, posts.Select(post => post with
         {
-            foreach (var post in posts)
-            {
-                var rationale = post.Rationale
-                    ?? (entries.TryGetValue(post.Id, out var entry) && IsKept(entry, post, options, agreement) ? entry.Rationale : null);
-                writer.Write(post with { Rationale = rationale }, inputFolder);
-            }
-        }
-        File.Move(temporary, output, overwrite: true);
+            Rationale = post.Rationale
+                ?? (entries.TryGetValue(post.Id, out var entry) && IsKept(entry, post, options, agreement) ? entry.Rationale : null),
+        }), inputFolder);
     }
 
     private static TeacherRunSummary Summarize(

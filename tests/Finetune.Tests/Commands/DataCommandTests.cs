@@ -72,8 +72,10 @@ public sealed class DataCommandTests
         var splitTest = DatasetReader.ReadAll(Path.Combine(outDir, "test.jsonl"));
         Assert.Equal(5370, splitTrain.Count + splitTest.Count);
         Assert.InRange(KeyphraseOverlap.Measure(splitTrain, splitTest).Overlap, 0.43, 0.47);
-        var remeasured = InProcessCli.Run(DataCommand.Create(), "data", "overlap", "--train", Path.Combine(outDir, "train.jsonl"), "--test", Path.Combine(outDir, "test.jsonl"));
+        var remeasured = InProcessCli.Run(DataCommand.Create(), "data", "overlap", "--train", Path.Combine(outDir, "train.jsonl"), "--test", Path.Combine(outDir, "test.jsonl"),
+            "--chart", folder.File("remeasured"));
         Assert.StartsWith("overlap 4", remeasured.Stdout);
+        Assert.True(File.Exists(folder.File("remeasured.png")) && File.Exists(folder.File("remeasured.svg")), remeasured.Stdout);
     }
 
     [Fact]

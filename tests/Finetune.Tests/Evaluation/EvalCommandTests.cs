@@ -80,7 +80,7 @@ public sealed class EvalCommandTests(TinyModels models)
 
         var comparison = folder.File("compare.svg");
         Assert.Equal(0, Run("eval", "compare", auto, Path.Combine(off, "report.json"), "--out", comparison));
-        var svgText = XDocument.Load(comparison).Descendants().Where(e => e.Name.LocalName == "text").Select(e => e.Value).ToList();
+        var svgText = XDocument.Load(comparison).Descendants().Where(e => e.Name.LocalName == "text").Select(e => e.Value.Trim()).ToList();
         Assert.Contains("Capped", svgText);
         Assert.Contains("No thinking", svgText);
         Assert.Equal(PngSignature, File.ReadAllBytes(folder.File("compare.png"))[..8]);
