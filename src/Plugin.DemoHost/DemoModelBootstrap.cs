@@ -39,7 +39,7 @@ public sealed class DemoModelBootstrap(string cacheFolder, string dataFolder, IL
         var root = Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg
             ? xdg
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
-        return Path.Combine(root, "dynamiccot", "demo-model-v1");
+        return Path.Combine(root, "dynamiccot", "demo-model-v2"); // v2: trained by the TorchSharp trainer
     }
 
     private async Task<DemoModel> Prepare()
