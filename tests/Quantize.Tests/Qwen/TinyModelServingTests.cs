@@ -28,7 +28,7 @@ public sealed class TinyModelServingTests(TinyModels models)
         var photo = Directory.GetFiles(TestPaths.Data("vmu16_small_events", "images"), "*.jpg").Order(StringComparer.Ordinal).First();
         using var decoder = new ImageDecoder();
         var image = await decoder.DecodeFileAsync(photo);
-        using var bitmap = MtmdBitmap.FromRgb(image.Width, image.Height, image.Rgb.Span, "photo");
+        using var bitmap = MtmdBitmap.FromRgb(image.Width, image.Height, image.Rgb.Span);
 
         var prompt = $"<|im_start|>user\n{mtmd.Marker}Suggest hashtags for: Flooding in the city centre tonight<|im_end|>\n<|im_start|>assistant\n";
         using var chunks = mtmd.Tokenize(prompt, [bitmap]);
