@@ -97,10 +97,14 @@ public static class LlamaRuntime
         OpenMpEnvironment.Apply();
 
         var config = NativeLibraryConfig.All.WithLogCallback(LogCallback);
+        // A forced CPU variant means exactly that build: LLamaSharp's policy only offers a CPU candidate without
+        // fallback when GPU builds are not preferred.
         if (variant != CpuVariant.Auto)
-            config = config.WithAvx(CpuVariants.ToAvxLevel(variant)).WithAutoFallback(false);
-        if (cuda is bool useCuda)
-            config = config.WithCuda(useCuda);
+            config = config.WithCuda(false).WithVulkan(false).WithAvx(CpuVariants.ToAvxLevel(variant)).WithAutoFallback(false);
+        else if (cuda is bool useCuda)
+            config = config.WithCuda(useCuda).WithVulkan(false);
+        else
+            config = config.WithVulkan(false);
 
         using (var capture = NativeLog.Capture())
         {
@@ -113,7 +117,7 @@ public static class LlamaRuntime
             catch (Exception e) when (e is not LlamaLibraryException)
             {
                 throw new LlamaLibraryException(null,
-                    $"LLamaSharp could not load the native engine ({CpuVariants.Name(variant)}, {(cuda == true ? "CUDA" : "CPU")}): {e.Message}{capture.Explanation()} " +
+                    $"LLamaSharp could not load the native engine ({CpuVariants.Name(variant)}, {(cuda == true ? "CUDA" : "CPU")}): {Describe(e)}{capture.Explanation()} " +
                     $"Expected {LlamaBuildExpectations.Describe} in the application's runtimes/ folder (restored from NuGet).", e);
             }
         }
@@ -145,6 +149,10 @@ public static class LlamaRuntime
             AvxLevel.Avx512 => "avx512",
             _ => Path.GetFileName(directory),
         };
+        if (cuda == true && metadata?.UseCuda != true)
+            throw new LlamaLibraryException(llama[0],
+                $"The CUDA build was requested ({LlamaRuntimeOptions.BackendVariable} or --backend) but the {variantName} CPU build was loaded: " +
+                "build with -p:DynamicCotCuda=true (adds LLamaSharp.Backend.Cuda12) and install the CUDA 12 runtime and an NVIDIA driver.");
         var (policy, fromUser) = OpenMpEnvironment.WaitPolicy;
         return new LoadedLlamaRuntime(llama[0], directory, variantName, metadata?.UseCuda ?? false, policy, fromUser, commit, overhead);
     }
@@ -184,6 +192,15 @@ public static class LlamaRuntime
                 result.Add(line[slash..].Trim());
         }
         return result.Distinct().ToArray();
+    }
+
+    private static string Describe(Exception e)
+    {
+        var messages = new List<string>();
+        for (var current = e; current is not null; current = current.InnerException)
+            if (current is not TypeInitializationException)
+                messages.Add(current.Message.Trim());
+        return string.Join(" ", messages.Distinct());
     }
 
     private static bool? ParseBackend(string? text) => text?.Trim().ToLowerInvariant() switch
