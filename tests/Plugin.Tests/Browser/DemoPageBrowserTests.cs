@@ -88,7 +88,7 @@ public sealed class DemoPageBrowserTests(DemoHostFixture host) : IClassFixture<D
             await Assertions.Expect(job.Locator(".counts")).ToContainTextAsync("100%");
             await Assertions.Expect(job.Locator(".selection")).ToContainTextAsync("post");
             // Per-node progress: the demo is one node, named after its machine and process.
-            await Assertions.Expect(job.Locator(".nodes")).ToContainTextAsync($"{Environment.MachineName}:{Environment.ProcessId}");
+            await Assertions.Expect(job.Locator(".nodes")).ToContainTextAsync($"on {Environment.MachineName}:{Environment.ProcessId}");
             await Assertions.Expect(job.Locator(".started-by")).ToContainTextAsync("Ada Administrator");
             await page.ScreenshotAsync(new() { Path = Screenshot("2-bulk-retag-done.png"), FullPage = false });
 

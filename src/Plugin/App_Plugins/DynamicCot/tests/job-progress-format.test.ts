@@ -64,6 +64,6 @@ describe('job progress formatting', () => {
     expect(describeNodes(job({ nodes: [
       { node: 'node-b', done: 4, failed: 1 },
       { node: 'node-a', done: 12, failed: 0 },
-    ] }))).toBe('node-a 12 · node-b 4 (1 failed)');
+    ] }))).toBe('12 on node-a · 4 on node-b (1 failed)');
   });
 });

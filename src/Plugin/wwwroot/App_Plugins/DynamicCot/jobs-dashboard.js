@@ -1,4 +1,4 @@
-import "./chunks/job-list.element-f2D1L-t_.js";
+import "./chunks/job-list.element-icyu_RF9.js";
 import { t as e } from "./chunks/backoffice-api-client-DhP9Ijz0.js";
 import { css as t, html as n } from "@umbraco-cms/backoffice/external/lit";
 import { UmbLitElement as r } from "@umbraco-cms/backoffice/lit-element";

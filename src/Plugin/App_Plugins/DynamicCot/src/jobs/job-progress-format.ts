@@ -66,10 +66,10 @@ export function availableCommands(job: Pick<BulkJob, 'status'>): JobCommand[] {
   }
 }
 
-/** Per-node progress, e.g. "node-a 12 · node-b 9 (1 failed)", busiest first; empty before any node finished an item. */
+/** Per-node progress, e.g. "12 on node-a · 4 on node-b (1 failed)", busiest first; empty before any node finished an item. */
 export function describeNodes(job: Pick<BulkJob, 'nodes'>): string {
   return [...(job.nodes ?? [])]
     .sort((a, b) => b.done + b.failed - (a.done + a.failed) || a.node.localeCompare(b.node))
-    .map((n) => `${n.node} ${n.done}${n.failed ? ` (${n.failed} failed)` : ''}`)
+    .map((n) => `${n.done} on ${n.node}${n.failed ? ` (${n.failed} failed)` : ''}`)
     .join(' · ');
 }

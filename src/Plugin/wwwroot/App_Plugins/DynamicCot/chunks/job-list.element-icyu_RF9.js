@@ -42,7 +42,7 @@ function h(e) {
 	}
 }
 function g(e) {
-	return [...e.nodes ?? []].sort((e, t) => t.done + t.failed - (e.done + e.failed) || e.node.localeCompare(t.node)).map((e) => `${e.node} ${e.done}${e.failed ? ` (${e.failed} failed)` : ""}`).join(" · ");
+	return [...e.nodes ?? []].sort((e, t) => t.done + t.failed - (e.done + e.failed) || e.node.localeCompare(t.node)).map((e) => `${e.done} on ${e.node}${e.failed ? ` (${e.failed} failed)` : ""}`).join(" · ");
 }
 // src/Plugin/App_Plugins/DynamicCot/src/elements/job-list.element.ts
 var _ = 5, v = class extends n {
