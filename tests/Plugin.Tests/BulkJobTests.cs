@@ -91,7 +91,7 @@ public sealed class BulkJobTests
     }
 
     [Fact]
-    public async Task A_cancelled_job_stops_within_one_batch()
+    public async Task A_cancelled_job_stops_at_once_and_a_restart_runs_it_again_without_rewriting_finished_items()
     {
         using var folder = TestPaths.NewTempFolder();
         var content = Content(40);
@@ -107,6 +107,15 @@ public sealed class BulkJobTests
         Assert.InRange(content.Writes.Count, atCancel, atCancel + 4); // batch size 4
         Assert.True(view.Pending > 0);
         await Assert.ThrowsAsync<BulkJobStateException>(() => services.Jobs.ResumeAsync(jobId, CancellationToken.None));
+
+        // Restart runs it again from the start: every item done, and the items the cancelled run wrote already have
+        // their tags, so they are not written again.
+        await services.Jobs.RestartAsync(jobId, CancellationToken.None);
+        var restarted = await services.WaitAsync(jobId, v => v.IsFinished);
+        Assert.Equal((BulkJobStatus.Completed, 40, 0), (restarted.Status, restarted.Done, restarted.Pending));
+        Assert.Equal(40, content.Writes.Count);
+        Assert.All(content.Writes.Values, n => Assert.Equal(1, n));
+        await Assert.ThrowsAsync<BulkJobStateException>(() => services.Jobs.PauseAsync(jobId, CancellationToken.None));
     }
 
     [Fact]

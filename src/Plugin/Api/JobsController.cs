@@ -9,7 +9,7 @@ namespace DynamicCot.Plugin.Api;
 /// <summary>Body of <c>POST jobs</c>: a subtree (<see cref="RootId"/>), a document type, both, or <see cref="All"/>.</summary>
 public sealed record StartJobRequest(Guid? RootId, string? DocumentType, bool All = false);
 
-/// <param name="Nodes">Items each node finished (Hangfire server names); empty in lists, filled for one job.</param>
+/// <param name="Nodes">Items each node finished (Hangfire server names).</param>
 public sealed record JobDto(Guid Id, string Status, ContentSelection Selection, int Total, int Done, int Failed, int Pending,
     double? RatePerSecond, double? EtaSeconds, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset? FinishedAt,
     string? Error, IReadOnlyList<BulkItemFailure> Failures, string? StartedBy, int Batches, int BatchesLeft, IReadOnlyList<NodeProgress> Nodes)

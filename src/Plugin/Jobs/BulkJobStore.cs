@@ -270,20 +270,29 @@ public sealed class BulkJobStore(PluginDatabase database, TimeProvider clock)
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
             while (await reader.ReadAsync(cancellationToken))
                 failures.Add(new BulkItemFailure(Guid.Parse(reader.GetString(0)), reader.IsDBNull(1) ? "" : reader.GetString(1), reader.GetInt32(2)));
-        var nodes = new List<NodeProgress>();
-        await using (var perNode = connection.Command(
-            "SELECT node, SUM(CASE WHEN state = 'Done' THEN 1 ELSE 0 END), SUM(CASE WHEN state = 'Failed' THEN 1 ELSE 0 END) FROM dcot_bulk_job_items WHERE job_id = @id AND node IS NOT NULL GROUP BY node ORDER BY node",
-            ("@id", jobId.ToString())))
-        await using (var reader = await perNode.ExecuteReaderAsync(cancellationToken))
-            while (await reader.ReadAsync(cancellationToken))
-                nodes.Add(new NodeProgress(reader.GetString(0), Convert.ToInt32(reader.GetValue(1)), Convert.ToInt32(reader.GetValue(2))));
-        return jobs[0] with { Failures = failures, Nodes = nodes };
+        return jobs[0] with { Failures = failures, Nodes = await NodesAsync(connection, jobId, cancellationToken) };
     }
 
     public async Task<IReadOnlyList<BulkJobView>> ListAsync(int max, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        return await ReadJobsAsync(connection, "ORDER BY j.created_at DESC LIMIT @max", [("@max", max)], cancellationToken);
+        var jobs = await ReadJobsAsync(connection, "ORDER BY j.created_at DESC LIMIT @max", [("@max", max)], cancellationToken);
+        var result = new List<BulkJobView>(jobs.Count);
+        foreach (var job in jobs) result.Add(job with { Nodes = await NodesAsync(connection, job.Id, cancellationToken) });
+        return result;
+    }
+
+    /// <summary>What each node finished of the job (nodes are Hangfire server names).</summary>
+    private static async Task<IReadOnlyList<NodeProgress>> NodesAsync(DbConnection connection, Guid jobId, CancellationToken cancellationToken)
+    {
+        var nodes = new List<NodeProgress>();
+        await using var perNode = connection.Command(
+            "SELECT node, SUM(CASE WHEN state = 'Done' THEN 1 ELSE 0 END), SUM(CASE WHEN state = 'Failed' THEN 1 ELSE 0 END) FROM dcot_bulk_job_items WHERE job_id = @id AND node IS NOT NULL GROUP BY node ORDER BY node",
+            ("@id", jobId.ToString()));
+        await using var reader = await perNode.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+            nodes.Add(new NodeProgress(reader.GetString(0), Convert.ToInt32(reader.GetValue(1)), Convert.ToInt32(reader.GetValue(2))));
+        return nodes;
     }
 
     private async Task<List<BulkJobView>> ReadJobsAsync(DbConnection connection, string tail, (string, object?)[] parameters, CancellationToken cancellationToken)

@@ -14,6 +14,15 @@ namespace DynamicCot.Plugin.Umbraco;
 /// changes (<c>Published &amp;&amp; !Edited</c>) is republished, once (<c>SaveAndPublish</c>); every other item gets the tags
 /// in its draft (<c>Save</c>), so nothing unpublished goes live and no pending edit is published. Writes are attributed
 /// to the given user (the publishing editor, or the user who started the bulk job).
+/// <para>
+/// Auto-tag after the editor's publish republishes the item once more, so other packages' published handlers (search
+/// indexers, webhooks) run a second time for it (measured in the tests: 2 runs per editor publish of a clean item, 1
+/// for any other state). Umbraco offers no way around it that keeps the site correct: content changed in
+/// <c>ContentPublishingNotification</c> is not saved, tagging in <c>ContentSavingNotification</c> would block the
+/// editor's request for the model's seconds, and suppressing notifications around the republish
+/// (<c>ICoreScope.Notifications.Suppress()</c>) would also silence Umbraco's own cache refreshers, leaving the
+/// published cache stale. The republish is one call, never a loop (<see cref="SelfPublishGuard"/>).
+/// </para>
 /// </summary>
 public sealed class UmbracoContentRepository(
     IContentService contentService,

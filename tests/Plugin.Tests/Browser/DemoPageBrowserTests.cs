@@ -87,7 +87,17 @@ public sealed class DemoPageBrowserTests(DemoHostFixture host) : IClassFixture<D
             await Assertions.Expect(job).ToHaveAttributeAsync("data-status", "Completed", new() { Timeout = 30_000 });
             await Assertions.Expect(job.Locator(".counts")).ToContainTextAsync("100%");
             await Assertions.Expect(job.Locator(".selection")).ToContainTextAsync("post");
+            // Per-node progress: the demo is one node, named after its machine and process.
+            await Assertions.Expect(job.Locator(".nodes")).ToContainTextAsync($"on {Environment.MachineName}:{Environment.ProcessId}");
+            await Assertions.Expect(job.Locator(".started-by")).ToContainTextAsync("Ada Administrator");
             await page.ScreenshotAsync(new() { Path = Screenshot("2-bulk-retag-done.png"), FullPage = false });
+
+            // The tag the editor rejected stayed off through the publish's auto-tag and the bulk retag, though the
+            // engine proposed it each time.
+            var retagged = host.Services.GetRequiredService<DemoContentStore>().Find(VmuPost)!;
+            Assert.Contains(accepted, retagged.Tags);
+            Assert.DoesNotContain(rejected, retagged.Tags, StringComparer.OrdinalIgnoreCase);
+            Assert.True(host.Suggester.Calls.Count(c => c.Text == retagged.Text) >= 3, "suggest, auto-tag and bulk retag each asked the engine");
 
             Assert.Empty(pageErrors);
         }

@@ -102,8 +102,10 @@ public sealed class ClusteredBulkJobTests(PostgresServerFixture postgres, ITestO
         using var state = TestPaths.NewTempFolder("dynamiccot-farm");
         var ledger = new SuggestionLedger();
         var engine = () => new WordSuggester { Delay = TimeSpan.FromMilliseconds(100) };
-        await using var a = new ClusterNode("A", connectionString, state.Path, engine(), ledger);
-        await using var b = new ClusterNode("B", connectionString, state.Path, engine(), ledger);
+        // A long invisibility timeout: finishing well before it shows the batch was handed over, not waited out.
+        const string invisibility = "--DynamicCot:JobStore:InvisibilityTimeout=00:00:20";
+        await using var a = new ClusterNode("A", connectionString, state.Path, engine(), ledger, invisibility);
+        await using var b = new ClusterNode("B", connectionString, state.Path, engine(), ledger, invisibility);
         await Task.WhenAll(a.StartAsync(), b.StartAsync());
 
         var id = await StartJobAsync(a);
@@ -122,10 +124,10 @@ public sealed class ClusteredBulkJobTests(PostgresServerFixture postgres, ITestO
         await AssertCompletedExactlyOnceAsync(job, id, connectionString, a, ledger);
         Assert.Equal(doneByB, ledger.CountFor("B")); // the stopped node did nothing more
         // At once: B gave its items back as it stopped (no lease left to wait out), and A finished the whole rest
-        // (2 workers, 100 ms per item) sooner than B's batch would have waited for the 8 s invisibility timeout.
+        // (2 workers, 100 ms per item) sooner than B's batch would have waited for the 20 s invisibility timeout.
         Assert.DoesNotContain(await ItemRowsAsync(connectionString, id), r => r.State != "Done");
         Assert.True(stopTook < TimeSpan.FromSeconds(5), $"stopping node B took {stopTook}");
-        Assert.True(finishedAfterStop < TimeSpan.FromSeconds(8), $"the job finished {finishedAfterStop} after node B stopped: its batch waited for the invisibility timeout");
+        Assert.True(finishedAfterStop < TimeSpan.FromSeconds(20), $"the job finished {finishedAfterStop} after node B stopped: its batch waited for the invisibility timeout");
         output.WriteLine($"Job of {total} items: node B stopped after {doneByB} (stop took {stopTook.TotalSeconds:0.0} s); node A finished the job " +
                          $"{finishedAfterStop.TotalSeconds:0.0} s after the stop, {ledger.CountFor("A")} items in all; test took {clock.Elapsed.TotalSeconds:0.0} s");
     }

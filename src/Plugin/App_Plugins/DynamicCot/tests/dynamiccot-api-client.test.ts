@@ -47,4 +47,13 @@ describe('DynamicCotApiClient', () => {
     const { fetch } = fakeFetch(502, 'Bad gateway', 'text/plain');
     await expect(new DynamicCotApiClient({ fetch }).listJobs()).rejects.toThrow('Bad gateway');
   });
+
+  it('reads the tags-property configuration from the server', async () => {
+    const config = { documentTypes: [{ alias: 'post', tagsProperty: 'tags' }], dashboardPath: '/umbraco/dynamiccot/hangfire' };
+    const { calls, fetch } = fakeFetch(200, config);
+    const client = new DynamicCotApiClient({ fetch });
+    expect(await client.getConfig()).toEqual(config);
+    expect(calls[0].url).toBe('/umbraco/dynamiccot/api/v1/config');
+    expect(calls[0].init.method).toBe('GET');
+  });
 });

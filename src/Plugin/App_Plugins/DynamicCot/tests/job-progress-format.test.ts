@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BulkJob } from '../src/api/types.js';
 import {
-  ACTIVE_POLL_MS, IDLE_POLL_MS, availableCommands, describeSelection, formatEta, formatRate, nextPollDelay,
+  ACTIVE_POLL_MS, IDLE_POLL_MS, availableCommands, describeNodes, describeSelection, formatEta, formatRate, nextPollDelay,
   progressFraction, summarizeProgress,
 } from '../src/jobs/job-progress-format.js';
 
@@ -9,7 +9,8 @@ function job(overrides: Partial<BulkJob> = {}): BulkJob {
   return {
     id: 'j1', status: 'Running', selection: { rootKey: null, documentType: null, allContent: true },
     total: 40, done: 12, failed: 1, pending: 27, ratePerSecond: 2.5, etaSeconds: 10.8,
-    createdAt: '', updatedAt: '', finishedAt: null, error: null, failures: [], ...overrides,
+    createdAt: '', updatedAt: '', finishedAt: null, error: null, failures: [],
+    startedBy: null, batches: 0, batchesLeft: 0, nodes: [], ...overrides,
   };
 }
 
@@ -43,8 +44,8 @@ describe('job progress formatting', () => {
 
   it('offers only the commands the state allows', () => {
     expect(availableCommands(job({ status: 'Running' }))).toEqual(['pause', 'cancel']);
-    expect(availableCommands(job({ status: 'Paused' }))).toEqual(['resume', 'cancel']);
-    expect(availableCommands(job({ status: 'Completed' }))).toEqual([]);
+    expect(availableCommands(job({ status: 'Paused' }))).toEqual(['resume', 'restart', 'cancel']);
+    expect(availableCommands(job({ status: 'Completed' }))).toEqual(['restart']);
   });
 
   it('polls fast only while a job is active', () => {
@@ -56,5 +57,13 @@ describe('job progress formatting', () => {
   it('describes the selection', () => {
     expect(describeSelection({ rootKey: null, documentType: null, allContent: true })).toBe('all content');
     expect(describeSelection({ rootKey: 'r', documentType: 'post', allContent: false })).toBe('document type "post" under r');
+  });
+
+  it('describes what each node finished, busiest first', () => {
+    expect(describeNodes(job({ nodes: [] }))).toBe('');
+    expect(describeNodes(job({ nodes: [
+      { node: 'node-b', done: 4, failed: 1 },
+      { node: 'node-a', done: 12, failed: 0 },
+    ] }))).toBe('12 on node-a · 4 on node-b (1 failed)');
   });
 });

@@ -1,15 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { pickTagsProperty, readTagsValue } from '../src/backoffice/tags-property.js';
+import { notConfiguredMessage, readTagsValue, tagsPropertyFor } from '../src/backoffice/tags-property.js';
 
 describe('tags property', () => {
-  it('prefers the tags property named "tags" among several', () => {
-    expect(pickTagsProperty([
-      { alias: 'title', editorAlias: 'Umbraco.TextBox' },
-      { alias: 'categories', editorAlias: 'Umbraco.Tags' },
-      { alias: 'tags', editorAlias: 'Umbraco.Tags' },
-    ])).toBe('tags');
-    expect(pickTagsProperty([{ alias: 'labels', editorAlias: 'Umbraco.Tags' }])).toBe('labels');
-    expect(pickTagsProperty([{ alias: 'tags', editorAlias: 'Umbraco.TextBox' }])).toBeUndefined();
+  const config = {
+    documentTypes: [{ alias: 'blogPost', tagsProperty: 'keyphrases' }, { alias: 'photo', tagsProperty: 'tags' }],
+    dashboardPath: null,
+  };
+
+  it('is the one the server configures for the document type, whatever other tags properties exist', () => {
+    expect(tagsPropertyFor(config, 'blogPost')).toBe('keyphrases');
+    expect(tagsPropertyFor(config, 'BLOGPOST')).toBe('keyphrases');
+    expect(tagsPropertyFor(config, 'photo')).toBe('tags');
+  });
+
+  it('is nothing for a document type the server does not tag (no guess from names)', () => {
+    expect(tagsPropertyFor(config, 'article')).toBeUndefined();
+    expect(tagsPropertyFor(config, undefined)).toBeUndefined();
+    expect(notConfiguredMessage('article')).toContain('DynamicCot:DocumentTypes:<alias>:TagsProperty');
   });
 
   it('reads arrays, JSON strings and CSV strings', () => {

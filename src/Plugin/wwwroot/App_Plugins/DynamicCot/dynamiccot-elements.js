@@ -1,4 +1,4 @@
-import { c as e, o as t, s as n } from "./chunks/define-DgL1cxMy.js";
-import { n as r, t as i } from "./chunks/suggestion-panel.element-B-zjhdsX.js";
-import { t as a } from "./chunks/job-list.element-CX-MvXuf.js";
-export { t as DYNAMICCOT_API_PATH, n as DynamicCotApiClient, e as DynamicCotApiError, a as DynamicCotJobListElement, r as DynamicCotSuggestionChipsElement, i as DynamicCotSuggestionPanelElement };
+import { n as e, r as t, t as n } from "./chunks/dynamiccot-api-client-BxCmyinv.js";
+import { n as r, t as i } from "./chunks/suggestion-panel.element-COT4o613.js";
+import { t as a } from "./chunks/job-list.element-icyu_RF9.js";
+export { n as DYNAMICCOT_API_PATH, e as DynamicCotApiClient, t as DynamicCotApiError, a as DynamicCotJobListElement, r as DynamicCotSuggestionChipsElement, i as DynamicCotSuggestionPanelElement };

@@ -1,4 +1,4 @@
-import { t as e } from "./chunks/tags-property-QO7nKuQr.js";
+import { t as e } from "./chunks/tags-property-DXScAuck.js";
 // src/Plugin/App_Plugins/DynamicCot/src/backoffice/entry-point.ts
 var t = {
 	type: "propertyAction",
@@ -6,7 +6,7 @@ var t = {
 	alias: "DynamicCot.PropertyAction.SuggestKeyphrases",
 	name: "DynamicCot: suggest keyphrases for a tags property",
 	forPropertyEditorUis: [e],
-	api: () => import("./chunks/suggest-keyphrases-property-action.api-Baog5uee.js"),
+	api: () => import("./chunks/suggest-keyphrases-property-action.api-DxGe5zJb.js"),
 	meta: {
 		icon: "icon-tags",
 		label: "Suggest keyphrases"

@@ -4,6 +4,7 @@ import type {
   JobCommand,
   StartJobRequest,
   SuggestResponse,
+  TaggingConfig,
 } from './types.js';
 
 /** The API's path under the site root; the same on an Umbraco site and on the demo host. */
@@ -61,6 +62,11 @@ export class DynamicCotApiClient {
 
   recordFeedback(feedback: FeedbackRequest): Promise<unknown> {
     return this.#send('POST', 'feedback', feedback);
+  }
+
+  /** Which property of which document type receives tags, and where the jobs dashboard is. */
+  getConfig(signal?: AbortSignal): Promise<TaggingConfig> {
+    return this.#send('GET', 'config', undefined, signal);
   }
 
   listJobs(signal?: AbortSignal): Promise<BulkJob[]> {

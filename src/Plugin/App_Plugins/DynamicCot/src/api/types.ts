@@ -55,6 +55,30 @@ export interface BulkJob {
   finishedAt: string | null;
   error: string | null;
   failures: BulkItemFailure[];
+  /** The user the job's writes are attributed to. */
+  startedBy: string | null;
+  batches: number;
+  batchesLeft: number;
+  /** Items each node (Hangfire server) finished; every node of a web farm takes batches of one job. */
+  nodes: NodeProgress[];
+}
+
+export interface NodeProgress {
+  node: string;
+  done: number;
+  failed: number;
+}
+
+/** Which property of a document type receives tags: the server's configuration is the only source. */
+export interface TaggedDocumentType {
+  alias: string;
+  tagsProperty: string;
+}
+
+export interface TaggingConfig {
+  documentTypes: TaggedDocumentType[];
+  /** Hangfire's dashboard (administrators only), or null when it is off. */
+  dashboardPath: string | null;
 }
 
 /** Body of POST jobs: a subtree, a document type, both, or all content. */
@@ -64,4 +88,4 @@ export interface StartJobRequest {
   all?: boolean;
 }
 
-export type JobCommand = 'pause' | 'resume' | 'cancel';
+export type JobCommand = 'pause' | 'resume' | 'cancel' | 'restart';

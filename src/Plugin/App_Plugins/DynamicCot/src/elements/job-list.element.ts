@@ -2,7 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { DynamicCotApiClient } from '../api/dynamiccot-api-client.js';
 import type { BulkJob, JobCommand, StartJobRequest } from '../api/types.js';
 import {
-  availableCommands, describeSelection, nextPollDelay, progressFraction, summarizeProgress,
+  availableCommands, describeNodes, describeSelection, nextPollDelay, progressFraction, summarizeProgress,
 } from '../jobs/job-progress-format.js';
 import { defineElement } from './define.js';
 
@@ -11,7 +11,8 @@ const SHOWN_JOBS = 5;
 
 /**
  * Bulk retag jobs with live progress: a form to start one (document type, subtree or all content), and per job its
- * status, progress bar, counts, rate, ETA, failures and pause/resume/cancel. Polls `GET jobs` while connected.
+ * status, progress bar, counts, rate, ETA, progress per node, who started it, failures and
+ * pause/resume/restart/cancel. Polls `GET jobs` while connected.
  */
 export class DynamicCotJobListElement extends LitElement {
   static override properties = {
@@ -119,6 +120,8 @@ export class DynamicCotJobListElement extends LitElement {
           <span class="fill" style="width:${percent}%"></span>
         </div>
         <p class="counts">${percent}% · ${summarizeProgress(job)}</p>
+        ${job.nodes?.length ? html`<p class="nodes">By node: ${describeNodes(job)}</p>` : nothing}
+        ${job.startedBy ? html`<p class="started-by">Started by ${job.startedBy}</p>` : nothing}
         ${job.error ? html`<p class="error">${job.error}</p>` : nothing}
         <div class="commands">
           ${availableCommands(job).map((c) => html`<button type="button" class=${c} @click=${() => this.#command(job, c)}>${c}</button>`)}
@@ -137,6 +140,7 @@ export class DynamicCotJobListElement extends LitElement {
     .progress { height: 0.6rem; background: #e3e6f3; border-radius: 0.3rem; overflow: hidden; margin: 0.35rem 0; }
     .progress .fill { display: block; height: 100%; background: #2a7d38; transition: width 0.3s; }
     .counts { margin: 0; font-size: 0.85rem; }
+    .nodes, .started-by { margin: 0; font-size: 0.8rem; color: #555; }
     .selection { color: #555; font-size: 0.85rem; }
     .commands button { text-transform: capitalize; margin-right: 0.3rem; }
     .message, .error { color: #a33; min-height: 1em; }

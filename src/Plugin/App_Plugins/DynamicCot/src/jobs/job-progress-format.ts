@@ -60,8 +60,16 @@ export function availableCommands(job: Pick<BulkJob, 'status'>): JobCommand[] {
     case 'Running':
       return ['pause', 'cancel'];
     case 'Paused':
-      return ['resume', 'cancel'];
+      return ['resume', 'restart', 'cancel'];
     default:
-      return [];
+      return ['restart'];
   }
+}
+
+/** Per-node progress, e.g. "12 on node-a · 4 on node-b (1 failed)", busiest first; empty before any node finished an item. */
+export function describeNodes(job: Pick<BulkJob, 'nodes'>): string {
+  return [...(job.nodes ?? [])]
+    .sort((a, b) => b.done + b.failed - (a.done + a.failed) || a.node.localeCompare(b.node))
+    .map((n) => `${n.done} on ${n.node}${n.failed ? ` (${n.failed} failed)` : ''}`)
+    .join(' · ');
 }

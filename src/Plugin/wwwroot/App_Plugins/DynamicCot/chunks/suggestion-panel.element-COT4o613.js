@@ -1,4 +1,5 @@
-import { a as e, i as t, n, r, s as i, t as a } from "./define-DgL1cxMy.js";
+import { a as e, i as t, n, r, t as i } from "./define-C7fiIzOZ.js";
+import { n as a } from "./dynamiccot-api-client-BxCmyinv.js";
 // src/Plugin/App_Plugins/DynamicCot/src/suggestions/chip-state.ts
 function o(e, t) {
 	return e.trim().toLocaleLowerCase() === t.trim().toLocaleLowerCase();
@@ -120,7 +121,7 @@ var h = class extends n {
   `;
 	}
 };
-a("dynamiccot-suggestion-chips", h);
+i("dynamiccot-suggestion-chips", h);
 // src/Plugin/App_Plugins/DynamicCot/src/elements/suggestion-panel.element.ts
 var g = class extends n {
 	static {
@@ -140,7 +141,7 @@ var g = class extends n {
 	}
 	#e;
 	constructor() {
-		super(), this.existingTags = [], this.api = new i(), this.autoSuggest = !1, this._state = "idle", this._chips = [], this._added = [], this._message = "";
+		super(), this.existingTags = [], this.api = new a(), this.autoSuggest = !1, this._state = "idle", this._chips = [], this._added = [], this._message = "";
 	}
 	connectedCallback() {
 		super.connectedCallback(), this.autoSuggest && this._state === "idle" && this.suggest();
@@ -227,5 +228,5 @@ var g = class extends n {
   `;
 	}
 };
-a("dynamiccot-suggestion-panel", g);
+i("dynamiccot-suggestion-panel", g);
 export { h as n, g as t };

@@ -1,4 +1,5 @@
-import { a as e, i as t, n, r, s as i, t as a } from "./define-DgL1cxMy.js";
+import { a as e, i as t, n, r, t as i } from "./define-C7fiIzOZ.js";
+import { n as a } from "./dynamiccot-api-client-BxCmyinv.js";
 // src/Plugin/App_Plugins/DynamicCot/src/jobs/job-progress-format.ts
 var o = 1e3, s = 5e3;
 function c(e) {
@@ -32,12 +33,19 @@ function h(e) {
 	switch (e.status) {
 		case "Queued":
 		case "Running": return ["pause", "cancel"];
-		case "Paused": return ["resume", "cancel"];
-		default: return [];
+		case "Paused": return [
+			"resume",
+			"restart",
+			"cancel"
+		];
+		default: return ["restart"];
 	}
 }
+function g(e) {
+	return [...e.nodes ?? []].sort((e, t) => t.done + t.failed - (e.done + e.failed) || e.node.localeCompare(t.node)).map((e) => `${e.done} on ${e.node}${e.failed ? ` (${e.failed} failed)` : ""}`).join(" · ");
+}
 // src/Plugin/App_Plugins/DynamicCot/src/elements/job-list.element.ts
-var g = 5, _ = class extends n {
+var _ = 5, v = class extends n {
 	static {
 		this.properties = {
 			api: { attribute: !1 },
@@ -49,7 +57,7 @@ var g = 5, _ = class extends n {
 	#e;
 	#t = !1;
 	constructor() {
-		super(), this.api = new i(), this._jobs = [], this._message = "";
+		super(), this.api = new a(), this._jobs = [], this._message = "";
 	}
 	connectedCallback() {
 		super.connectedCallback(), this.#t = !0, this.#n();
@@ -59,7 +67,7 @@ var g = 5, _ = class extends n {
 	}
 	async refresh() {
 		let e = await this.api.listJobs();
-		return this._jobs = e.slice(0, g), this.dispatchEvent(new CustomEvent("jobs-changed", { detail: { jobs: this._jobs } })), e;
+		return this._jobs = e.slice(0, _), this.dispatchEvent(new CustomEvent("jobs-changed", { detail: { jobs: this._jobs } })), e;
 	}
 	async #n() {
 		clearTimeout(this.#e);
@@ -114,6 +122,8 @@ var g = 5, _ = class extends n {
           <span class="fill" style="width:${n}%"></span>
         </div>
         <p class="counts">${n}% · ${m(e)}</p>
+        ${e.nodes?.length ? t`<p class="nodes">By node: ${g(e)}</p>` : r}
+        ${e.startedBy ? t`<p class="started-by">Started by ${e.startedBy}</p>` : r}
         ${e.error ? t`<p class="error">${e.error}</p>` : r}
         <div class="commands">
           ${h(e).map((n) => t`<button type="button" class=${n} @click=${() => this.#i(e, n)}>${n}</button>`)}
@@ -130,6 +140,7 @@ var g = 5, _ = class extends n {
     .progress { height: 0.6rem; background: #e3e6f3; border-radius: 0.3rem; overflow: hidden; margin: 0.35rem 0; }
     .progress .fill { display: block; height: 100%; background: #2a7d38; transition: width 0.3s; }
     .counts { margin: 0; font-size: 0.85rem; }
+    .nodes, .started-by { margin: 0; font-size: 0.8rem; color: #555; }
     .selection { color: #555; font-size: 0.85rem; }
     .commands button { text-transform: capitalize; margin-right: 0.3rem; }
     .message, .error { color: #a33; min-height: 1em; }
@@ -138,5 +149,5 @@ var g = 5, _ = class extends n {
   `;
 	}
 };
-a("dynamiccot-job-list", _);
-export { _ as t };
+i("dynamiccot-job-list", v);
+export { v as t };

@@ -1,4 +1,4 @@
-import { s as e } from "./define-DgL1cxMy.js";
+import { n as e } from "./dynamiccot-api-client-BxCmyinv.js";
 import { UMB_AUTH_CONTEXT as t } from "@umbraco-cms/backoffice/auth";
 // src/Plugin/App_Plugins/DynamicCot/src/backoffice/backoffice-api-client.ts
 async function n(n) {
