@@ -80,7 +80,8 @@ public static class DynamicCotServiceCollectionExtensions
             sp.GetRequiredService<IGlobalConfiguration>(); // log provider and serializer settings first: the storage logs as it starts
             return JobStorageFactory.Create(store, options, sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(JobStorageFactory)));
         });
-        services.AddSingleton<JobActivator>(sp => new ScopedJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
+        // Hangfire's activator (a DI scope per job run, disposed after it) over this container, not the process-wide one.
+        services.AddSingleton<JobActivator>(sp => new Hangfire.AspNetCore.AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
         services.AddHangfire((sp, c) =>
         {
             HangfireLogBridge.Use(sp.GetRequiredService<ILoggerFactory>());
