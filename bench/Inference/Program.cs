@@ -1,10 +1,12 @@
 // Inference benchmark (bench/README.md, "Inference"): a ~125M-parameter random Qwen2-VL model in Q8_0,
 //   pp  — prompt processing tokens/s (one decode of --prompt tokens) and
 //   tg  — generation tokens/s (--gen greedy tokens, one decode each),
-// measured through our C# bindings and through native/probe.c (the same library, the same calls), in alternating
-// processes; then the keyphrase engine with 8 concurrent requests vs the same 8 one at a time.
+// measured through the C# engine layer (LLamaSharp) and through native/probe.c (the same library, the same calls),
+// in alternating processes; the LLamaSharp build vs the old npm build through the same probe (threads × OpenMP wait
+// policy); the keyphrase engine with 8 concurrent requests vs the same 8 one at a time; peak RSS of one multimodal
+// suggestion; and a dump of greedy suggestions for the fixture posts with photos (to compare engines).
 //
-//   dotnet run -c Release --project bench/Inference -- [all|model|pp-tg|csharp|batching] [options]
+//   dotnet run -c Release --project bench/Inference -- [all|model|pp-tg|csharp|builds|batching|rss|suggestions] [options]
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -44,8 +46,16 @@ if (mode is "all" or "model")
     MakeModel();
 if (mode is "all" or "pp-tg")
     ComparePpTg();
+if (mode is "all" or "builds")
+    CompareBuilds();
 if (mode is "all" or "batching")
     await Batching();
+if (mode is "all" or "rss")
+    await PeakRss();
+if (mode is "suggestions")
+    await DumpSuggestions();
+if (mode is "gpu")
+    await Gpu();
 return;
 
 void MakeModel()
@@ -79,7 +89,7 @@ void Describe()
 void ComparePpTg()
 {
     Describe();
-    var library = LlamaBackend.Initialize().Path;
+    var library = LlamaBackend.Initialize().LibraryPath;
     var probe = BuildProbe();
     var self = Environment.ProcessPath!;
     var selfArgs = Path.GetFileName(self) == "dotnet" ? $"\"{typeof(Program).Assembly.Location}\" " : "";
@@ -149,6 +159,172 @@ static void RunCSharp(string modelPath, int threads, int nPrompt, int nGen, int 
     }
 }
 
+// The LLamaSharp CPU build (variant picked for this CPU) vs the old npm build (@fugood/node-llama-linux-x64 1.7.15,
+// installed into a bench-local folder), through the same C probe, interleaved, at 1 and 2 threads, with OpenMP's
+// PASSIVE wait policy and with libgomp's default (spin for a while, then sleep).
+void CompareBuilds()
+{
+    Describe();
+    var newLibrary = LlamaBackend.Initialize().LibraryPath;
+    var oldLibrary = InstallOldBuild();
+    var probe = BuildProbe();
+    var rows = new List<string>();
+    foreach (var t in new[] { 1, 2 })
+    foreach (var policy in new[] { "PASSIVE", "" })
+    {
+        var results = new Dictionary<string, List<double[]>> { ["new"] = [], ["old"] = [] };
+        var loads = new List<string>();
+        for (var p = 0; p < processes; p++)
+            foreach (var side in new[] { "new", "old" })
+            {
+                loads.Add(Load());
+                var output = RunProcess(probe, $"\"{(side == "new" ? newLibrary : oldLibrary)}\" \"{modelPath}\" {t} {nPrompt} {nGen} {rounds}",
+                    new Dictionary<string, string?> { ["OMP_WAIT_POLICY"] = policy.Length == 0 ? null : policy });
+                foreach (var line in output.Split('\n'))
+                {
+                    var f = line.Trim().Split(' ');
+                    if (f.Length == 5 && int.TryParse(f[0], out _))
+                        results[side].Add([double.Parse(f[3], inv), double.Parse(f[4], inv)]);
+                }
+            }
+        double ppNew = Median(results["new"].Select(r => r[0])), ppOld = Median(results["old"].Select(r => r[0]));
+        double tgNew = Median(results["new"].Select(r => r[1])), tgOld = Median(results["old"].Select(r => r[1]));
+        var row = $"| {t} | {(policy.Length == 0 ? "default" : policy)} | {ppOld:F1} | {ppNew:F1} | {ppNew / ppOld:F2}× | {tgOld:F1} | {tgNew:F1} | {tgNew / tgOld:F2}× | {string.Join(" ", loads)} |";
+        Console.WriteLine(row);
+        rows.Add(row);
+    }
+    Console.WriteLine($"builds: new {newLibrary}; old {oldLibrary}; median of {processes} processes × {rounds} rounds per cell");
+    Console.WriteLine($"| threads | OMP_WAIT_POLICY | old pp{nPrompt} | new pp{nPrompt} | pp ratio | old tg{nGen} | new tg{nGen} | tg ratio | load before each process |");
+    Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
+    foreach (var row in rows) Console.WriteLine(row);
+}
+
+string InstallOldBuild()
+{
+    var folder = Path.Combine(Path.GetDirectoryName(typeof(Program).Assembly.Location)!, "old-npm-build");
+    var library = Path.Combine(folder, "node_modules", "@fugood", "node-llama-linux-x64", "index.node");
+    if (!File.Exists(library))
+    {
+        Directory.CreateDirectory(folder);
+        RunProcess("npm", $"install --prefix \"{folder}\" --no-save --ignore-scripts @fugood/node-llama-linux-x64@1.7.15");
+    }
+    return library;
+}
+
+// Peak resident memory of a process that loads the model and projector and makes one suggestion for a post with a photo.
+async Task PeakRss()
+{
+    if (Opt("child", "") != "rss")
+    {
+        var self = Environment.ProcessPath!;
+        var selfArgs = Path.GetFileName(self) == "dotnet" ? $"\"{typeof(Program).Assembly.Location}\" " : "";
+        Console.Write(RunProcess(self, $"{selfArgs}rss --child rss --dir \"{workDir}\" --threads {threads} --kv-heads {kvHeads}"));
+        return;
+    }
+    var (text, image) = PhotoPosts().First();
+    await using var engine = KeyphraseEngine.Start(new KeyphraseEngineOptions
+    {
+        ModelPath = modelPath, ProjectorPath = projectorPath, Threads = threads, MaxParallelSequences = 1, ContextPerSequence = 1024,
+    });
+    var result = await engine.SuggestAsync(text, await ImageInput.FromFileAsync(image),
+        new SuggestionOptions { Thinking = ThinkingMode.Off, MaxTokens = 32 });
+    var status = File.ReadAllLines("/proc/self/status");
+    string Field(string name) => status.First(l => l.StartsWith(name + ":", StringComparison.Ordinal)).Split(':')[1].Trim();
+    Console.WriteLine($"rss: one multimodal suggestion ({result.PromptTokens} prompt tokens with the image, {result.GeneratedTokens} generated): " +
+                      $"peak RSS {Field("VmHWM")}, RSS now {Field("VmRSS")}, load {Load()}");
+}
+
+// bench/gpu/run.sh: a random-weight model at Qwen2-VL-2B dimensions (LM 1536 wide, 28 layers, 12/2 heads, FFN 8960;
+// vision tower 1280 wide, 32 blocks; the vocabulary is the small test tokenizer's), Q4_K_M, all layers on the GPU;
+// p50 latency of suggestions one at a time and posts/s with 8 in flight, on the fixture posts with photos.
+async Task Gpu()
+{
+    var lm = Path.Combine(workDir, "lm-q4_k_m.gguf");
+    var mmproj = Path.Combine(workDir, "mmproj-f16.gguf");
+    if (!File.Exists(lm))
+    {
+        Directory.CreateDirectory(workDir);
+        var checkpoint = Path.Combine(workDir, "checkpoint");
+        TinyQwenVlFactory.Create(checkpoint, new TinyModelOptions
+        {
+            Architecture = QwenVlArchitecture.Qwen2Vl, HiddenSize = 1536, Layers = 28, Heads = 12, KvHeads = 2, IntermediateSize = 8960,
+            VisionEmbedSize = 1280, VisionDepth = 32, VisionHeads = 16, Seed = 2,
+        }, TinyCorpus.Read(TinyCorpus.DefaultFiles()));
+        var f16 = Path.Combine(workDir, "lm-f16.gguf");
+        QwenVlGgufConverter.Convert(checkpoint, f16, mmproj, new ConversionOptions { OutputType = GgufOutputType.F16 });
+        GgufQuantizer.Quantize(f16, lm, QuantizationPreset.Q4_K_M, Environment.ProcessorCount);
+        File.Delete(f16);
+        Directory.Delete(checkpoint, recursive: true);
+    }
+    var requests = int.Parse(Opt("requests", "64"), inv);
+    var options = new SuggestionOptions { Thinking = ThinkingMode.Off, MaxTokens = int.Parse(Opt("max-tokens", "32"), inv) };
+    var posts = PhotoPosts().ToArray();
+    var inputs = new List<(string Text, ImageInput Image)>();
+    for (var i = 0; i < requests; i++)
+        inputs.Add((posts[i % posts.Length].Text, await ImageInput.FromFileAsync(posts[i % posts.Length].Image)));
+    foreach (var parallel in new[] { 1, 8 })
+    {
+        await using var engine = KeyphraseEngine.Start(new KeyphraseEngineOptions
+        {
+            ModelPath = lm, ProjectorPath = mmproj, GpuLayers = -1, MaxParallelSequences = parallel, ContextPerSequence = 2048,
+            ImageMaxTokens = int.Parse(Opt("image-tokens", "256"), inv),
+        });
+        await engine.SuggestAsync(inputs[0].Text, inputs[0].Image, options); // warm-up
+        var latencies = new List<double>();
+        var sw = Stopwatch.StartNew();
+        if (parallel == 1)
+            foreach (var (text, image) in inputs)
+            {
+                var one = Stopwatch.StartNew();
+                await engine.SuggestAsync(text, image, options);
+                latencies.Add(one.Elapsed.TotalMilliseconds);
+            }
+        else
+            await Task.WhenAll(inputs.Select(async p =>
+            {
+                var one = Stopwatch.StartNew();
+                await engine.SuggestAsync(p.Text, p.Image, options);
+                lock (latencies) latencies.Add(one.Elapsed.TotalMilliseconds);
+            }));
+        Console.WriteLine($"gpu: {parallel} in flight: {requests} suggestions, p50 {Median(latencies):F0} ms, {requests / sw.Elapsed.TotalSeconds:F2} posts/s ({LlamaBackend.Initialize().Variant}, {LlamaBackend.Initialize().LibraryPath})");
+    }
+}
+
+// Greedy suggestions (raw output) for the fixture posts with photos; run against two engine builds and diff.
+async Task DumpSuggestions()
+{
+    await using var engine = KeyphraseEngine.Start(new KeyphraseEngineOptions
+    {
+        ModelPath = Opt("model", modelPath), ProjectorPath = Opt("mmproj", projectorPath), Threads = threads,
+        MaxParallelSequences = 1, ContextPerSequence = 2048, ImageMaxTokens = int.Parse(Opt("image-tokens", "64"), inv),
+    });
+    var options = new SuggestionOptions { Thinking = ThinkingMode.Off, MaxTokens = int.Parse(Opt("max-tokens", "48"), inv) };
+    foreach (var (text, image) in PhotoPosts())
+    {
+        var result = await engine.SuggestAsync(text, await ImageInput.FromFileAsync(image), options);
+        Console.WriteLine(JsonSerializer.Serialize(new { image = Path.GetFileName(image), result.PromptTokens, result.RawOutput, keyphrases = result.Keyphrases.Select(k => k.Text) }));
+    }
+}
+
+IEnumerable<(string Text, string Image)> PhotoPosts()
+{
+    var events = FindData("vmu16_small_events/data.jsonl");
+    foreach (var line in File.ReadLines(events))
+    {
+        using var doc = JsonDocument.Parse(line);
+        var root = doc.RootElement;
+        if (root.TryGetProperty("image", out var image) && image.ValueKind == JsonValueKind.String)
+            yield return (root.GetProperty("text_raw").GetString()!, Path.Combine(Path.GetDirectoryName(events)!, image.GetString()!));
+    }
+    var flickr = FindData("flickr10/data.jsonl");
+    foreach (var line in File.ReadLines(flickr))
+    {
+        using var doc = JsonDocument.Parse(line);
+        var root = doc.RootElement;
+        yield return (root.GetProperty("title").GetString()!, Path.Combine(Path.GetDirectoryName(flickr)!, root.GetProperty("image").GetString()!));
+    }
+}
+
 async Task Batching()
 {
     var requests = int.Parse(Opt("requests", "8"), inv);
@@ -192,14 +368,23 @@ string BuildProbe()
         RunProcess("npm", $"pack @fugood/llama.node@1.7.15 --pack-destination \"{headers}\"");
         RunProcess("tar", $"xzf \"{Path.Combine(headers, "fugood-llama.node-1.7.15.tgz")}\" -C \"{headers}\"");
     }
+    // These headers are llama.cpp 22dc605; the probe only touches fields whose layout is the same in LLamaSharp's
+    // c0c7e147 build (llama_model_params up to check_tensors, llama_context_params, llama_batch), so one probe binary
+    // drives both builds with identical calls.
     var output = Path.Combine(AppContext.BaseDirectory, "native", "probe");
-    RunProcess("cc", $"-O2 -DGGML_MAX_NAME=80 -I\"{include}/include\" -I\"{include}/ggml/include\" \"{source}\" -o \"{output}\" -ldl");
+    RunProcess("cc", $"-O2 -I\"{include}/include\" -I\"{include}/ggml/include\" \"{source}\" -o \"{output}\" -ldl");
     return output;
 }
 
-static string RunProcess(string file, string arguments)
+static string RunProcess(string file, string arguments, IDictionary<string, string?>? environment = null)
 {
-    using var process = Process.Start(new ProcessStartInfo(file, arguments) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+    var start = new ProcessStartInfo(file, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
+    foreach (var (key, value) in environment ?? new Dictionary<string, string?>())
+    {
+        if (value is null) start.Environment.Remove(key);
+        else start.Environment[key] = value;
+    }
+    using var process = Process.Start(start)!;
     var stderr = process.StandardError.ReadToEndAsync();
     var stdout = process.StandardOutput.ReadToEnd();
     process.WaitForExit();
