@@ -1,56 +1,47 @@
 using System.Diagnostics;
-using System.IO.Compression;
 using System.Reflection;
-using System.Xml.Linq;
-using DynamicCot.Tests.Shared;
+using NuGet.Frameworks;
+using NuGet.Packaging;
+using NuGet.Packaging.Core;
 
-namespace DynamicCot.Plugin.Tests.Package;
+namespace DynamicCot.Tests.Shared;
 
-/// <summary>A dependency as a package's .nuspec declares it.</summary>
-/// <param name="Exclude">The asset kinds the consumer does not get from it (NuGet's <c>exclude</c>, or all but <c>include</c>).</param>
-public sealed record NuspecDependency(string Id, string Version, IReadOnlySet<string> Exclude);
-
-/// <summary>One .nupkg of the folder feed: its file list and its .nuspec.</summary>
+/// <summary>One package of the folder feed: its file list and its .nuspec, read by NuGet's own reader.</summary>
 public sealed class PackedPackage
 {
-    private PackedPackage(string path, XDocument nuspec, IReadOnlyList<string> files)
+    private PackedPackage(NuspecReader nuspec, IReadOnlyList<string> files)
     {
-        Path = path;
         Nuspec = nuspec;
         Files = files;
     }
 
-    public string Path { get; }
-    public XDocument Nuspec { get; }
+    public NuspecReader Nuspec { get; }
     public IReadOnlyList<string> Files { get; }
+    public string Id => Nuspec.GetId();
 
-    public string Metadata(string name) =>
-        Nuspec.Root!.Elements().First(e => e.Name.LocalName == "metadata").Elements().FirstOrDefault(e => e.Name.LocalName == name)?.Value ?? "";
+    /// <summary>Every dependency of every target-framework group.</summary>
+    public IReadOnlyList<PackageDependency> Dependencies => Nuspec.GetDependencyGroups().SelectMany(g => g.Packages).ToList();
 
-    public IReadOnlyList<NuspecDependency> Dependencies =>
-        Nuspec.Descendants().Where(e => e.Name.LocalName == "dependency").Select(ToDependency).ToList();
+    /// <summary>The dependencies a project targeting <paramref name="framework"/> gets: NuGet's nearest group.</summary>
+    public IReadOnlyList<PackageDependency> DependenciesFor(NuGetFramework framework) =>
+        NuGetFrameworkUtility.GetNearest(Nuspec.GetDependencyGroups(), framework, g => g.TargetFramework)?.Packages.ToList() ?? [];
 
-    public static PackedPackage Read(string path)
+    public static PackedPackage Read(string nupkg)
     {
-        using var zip = ZipFile.OpenRead(path);
-        var files = zip.Entries.Select(e => e.FullName).ToList();
-        var entry = zip.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.OrdinalIgnoreCase) && !e.FullName.Contains('/'));
-        using var stream = entry.Open();
-        return new PackedPackage(path, XDocument.Load(stream), files);
+        using var archive = new PackageArchiveReader(nupkg);
+        return new PackedPackage(archive.NuspecReader, archive.GetFiles().ToList());
     }
 
-    private static NuspecDependency ToDependency(XElement e)
-    {
-        var all = new[] { "compile", "runtime", "contentfiles", "build", "buildtransitive", "native", "analyzers" };
-        var exclude = Split(e.Attribute("exclude")?.Value);
-        if (e.Attribute("include")?.Value is { } include && !Split(include).Contains("all"))
-            exclude.UnionWith(all.Except(Split(include)));
-        return new NuspecDependency(e.Attribute("id")!.Value, e.Attribute("version")?.Value ?? "", exclude);
-    }
+    /// <summary>A restored package's .nuspec (the global packages folder keeps it beside the package's files).</summary>
+    public static PackedPackage ReadNuspec(string path) => new(new NuspecReader(path), []);
 
-    private static HashSet<string> Split(string? flags) =>
-        (flags ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(f => f.ToLowerInvariant()).Where(f => f != "none").ToHashSet();
+    /// <summary>Whether a consumer gets the dependency's assets of this kind (NuGet's include/exclude flags).</summary>
+    public static bool Flows(PackageDependency dependency, string asset)
+    {
+        static bool Has(IReadOnlyList<string> flags, string flag) => flags.Any(f => string.Equals(f, flag, StringComparison.OrdinalIgnoreCase));
+        var included = dependency.Include.Count == 0 || Has(dependency.Include, "All") || Has(dependency.Include, asset);
+        return included && !Has(dependency.Exclude, asset) && !Has(dependency.Exclude, "All");
+    }
 }
 
 /// <summary>
@@ -61,7 +52,7 @@ public static class PluginPackages
 {
     public const string SitePackageId = "DynamicCot.Umbraco";
 
-    /// <summary>The configuration this test assembly (and so the plugin it references) was built in.</summary>
+    /// <summary>The configuration this test assembly (and so the plugin it builds first) was built in.</summary>
     public static string BuildConfiguration =>
         typeof(PluginPackages).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration is { Length: > 0 } c ? c : "Debug";
 
@@ -70,14 +61,13 @@ public static class PluginPackages
     /// <summary>Packs into <paramref name="feed"/> and returns the packages written there, by id.</summary>
     public static async Task<IReadOnlyDictionary<string, PackedPackage>> PackAsync(string feed, string version)
     {
-        var project = System.IO.Path.Combine(TestPaths.RepositoryRoot, "src", "Plugin", "DynamicCot.Plugin.csproj");
+        var project = Path.Combine(TestPaths.RepositoryRoot, "src", "Plugin", "DynamicCot.Plugin.csproj");
         var result = await DotnetCli.RunAsync(TestPaths.RepositoryRoot, TimeSpan.FromMinutes(3),
             "pack", project, "--no-build", "-c", BuildConfiguration, $"-p:Version={version}", "-o", feed,
             // The generated .nuspec files go beside the feed, not into the plugin's obj folder (one per run).
-            $"-p:NuspecOutputPath={System.IO.Path.Combine(feed, "..", "nuspec")}");
+            $"-p:NuspecOutputPath={Path.Combine(feed, "..", "nuspec")}");
         Assert.True(result.ExitCode == 0, $"dotnet pack failed ({result.ExitCode}):\n{result.Output}");
-        return Directory.GetFiles(feed, "*.nupkg").Select(PackedPackage.Read)
-            .ToDictionary(p => p.Metadata("id"), StringComparer.OrdinalIgnoreCase);
+        return Directory.GetFiles(feed, "*.nupkg").Select(PackedPackage.Read).ToDictionary(p => p.Id, StringComparer.OrdinalIgnoreCase);
     }
 }
 
@@ -102,7 +92,7 @@ public static class DotnetCli
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            return new CliResult(-1, $"dotnet {string.Join(' ', arguments)} ran past {limit.TotalSeconds:F0} s:\n{output}");
+            lock (output) return new CliResult(-1, $"dotnet {string.Join(' ', arguments)} ran past {limit.TotalSeconds:F0} s:\n{output}");
         }
         process.WaitForExit();
         lock (output) return new CliResult(process.ExitCode, output.ToString());
@@ -121,7 +111,7 @@ public static class DotnetCli
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         start.Environment["DOTNET_NOLOGO"] = "1";
         start.Environment["OMP_WAIT_POLICY"] = "PASSIVE";
-        // A child build must not inherit the test host's MSBuild node or its project-specific settings.
+        // A child build must not inherit the test host's MSBuild settings.
         start.Environment.Remove("MSBuildExtensionsPath");
         start.Environment.Remove("MSBUILD_EXE_PATH");
         start.Environment.Remove("MSBuildSDKsPath");
