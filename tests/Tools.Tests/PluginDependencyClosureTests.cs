@@ -50,7 +50,7 @@ public sealed class PluginDependencyClosureTests
         Assert.True(found.Count == 0, $"{source}: the plugin depends on {string.Join(", ", found)}");
     }
 
-    private static bool IsForbidden(string name) =>
+    internal static bool IsForbidden(string name) =>
         Forbidden.Contains(name, StringComparer.OrdinalIgnoreCase)
         || ForbiddenPrefixes.Any(prefix => name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase));
 
