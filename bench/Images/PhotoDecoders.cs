@@ -1,4 +1,4 @@
-using DynamicCot.Keyphrases.Images;
+using DynamicCot.Inference.Images;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using SixLabors.ImageSharp.Processing;

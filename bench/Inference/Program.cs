@@ -10,13 +10,13 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using DynamicCot.Keyphrases.Engine;
+using DynamicCot.Inference.Generation;
 using DynamicCot.Keyphrases.Suggestions;
-using DynamicCot.LlamaCpp.Engine;
-using DynamicCot.LlamaCpp.Native;
-using DynamicCot.Quantize.HuggingFace;
-using DynamicCot.Quantize.Qwen;
-using DynamicCot.Quantize.Quantization;
+using DynamicCot.Inference.Llama;
+using DynamicCot.Inference.Native;
+using DynamicCot.ModelFiles.HuggingFace;
+using DynamicCot.ModelFiles.Qwen;
+using DynamicCot.ModelFiles.Quantization;
 
 var inv = CultureInfo.InvariantCulture;
 var mode = args.Length > 0 && !args[0].StartsWith("--") ? args[0] : "all";

@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using DynamicCot.Quantize.HuggingFace;
-using DynamicCot.Quantize.Qwen;
-using DynamicCot.Quantize.Quantization;
+using DynamicCot.ModelFiles.HuggingFace;
+using DynamicCot.ModelFiles.Qwen;
+using DynamicCot.ModelFiles.Quantization;
 
 // Conversion and quantization throughput on a larger random checkpoint of the real architecture.
 // Usage: dotnet run -c Release --project bench/Quantize [-- HIDDEN LAYERS]
@@ -42,7 +42,7 @@ try
             var result = GgufQuantizer.Quantize(f32, output, preset, threads);
             var seconds = watch.Elapsed.TotalSeconds;
             var types = string.Join(", ", result.TensorTypes.GroupBy(t => t.Value).OrderBy(g => g.Key)
-                .Select(g => $"{DynamicCot.LlamaCpp.Gguf.GgmlTypeTraits.NameOf(g.Key)} {g.Count()}"));
+                .Select(g => $"{DynamicCot.Gguf.GgmlTypeTraits.NameOf(g.Key)} {g.Count()}"));
             Console.WriteLine($"quantize {preset.Name,-7} threads {threads}: {seconds:F2} s, {inputMiB / seconds:F0} MiB/s of F32 input, output {result.OutputBytes / 1048576.0:F1} MiB ({types})");
         }
     }

@@ -10,8 +10,8 @@ using System.Globalization;
 using DynamicCot.Finetune.Model;
 using DynamicCot.Finetune.Torch;
 using DynamicCot.Finetune.Training;
-using DynamicCot.Quantize.HuggingFace;
-using DynamicCot.Quantize.Qwen;
+using DynamicCot.ModelFiles.HuggingFace;
+using DynamicCot.ModelFiles.Qwen;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using DynamicCot.LlamaCpp.Native;
+using DynamicCot.Inference.Native;
 using Spectre.Console;
 
 namespace DynamicCot.Cli;
@@ -45,7 +45,7 @@ public static class CliApplication
     }
 
     /// <summary>Errors that describe bad input or environment rather than a bug.</summary>
-    public static bool IsUserFacing(Exception e) => e is CliInputException or IUserFacingError or LlamaLibraryException or LlamaNativeException or DynamicCot.LlamaCpp.Engine.ProjectorMismatchException
+    public static bool IsUserFacing(Exception e) => e is CliInputException or IUserFacingError or LlamaLibraryException or LlamaNativeException or DynamicCot.Inference.Llama.ProjectorMismatchException
         or FileNotFoundException or DirectoryNotFoundException or InvalidDataException or ArgumentException or FormatException or NotSupportedException
         || HasUserFacingBase(e.GetType());
 

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using DynamicCot.LlamaCpp;
+using DynamicCot.Inference;
 
 namespace DynamicCot.Cli;
 

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
-using DynamicCot.LlamaCpp;
-using DynamicCot.LlamaCpp.Engine;
+using DynamicCot.Inference;
+using DynamicCot.Inference.Llama;
 using Spectre.Console;
 
 namespace DynamicCot.Cli;

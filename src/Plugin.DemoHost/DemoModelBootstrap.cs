@@ -3,9 +3,9 @@ using DynamicCot.Finetune.Torch;
 using DynamicCot.Finetune.Training;
 using DynamicCot.Keyphrases.Data;
 using DynamicCot.Keyphrases.Data.Import;
-using DynamicCot.Quantize.HuggingFace;
-using DynamicCot.Quantize.Qwen;
-using DynamicCot.Quantize.Quantization;
+using DynamicCot.ModelFiles.HuggingFace;
+using DynamicCot.ModelFiles.Qwen;
+using DynamicCot.ModelFiles.Quantization;
 
 namespace DynamicCot.Plugin.DemoHost;
 

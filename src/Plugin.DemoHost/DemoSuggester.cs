@@ -1,4 +1,4 @@
-using DynamicCot.Keyphrases.Engine;
+using DynamicCot.Inference.Generation;
 using DynamicCot.Keyphrases.Suggestions;
 
 namespace DynamicCot.Plugin.DemoHost;

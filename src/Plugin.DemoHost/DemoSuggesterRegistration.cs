@@ -1,7 +1,7 @@
-using DynamicCot.Keyphrases.Engine;
+using DynamicCot.Inference.Generation;
 using DynamicCot.Keyphrases.Suggestions;
 using DynamicCot.Plugin.Configuration;
-using DynamicCot.Plugin.Engine;
+using DynamicCot.Plugin.Serving;
 
 namespace DynamicCot.Plugin.DemoHost;
 

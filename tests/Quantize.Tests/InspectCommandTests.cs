@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Text.Json;
 using DynamicCot.Cli;
-using DynamicCot.LlamaCpp.Gguf;
-using DynamicCot.LlamaCpp.Native;
+using DynamicCot.Gguf;
+using DynamicCot.Inference.Native;
 using DynamicCot.Quantize.Commands;
 using DynamicCot.Tests.Shared;
 

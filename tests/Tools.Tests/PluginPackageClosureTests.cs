@@ -20,7 +20,7 @@ public sealed class PluginPackageClosureTests
         // The check reads a real graph: the site package, its libraries and the natives' packages are in it.
         Assert.Contains(PluginPackages.SitePackageId, closure);
         Assert.Contains("DynamicCot.Keyphrases", closure);
-        Assert.Contains("DynamicCot.LlamaCpp", closure);
+        Assert.Contains("DynamicCot.Inference", closure);
         Assert.Contains("LLamaSharp.Backend.Cpu", closure);
         Assert.Contains("NetVips.Native.linux-x64", closure);
         Assert.Contains("Umbraco.Cms.Core", closure);

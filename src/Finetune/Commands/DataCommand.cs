@@ -4,7 +4,7 @@ using System.Text.Json;
 using DynamicCot.Cli;
 using DynamicCot.Keyphrases.Data;
 using DynamicCot.Keyphrases.Data.Import;
-using DynamicCot.Keyphrases.Images;
+using DynamicCot.Inference.Images;
 using DynamicCot.Tools.Charts;
 using Spectre.Console;
 

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using DynamicCot.Cli;
 using DynamicCot.Keyphrases.Data;
-using DynamicCot.Keyphrases.Engine;
+using DynamicCot.Inference.Generation;
 using DynamicCot.Tools.Charts;
 using DynamicCot.Tools.Evaluation;
 using DynamicCot.Keyphrases.Suggestions;

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using DynamicCot.Cli;
-using DynamicCot.Keyphrases.Engine;
+using DynamicCot.Inference.Generation;
 using DynamicCot.Tools.Teacher;
 using Spectre.Console;
 

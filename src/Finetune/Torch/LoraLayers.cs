@@ -1,6 +1,6 @@
 using DynamicCot.Finetune.Model;
-using DynamicCot.Quantize.Lora;
-using DynamicCot.Quantize.Qwen;
+using DynamicCot.ModelFiles.Lora;
+using DynamicCot.ModelFiles.Qwen;
 using static TorchSharp.torch;
 
 namespace DynamicCot.Finetune.Torch;

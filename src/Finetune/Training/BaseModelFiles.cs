@@ -1,4 +1,4 @@
-using DynamicCot.Quantize.Qwen;
+using DynamicCot.ModelFiles.Qwen;
 
 namespace DynamicCot.Finetune.Training;
 

@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
 using DynamicCot.Finetune.Model;
-using DynamicCot.Keyphrases.Images;
-using DynamicCot.LlamaCpp.Engine;
-using DynamicCot.LlamaCpp.Native;
+using DynamicCot.Inference.Images;
+using DynamicCot.Inference.Llama;
+using DynamicCot.Inference.Native;
 
 namespace DynamicCot.Finetune.Training;
 

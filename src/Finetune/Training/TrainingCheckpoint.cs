@@ -1,4 +1,4 @@
-using DynamicCot.Quantize.Lora;
+using DynamicCot.ModelFiles.Lora;
 
 namespace DynamicCot.Finetune.Training;
 

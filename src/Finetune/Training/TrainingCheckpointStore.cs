@@ -3,9 +3,9 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using DynamicCot.LlamaCpp.Gguf;
-using DynamicCot.LlamaCpp.Native;
-using DynamicCot.Quantize.Lora;
+using DynamicCot.Gguf;
+using DynamicCot.Inference.Native;
+using DynamicCot.ModelFiles.Lora;
 
 namespace DynamicCot.Finetune.Training;
 

@@ -1,8 +1,8 @@
 using DynamicCot.Finetune.Model;
 using DynamicCot.Keyphrases.Data;
 using DynamicCot.Keyphrases.Prompting;
-using DynamicCot.LlamaCpp.Engine;
-using DynamicCot.LlamaCpp.Native;
+using DynamicCot.Inference.Llama;
+using DynamicCot.Inference.Native;
 
 namespace DynamicCot.Finetune.Training;
 

@@ -1,5 +1,5 @@
 using DynamicCot.Keyphrases.Data;
-using DynamicCot.LlamaCpp.Gguf;
+using DynamicCot.Gguf;
 
 namespace DynamicCot.Finetune.Training;
 

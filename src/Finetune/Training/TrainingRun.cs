@@ -1,5 +1,5 @@
 using DynamicCot.Finetune.Torch;
-using DynamicCot.Quantize.Lora;
+using DynamicCot.ModelFiles.Lora;
 
 namespace DynamicCot.Finetune.Training;
 

@@ -12,9 +12,12 @@ public sealed record TrainingWorkerStartInfo(string FileName, IReadOnlyList<stri
     public IReadOnlyDictionary<string, string>? Environment { get; init; }
 
     /// <summary>
-    /// <c>dynamiccot-finetune train-worker --config CONFIG</c>: through the apphost when this process is the
-    /// <c>dynamiccot-finetune</c> executable, else <c>dotnet exec dynamiccot-finetune.dll …</c> with the running
-    /// <c>dotnet</c> (tests, <c>dotnet run</c>, <c>dotnet dynamiccot-finetune.dll</c>).
+    /// <c>dynamiccot-finetune train-worker --config CONFIG</c>, always under the trainer's own runtime configuration:
+    /// through the apphost when this process is the <c>dynamiccot-finetune</c> executable; through
+    /// <c>trainer/dynamiccot-finetune</c> beside the running app when it is there (a web host that trains, see
+    /// build/TrainerExecutable.targets); else <c>dotnet exec dynamiccot-finetune.dll</c> with the trainer's own
+    /// runtimeconfig (tests, <c>dotnet run</c>). A web host without its <c>trainer/</c> folder gets a clear error rather
+    /// than a worker running under the web host's runtime configuration.
     /// </summary>
     public static TrainingWorkerStartInfo ForFinetuneWorker(string configPath)
     {
@@ -24,10 +27,24 @@ public sealed record TrainingWorkerStartInfo(string FileName, IReadOnlyList<stri
         var entryName = typeof(TrainingWorkerHost).Assembly.GetName().Name!;
         if (processPath is not null && Path.GetFileNameWithoutExtension(processPath) == entryName)
             return new TrainingWorkerStartInfo(processPath, workerArguments) { Environment = WorkerEnvironment() };
+
+        var besideApp = Path.Combine(AppContext.BaseDirectory, TrainerFolder, entryName);
+        if (File.Exists(besideApp))
+            return new TrainingWorkerStartInfo(besideApp, workerArguments) { Environment = WorkerEnvironment() };
+
         var dll = typeof(TrainingWorkerHost).Assembly.Location;
+        var ownConfig = Path.ChangeExtension(dll, ".runtimeconfig.json");
+        if (RunsInWebHost() || !File.Exists(ownConfig))
+            throw new FileNotFoundException(
+                $"The trainer executable was not found at {besideApp}. A web app that starts training imports " +
+                "build/TrainerExecutable.targets, which copies src/Finetune's output into its trainer/ folder; the trainer " +
+                "never runs under the web app's runtime configuration.", besideApp);
         var dotnet = processPath is not null && Path.GetFileNameWithoutExtension(processPath) == "dotnet" ? processPath : "dotnet";
-        return new TrainingWorkerStartInfo(dotnet, ["exec", .. HostRuntimeArguments(dll), dll, .. workerArguments]) { Environment = WorkerEnvironment() };
+        return new TrainingWorkerStartInfo(dotnet, ["exec", "--runtimeconfig", ownConfig, dll, .. workerArguments]) { Environment = WorkerEnvironment() };
     }
+
+    /// <summary>The folder beside a web app that holds the trainer's own build output.</summary>
+    public const string TrainerFolder = "trainer";
 
     /// <summary>
     /// LibTorch's OpenMP runtime reads <c>OMP_WAIT_POLICY</c> when it loads; its default spin-wait makes training many
@@ -39,21 +56,13 @@ public sealed record TrainingWorkerStartInfo(string FileName, IReadOnlyList<stri
             ? new Dictionary<string, string> { ["OMP_WAIT_POLICY"] = "PASSIVE" }
             : new Dictionary<string, string>();
 
-    /// <summary>
-    /// When a web app (e.g. the demo host) starts the worker from its own output folder, packages that ASP.NET Core's
-    /// shared framework provides are not copied there, so the worker must run with the host app's runtime config and
-    /// dependency file (which include everything the worker needs) instead of its own.
-    /// </summary>
-    private static string[] HostRuntimeArguments(string workerDll)
+    /// <summary>Whether the running app is an ASP.NET Core app (its runtime config names the ASP.NET Core framework).</summary>
+    private static bool RunsInWebHost()
     {
         var entry = System.Reflection.Assembly.GetEntryAssembly()?.Location;
-        if (string.IsNullOrEmpty(entry) || string.Equals(entry, workerDll, StringComparison.Ordinal))
-            return [];
+        if (string.IsNullOrEmpty(entry)) return false;
         var config = Path.ChangeExtension(entry, ".runtimeconfig.json");
-        var deps = Path.ChangeExtension(entry, ".deps.json");
-        if (!File.Exists(config) || !File.Exists(deps) || !File.ReadAllText(config).Contains("Microsoft.AspNetCore.App", StringComparison.Ordinal))
-            return [];
-        return ["--runtimeconfig", config, "--depsfile", deps];
+        return File.Exists(config) && File.ReadAllText(config).Contains("Microsoft.AspNetCore.App", StringComparison.Ordinal);
     }
 }
 

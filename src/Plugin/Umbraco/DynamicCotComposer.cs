@@ -21,7 +21,7 @@ public sealed class DynamicCotComposer : IComposer
     public void Compose(IUmbracoBuilder builder)
     {
         var contentRoot = builder.Config[HostDefaults.ContentRootKey] is { Length: > 0 } root ? root : Directory.GetCurrentDirectory();
-        builder.Services.AddDynamicCot(builder.Config, contentRoot, Engine.LlamaSuggesterFactory.Create);
+        builder.Services.AddDynamicCot(builder.Config, contentRoot, Serving.LlamaSuggesterFactory.Create);
         builder.Services.TryAddSingleton<UmbracoTagFormats>();
         builder.Services.TryAddSingleton<IContentRepository, UmbracoContentRepository>();
         builder.Services.TryAddSingleton<IMediaBytesSource, UmbracoMediaBytesSource>();

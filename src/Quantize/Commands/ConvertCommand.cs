@@ -1,6 +1,6 @@
 using System.CommandLine;
 using DynamicCot.Cli;
-using DynamicCot.Quantize.Qwen;
+using DynamicCot.ModelFiles.Qwen;
 using Spectre.Console;
 
 namespace DynamicCot.Quantize.Commands;

@@ -2,8 +2,8 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using DynamicCot.Cli;
-using DynamicCot.LlamaCpp.Gguf;
-using DynamicCot.LlamaCpp.Native;
+using DynamicCot.Gguf;
+using DynamicCot.Inference.Native;
 using Spectre.Console;
 
 namespace DynamicCot.Quantize.Commands;

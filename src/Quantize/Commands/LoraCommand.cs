@@ -2,8 +2,8 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using DynamicCot.Cli;
-using DynamicCot.LlamaCpp.Gguf;
-using DynamicCot.Quantize.Lora;
+using DynamicCot.Gguf;
+using DynamicCot.ModelFiles.Lora;
 using Spectre.Console;
 
 namespace DynamicCot.Quantize.Commands;

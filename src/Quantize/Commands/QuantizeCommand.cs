@@ -1,7 +1,7 @@
 using System.CommandLine;
 using DynamicCot.Cli;
-using DynamicCot.LlamaCpp.Gguf;
-using DynamicCot.Quantize.Quantization;
+using DynamicCot.Gguf;
+using DynamicCot.ModelFiles.Quantization;
 using Spectre.Console;
 
 namespace DynamicCot.Quantize.Commands;

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using DynamicCot.Cli;
-using DynamicCot.Quantize.Qwen;
+using DynamicCot.ModelFiles.Qwen;
 
 namespace DynamicCot.Quantize.Commands;
 

@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
-using DynamicCot.Keyphrases.Engine;
+using DynamicCot.Inference.Generation;
 using DynamicCot.Keyphrases.Suggestions;
 using Microsoft.Extensions.AI;
 

@@ -1,5 +1,5 @@
 using DynamicCot.Keyphrases.Data;
-using DynamicCot.Keyphrases.Images;
+using DynamicCot.Inference.Images;
 
 namespace DynamicCot.Tools.Teacher;
 

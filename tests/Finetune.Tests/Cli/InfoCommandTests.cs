@@ -1,5 +1,5 @@
 using System.Text.Json;
-using DynamicCot.LlamaCpp;
+using DynamicCot.Inference;
 using DynamicCot.Tests.Shared;
 
 namespace DynamicCot.Finetune.Tests.Cli;

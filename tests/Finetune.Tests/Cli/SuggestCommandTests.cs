@@ -1,5 +1,5 @@
 using System.Text.Json;
-using DynamicCot.Quantize.HuggingFace;
+using DynamicCot.ModelFiles.HuggingFace;
 using DynamicCot.Tests.Shared;
 
 namespace DynamicCot.Finetune.Tests.Cli;

@@ -6,8 +6,8 @@ using DynamicCot.Finetune.Commands;
 using DynamicCot.Keyphrases.Data;
 using DynamicCot.Keyphrases.Data.Import;
 using DynamicCot.Tools.Teacher;
-using DynamicCot.Keyphrases.Engine;
-using DynamicCot.Quantize.HuggingFace;
+using DynamicCot.Inference.Generation;
+using DynamicCot.ModelFiles.HuggingFace;
 using DynamicCot.Tests.Shared;
 
 namespace DynamicCot.Finetune.Tests.Evaluation;

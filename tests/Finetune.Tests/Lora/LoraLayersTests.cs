@@ -1,7 +1,7 @@
 using DynamicCot.Finetune.Model;
 using DynamicCot.Finetune.Torch;
-using DynamicCot.Quantize.HuggingFace;
-using DynamicCot.Quantize.Lora;
+using DynamicCot.ModelFiles.HuggingFace;
+using DynamicCot.ModelFiles.Lora;
 using DynamicCot.Tests.Shared;
 
 namespace DynamicCot.Finetune.Tests.Lora;

@@ -1,10 +1,10 @@
 using DynamicCot.Finetune.Model;
 using DynamicCot.Finetune.Torch;
-using DynamicCot.Keyphrases.Images;
-using DynamicCot.LlamaCpp.Engine;
-using DynamicCot.LlamaCpp.Native;
-using DynamicCot.Quantize.HuggingFace;
-using DynamicCot.Quantize.Lora;
+using DynamicCot.Inference.Images;
+using DynamicCot.Inference.Llama;
+using DynamicCot.Inference.Native;
+using DynamicCot.ModelFiles.HuggingFace;
+using DynamicCot.ModelFiles.Lora;
 using DynamicCot.Tests.Shared;
 using Xunit.Abstractions;
 using static TorchSharp.torch;

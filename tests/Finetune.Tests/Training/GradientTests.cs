@@ -1,8 +1,8 @@
 using DynamicCot.Finetune.Model;
 using DynamicCot.Finetune.Torch;
 using DynamicCot.Finetune.Training;
-using DynamicCot.LlamaCpp.Engine;
-using DynamicCot.Quantize.HuggingFace;
+using DynamicCot.Inference.Llama;
+using DynamicCot.ModelFiles.HuggingFace;
 using DynamicCot.Tests.Shared;
 using Xunit.Abstractions;
 using static TorchSharp.torch;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using DynamicCot.Quantize.HuggingFace;
-using DynamicCot.Quantize.Lora;
+using DynamicCot.ModelFiles.HuggingFace;
+using DynamicCot.ModelFiles.Lora;
 using DynamicCot.Tests.Shared;
 using Xunit.Abstractions;
 

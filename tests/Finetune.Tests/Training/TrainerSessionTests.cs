@@ -1,5 +1,5 @@
 using DynamicCot.Finetune.Training;
-using DynamicCot.Quantize.HuggingFace;
+using DynamicCot.ModelFiles.HuggingFace;
 using DynamicCot.Tests.Shared;
 using Xunit.Abstractions;
 

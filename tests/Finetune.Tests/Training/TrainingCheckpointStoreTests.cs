@@ -1,5 +1,5 @@
 using DynamicCot.Finetune.Training;
-using DynamicCot.Quantize.Lora;
+using DynamicCot.ModelFiles.Lora;
 using DynamicCot.Tests.Shared;
 
 namespace DynamicCot.Finetune.Tests.Training;

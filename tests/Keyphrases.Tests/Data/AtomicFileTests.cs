@@ -1,5 +1,5 @@
 using DynamicCot.Keyphrases.Data;
-using DynamicCot.Keyphrases.Images;
+using DynamicCot.Inference.Images;
 using DynamicCot.Tests.Shared;
 
 namespace DynamicCot.Keyphrases.Tests.Data;

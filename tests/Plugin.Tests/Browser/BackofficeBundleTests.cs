@@ -9,7 +9,7 @@ namespace DynamicCot.Plugin.Tests.Browser;
 /// </summary>
 public sealed class BackofficeBundleTests
 {
-    private const string ConfigPath = "src/Plugin/App_Plugins/DynamicCot/vite.config.ts";
+    private const string ConfigPath = "App_Plugins/DynamicCot/vite.config.ts";
     private const string CommittedPath = "src/Plugin/wwwroot/App_Plugins/DynamicCot";
 
     [Fact]

@@ -92,7 +92,7 @@ public sealed class FreshSite
         using DynamicCot.Plugin;
         using DynamicCot.Plugin.Api;
         using DynamicCot.Plugin.Content;
-        using DynamicCot.Plugin.Engine;
+        using DynamicCot.Plugin.Serving;
         using Microsoft.AspNetCore.Authentication;
         using Microsoft.Extensions.Options;
 

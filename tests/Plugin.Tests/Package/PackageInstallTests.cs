@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
-using DynamicCot.Quantize.HuggingFace;
-using DynamicCot.Quantize.Qwen;
+using DynamicCot.ModelFiles.HuggingFace;
+using DynamicCot.ModelFiles.Qwen;
 using DynamicCot.Tests.Shared;
 
 namespace DynamicCot.Plugin.Tests.Package;

@@ -1,4 +1,4 @@
-using DynamicCot.Quantize.HuggingFace;
+using DynamicCot.ModelFiles.HuggingFace;
 using DynamicCot.Tests.Shared;
 
 namespace DynamicCot.Quantize.Tests.HuggingFace;

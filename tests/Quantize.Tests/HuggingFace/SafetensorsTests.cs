@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
-using DynamicCot.Quantize.HuggingFace;
+using DynamicCot.ModelFiles.HuggingFace;
 using DynamicCot.Tests.Shared;
 
 namespace DynamicCot.Quantize.Tests.HuggingFace;

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using DynamicCot.Quantize.HuggingFace;
+using DynamicCot.ModelFiles.HuggingFace;
 using DynamicCot.Tests.Shared;
 using Xunit.Abstractions;
 

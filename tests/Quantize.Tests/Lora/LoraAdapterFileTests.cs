@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
-using DynamicCot.LlamaCpp.Gguf;
-using DynamicCot.LlamaCpp.Native;
-using DynamicCot.Quantize.Lora;
+using DynamicCot.Gguf;
+using DynamicCot.Inference.Native;
+using DynamicCot.ModelFiles.Lora;
 using DynamicCot.Tests.Shared;
 
 namespace DynamicCot.Quantize.Tests.Lora;

@@ -1,10 +1,10 @@
 using System.CommandLine;
 using System.Text.Json;
 using DynamicCot.Cli;
-using DynamicCot.LlamaCpp.Gguf;
-using DynamicCot.LlamaCpp.Native;
+using DynamicCot.Gguf;
+using DynamicCot.Inference.Native;
 using DynamicCot.Quantize.Commands;
-using DynamicCot.Quantize.Lora;
+using DynamicCot.ModelFiles.Lora;
 using DynamicCot.Tests.Shared;
 
 namespace DynamicCot.Quantize.Tests.Lora;

@@ -1,9 +1,9 @@
-using DynamicCot.LlamaCpp.Engine;
-using DynamicCot.LlamaCpp.Gguf;
-using DynamicCot.LlamaCpp.Native;
-using DynamicCot.Quantize.HuggingFace;
-using DynamicCot.Quantize.Lora;
-using DynamicCot.Quantize.Quantization;
+using DynamicCot.Inference.Llama;
+using DynamicCot.Gguf;
+using DynamicCot.Inference.Native;
+using DynamicCot.ModelFiles.HuggingFace;
+using DynamicCot.ModelFiles.Lora;
+using DynamicCot.ModelFiles.Quantization;
 using DynamicCot.Tests.Shared;
 using Xunit.Abstractions;
 

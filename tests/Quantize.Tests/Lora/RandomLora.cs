@@ -1,6 +1,6 @@
-using DynamicCot.LlamaCpp.Gguf;
-using DynamicCot.Quantize.Lora;
-using DynamicCot.Quantize.Qwen;
+using DynamicCot.Gguf;
+using DynamicCot.ModelFiles.Lora;
+using DynamicCot.ModelFiles.Qwen;
 
 namespace DynamicCot.Quantize.Tests.Lora;
 

@@ -1,6 +1,6 @@
-using DynamicCot.LlamaCpp.Gguf;
+using DynamicCot.Gguf;
 using DynamicCot.Quantize.Commands;
-using DynamicCot.Quantize.Quantization;
+using DynamicCot.ModelFiles.Quantization;
 using DynamicCot.Tests.Shared;
 
 namespace DynamicCot.Quantize.Tests.Qwen;
@@ -74,18 +74,18 @@ public sealed class QuantizationInputTests(QuantizationModels models) : IClassFi
     public void Rows_that_q8_0_blocks_cannot_divide_are_named_before_llama_cpp_runs()
     {
         var checkpoint = Scratch("hf");
-        DynamicCot.Quantize.Qwen.TinyQwenVlFactory.Create(checkpoint, new DynamicCot.Quantize.Qwen.TinyModelOptions { IntermediateSize = 344, Seed = 5 },
-            DynamicCot.Quantize.Qwen.TinyCorpus.Read(DynamicCot.Quantize.Qwen.TinyCorpus.DefaultFiles()));
+        DynamicCot.ModelFiles.Qwen.TinyQwenVlFactory.Create(checkpoint, new DynamicCot.ModelFiles.Qwen.TinyModelOptions { IntermediateSize = 344, Seed = 5 },
+            DynamicCot.ModelFiles.Qwen.TinyCorpus.Read(DynamicCot.ModelFiles.Qwen.TinyCorpus.DefaultFiles()));
         var lm = Scratch("lm-344.gguf");
-        DynamicCot.Quantize.Qwen.QwenVlGgufConverter.Convert(checkpoint, lm, Scratch("mmproj.gguf"),
-            new DynamicCot.Quantize.Qwen.ConversionOptions { OutputType = DynamicCot.Quantize.Qwen.GgufOutputType.F32 });
+        DynamicCot.ModelFiles.Qwen.QwenVlGgufConverter.Convert(checkpoint, lm, Scratch("mmproj.gguf"),
+            new DynamicCot.ModelFiles.Qwen.ConversionOptions { OutputType = DynamicCot.ModelFiles.Qwen.GgufOutputType.F32 });
 
         var error = Assert.Throws<QuantizationInputException>(() => GgufQuantizer.Quantize(lm, Scratch("q8.gguf"), QuantizationPreset.Q8_0));
         Assert.Contains("blk.0.ffn_down.weight", error.Message);
         Assert.Contains("344", error.Message);
         // llama.cpp's K-quant mixes fall back for such rows by themselves.
         var q4 = GgufQuantizer.Quantize(lm, Scratch("q4_k_m.gguf"), QuantizationPreset.Q4_K_M, threads: 2);
-        Assert.NotEqual(DynamicCot.LlamaCpp.Native.GgmlType.Q4_K, q4.TensorTypes["blk.0.ffn_down.weight"]);
+        Assert.NotEqual(GgmlType.Q4_K, q4.TensorTypes["blk.0.ffn_down.weight"]);
     }
 
     [Fact]

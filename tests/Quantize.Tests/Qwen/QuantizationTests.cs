@@ -1,7 +1,7 @@
-using DynamicCot.LlamaCpp.Engine;
-using DynamicCot.LlamaCpp.Gguf;
-using DynamicCot.LlamaCpp.Native;
-using DynamicCot.Quantize.Quantization;
+using DynamicCot.Inference.Llama;
+using DynamicCot.Gguf;
+using DynamicCot.Inference.Native;
+using DynamicCot.ModelFiles.Quantization;
 using Xunit.Abstractions;
 
 namespace DynamicCot.Quantize.Tests.Qwen;
@@ -117,15 +117,15 @@ public sealed class QuantizationModels : IDisposable
     public QuantizationModels()
     {
         var checkpoint = Path.Combine(_folder.Path, "hf");
-        DynamicCot.Quantize.Qwen.TinyQwenVlFactory.Create(checkpoint, new DynamicCot.Quantize.Qwen.TinyModelOptions
+        DynamicCot.ModelFiles.Qwen.TinyQwenVlFactory.Create(checkpoint, new DynamicCot.ModelFiles.Qwen.TinyModelOptions
         {
-            Architecture = DynamicCot.Quantize.HuggingFace.QwenVlArchitecture.Qwen25Vl,
+            Architecture = DynamicCot.ModelFiles.HuggingFace.QwenVlArchitecture.Qwen25Vl,
             HiddenSize = 256, IntermediateSize = 512, Heads = 4, KvHeads = 2, Layers = 2, Seed = 3,
-        }, DynamicCot.Quantize.Qwen.TinyCorpus.Read(DynamicCot.Quantize.Qwen.TinyCorpus.DefaultFiles()));
+        }, DynamicCot.ModelFiles.Qwen.TinyCorpus.Read(DynamicCot.ModelFiles.Qwen.TinyCorpus.DefaultFiles()));
         F32 = Path.Combine(_folder.Path, "lm-f32.gguf");
         ProjectorF32 = Path.Combine(_folder.Path, "mmproj-f32.gguf");
-        DynamicCot.Quantize.Qwen.QwenVlGgufConverter.Convert(checkpoint, F32, ProjectorF32,
-            new DynamicCot.Quantize.Qwen.ConversionOptions { OutputType = DynamicCot.Quantize.Qwen.GgufOutputType.F32 });
+        DynamicCot.ModelFiles.Qwen.QwenVlGgufConverter.Convert(checkpoint, F32, ProjectorF32,
+            new DynamicCot.ModelFiles.Qwen.ConversionOptions { OutputType = DynamicCot.ModelFiles.Qwen.GgufOutputType.F32 });
     }
 
     public string Folder => _folder.Path;

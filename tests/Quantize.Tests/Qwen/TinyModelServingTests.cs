@@ -1,7 +1,7 @@
-using DynamicCot.Keyphrases.Images;
-using DynamicCot.LlamaCpp.Engine;
-using DynamicCot.LlamaCpp.Native;
-using DynamicCot.Quantize.HuggingFace;
+using DynamicCot.Inference.Images;
+using DynamicCot.Inference.Llama;
+using DynamicCot.Inference.Native;
+using DynamicCot.ModelFiles.HuggingFace;
 using DynamicCot.Tests.Shared;
 
 namespace DynamicCot.Quantize.Tests.Qwen;

@@ -1,5 +1,5 @@
-using DynamicCot.LlamaCpp.Engine;
-using DynamicCot.Quantize.HuggingFace;
+using DynamicCot.Inference.Llama;
+using DynamicCot.ModelFiles.HuggingFace;
 using DynamicCot.Tests.Shared;
 
 namespace DynamicCot.Quantize.Tests.Qwen;

@@ -1,12 +1,12 @@
-import { t as e } from "./chunks/tags-property-DXScAuck.js";
-// src/Plugin/App_Plugins/DynamicCot/src/backoffice/entry-point.ts
+import { t as e } from "./chunks/tags-property-CBAkPwN6.js";
+// App_Plugins/DynamicCot/src/backoffice/entry-point.ts
 var t = {
 	type: "propertyAction",
 	kind: "default",
 	alias: "DynamicCot.PropertyAction.SuggestKeyphrases",
 	name: "DynamicCot: suggest keyphrases for a tags property",
 	forPropertyEditorUis: [e],
-	api: () => import("./chunks/suggest-keyphrases-property-action.api-DxGe5zJb.js"),
+	api: () => import("./chunks/suggest-keyphrases-property-action.api-C1vODV5D.js"),
 	meta: {
 		icon: "icon-tags",
 		label: "Suggest keyphrases"

@@ -1,8 +1,8 @@
-import "./chunks/job-list.element-icyu_RF9.js";
-import { t as e } from "./chunks/backoffice-api-client-DhP9Ijz0.js";
+import "./chunks/job-list.element-Fcqv66Ud.js";
+import { t as e } from "./chunks/backoffice-api-client-BSZfKONG.js";
 import { css as t, html as n } from "@umbraco-cms/backoffice/external/lit";
 import { UmbLitElement as r } from "@umbraco-cms/backoffice/lit-element";
-// src/Plugin/App_Plugins/DynamicCot/src/backoffice/jobs-dashboard.element.ts
+// App_Plugins/DynamicCot/src/backoffice/jobs-dashboard.element.ts
 var i = class extends r {
 	static {
 		this.properties = {

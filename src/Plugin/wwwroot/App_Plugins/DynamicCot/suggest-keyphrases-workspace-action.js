@@ -1,9 +1,9 @@
-import { t as e } from "./chunks/backoffice-api-client-DhP9Ijz0.js";
-import { t } from "./chunks/open-suggestions-BWyWGYoD.js";
-import { i as n, n as r, r as i } from "./chunks/tags-property-DXScAuck.js";
+import { t as e } from "./chunks/backoffice-api-client-BSZfKONG.js";
+import { t } from "./chunks/open-suggestions-DNyyWg8B.js";
+import { i as n, n as r, r as i } from "./chunks/tags-property-CBAkPwN6.js";
 import { UmbWorkspaceActionBase as a } from "@umbraco-cms/backoffice/workspace";
 import { UMB_DOCUMENT_WORKSPACE_CONTEXT as o } from "@umbraco-cms/backoffice/document";
-// src/Plugin/App_Plugins/DynamicCot/src/backoffice/suggest-keyphrases-workspace-action.api.ts
+// App_Plugins/DynamicCot/src/backoffice/suggest-keyphrases-workspace-action.api.ts
 var s = class extends a {
 	async execute() {
 		let a = await this.getContext(o), s = a?.getUnique();

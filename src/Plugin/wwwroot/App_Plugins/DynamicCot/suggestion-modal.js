@@ -1,8 +1,8 @@
-import "./chunks/suggestion-panel.element-COT4o613.js";
-import { t as e } from "./chunks/backoffice-api-client-DhP9Ijz0.js";
+import "./chunks/suggestion-panel.element-CJ58keNw.js";
+import { t as e } from "./chunks/backoffice-api-client-BSZfKONG.js";
 import { UmbModalBaseElement as t } from "@umbraco-cms/backoffice/modal";
 import { css as n, html as r, nothing as i } from "@umbraco-cms/backoffice/external/lit";
-// src/Plugin/App_Plugins/DynamicCot/src/backoffice/suggestion-modal.element.ts
+// App_Plugins/DynamicCot/src/backoffice/suggestion-modal.element.ts
 var a = class extends t {
 	static {
 		this.properties = {

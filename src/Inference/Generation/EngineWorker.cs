@@ -1,0 +1,391 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using DynamicCot.Keyphrases.Prompting;
+using DynamicCot.Keyphrases.Suggestions;
+using DynamicCot.Inference.Llama;
+using DynamicCot.Inference.Native;
+using Microsoft.Extensions.Logging;
+
+namespace DynamicCot.Inference.Generation;
+
+/// <summary>
+/// The single owner of the model, the shared context and the projector. It runs on its own thread and does
+/// continuous batching: every step decodes one token for each running sequence in one batch, and new requests are
+/// admitted (their prompts evaluated into a free sequence) between steps, so they join while others decode.
+/// Finished sequences free their KV cells at once.
+/// </summary>
+internal sealed class EngineWorker : IDisposable
+{
+    private readonly KeyphraseEngineOptions _options;
+    private readonly ChannelReader<EngineRequest> _queue;
+    private readonly ILogger _logger;
+    private readonly LlamaModel _model;
+    private readonly LlamaContext _context;
+    private readonly MtmdContext? _projector;
+    private readonly LlamaLoraAdapter? _adapter;
+    private readonly Thread _thread;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly List<SequenceState> _running = new();
+    private readonly Stack<int> _freeSequences;
+    private readonly IReadOnlyList<LlamaToken> _bannedTokens;
+
+    public EngineWorker(KeyphraseEngineOptions options, ChannelReader<EngineRequest> queue, ILogger logger)
+    {
+        _options = options;
+        _queue = queue;
+        _logger = logger;
+        _model = LlamaModel.Load(options.ModelPath, new LlamaModelOptions { GpuLayers = options.GpuLayers });
+        try
+        {
+            _context = LlamaContext.Create(_model, new LlamaContextOptions
+            {
+                ContextSize = (uint)(options.ContextPerSequence * options.MaxParallelSequences),
+                BatchSize = (uint)options.BatchSize,
+                MicroBatchSize = (uint)options.BatchSize,
+                MaxSequences = (uint)options.MaxParallelSequences,
+                Threads = options.Threads,
+                // One KV stream per sequence: a sequence's cells are laid out the same whatever else is running, so
+                // attention sums in the same order and a request gets the same result alone or batched with others.
+                UnifiedKvCache = false,
+            });
+            if (options.AdapterPath is not null)
+            {
+                _adapter = LlamaLoraAdapter.Load(_model, options.AdapterPath);
+                LlamaLoraAdapter.Apply(_context, [(_adapter, options.AdapterScale)]);
+            }
+            if (options.ProjectorPath is not null)
+                _projector = MtmdContext.Load(options.ProjectorPath, _model, new MtmdOptions
+                {
+                    Threads = options.Threads, ImageMaxTokens = options.ImageMaxTokens, ImageMinTokens = options.ImageMinTokens,
+                });
+        }
+        catch
+        {
+            _adapter?.Dispose();
+            _context?.Dispose();
+            _model.Dispose();
+            throw;
+        }
+        _bannedTokens = _model.Vocab.PaddingTokens();
+        _freeSequences = new Stack<int>(Enumerable.Range(0, options.MaxParallelSequences).Reverse());
+        _thread = new Thread(Run) { IsBackground = true, Name = "DynamicCot keyphrase engine" };
+        _thread.Start();
+    }
+
+    public LlamaModel Model => _model;
+
+    public bool SupportsImages => _projector is not null;
+
+    public string MediaMarker => _projector?.Marker ?? ChatMarkup.DefaultMediaMarker;
+
+    private void Run()
+    {
+        try
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                Admit();
+                if (_running.Count == 0)
+                {
+                    // Idle: block until a request arrives or the engine stops.
+                    try
+                    {
+                        if (!_queue.WaitToReadAsync(_stop.Token).AsTask().GetAwaiter().GetResult())
+                            return;
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        return;
+                    }
+                    continue;
+                }
+                Step();
+            }
+        }
+        catch (Exception e) when (_stop.IsCancellationRequested)
+        {
+            _logger.LogDebug(e, "Keyphrase engine stopped while working.");
+        }
+        catch (Exception e)
+        {
+            _logger.LogError(e, "Keyphrase engine failed; failing all requests.");
+            foreach (var state in _running)
+                state.Request.Fail(e);
+            _running.Clear();
+        }
+        finally
+        {
+            var stopped = new ObjectDisposedException(nameof(KeyphraseEngine), "The keyphrase engine was disposed.");
+            foreach (var state in _running)
+                state.Request.Fail(stopped);
+            while (_queue.TryRead(out var pending))
+                pending.Fail(stopped);
+        }
+    }
+
+    private void Admit()
+    {
+        while (_freeSequences.Count > 0 && _queue.TryRead(out var request))
+        {
+            if (request.CancellationToken.IsCancellationRequested)
+            {
+                request.Fail(new OperationCanceledException(request.CancellationToken));
+                continue;
+            }
+            var sequence = new LlamaSeqId(_freeSequences.Pop());
+            try
+            {
+                switch (request)
+                {
+                    case GenerationRequest generation:
+                        _running.Add(Start(generation, sequence));
+                        continue;
+                    case ScoringRequest scoring:
+                        scoring.Completion.TrySetResult(Score(scoring, sequence));
+                        break;
+                }
+            }
+            catch (Exception e)
+            {
+                request.Fail(e is OperationCanceledException && !request.CancellationToken.IsCancellationRequested && _stop.IsCancellationRequested
+                    ? new ObjectDisposedException(nameof(KeyphraseEngine), "The keyphrase engine was disposed.")
+                    : e);
+                _context.ResetAbort();
+            }
+            Release(sequence);
+        }
+    }
+
+    /// <summary>Evaluates the prompt (text and image) into <paramref name="sequence"/> and samples the first token.</summary>
+    private SequenceState Start(GenerationRequest request, LlamaSeqId sequence)
+    {
+        var clock = Stopwatch.StartNew();
+        var (next, promptTokens) = EvaluatePrompt(request, sequence, request.CancellationToken);
+        var sampler = CreateSampler(request.Options);
+        var state = new SequenceState(request, sequence, sampler, next, promptTokens, clock.Elapsed);
+        try
+        {
+            Accept(state, -1);
+        }
+        catch
+        {
+            sampler.Dispose();
+            throw;
+        }
+        return state;
+    }
+
+    private (int NextPosition, int PromptTokens) EvaluatePrompt(EngineRequest request, LlamaSeqId sequence, CancellationToken cancellationToken)
+    {
+        _context.RemoveSequence(sequence);
+        using var registration = cancellationToken.Register(_context.RequestAbort);
+        if (_projector is not null)
+        {
+            using var bitmap = request.Image is { } image ? MtmdBitmap.FromRgb(image.Width, image.Height, image.Rgb.Span) : null;
+            using var chunks = _projector.Tokenize(request.Prompt, bitmap is null ? [] : [bitmap]);
+            CheckFits(chunks.PositionCount);
+            int next;
+            try
+            {
+                next = _projector.EvaluateChunks(_context, chunks, 0, sequence, _options.BatchSize, logitsForLast: true);
+            }
+            catch (LlamaNativeException e) when (e.StatusCode == 2)
+            {
+                // llama_decode's "aborted" status, passed through by the mtmd helper: a cancel or a shutdown.
+                throw new OperationCanceledException("Prompt evaluation was aborted.", e, cancellationToken);
+            }
+            cancellationToken.ThrowIfCancellationRequested();
+            return (next, chunks.TokenCount);
+        }
+        if (request.Image is not null)
+            throw new SuggestionInputException("This engine was started without a multimodal projector, so it cannot read images.");
+        var tokens = _model.Vocab.Tokenize(request.Prompt, addSpecial: false, parseSpecial: true);
+        CheckFits(tokens.Length);
+        using var batch = new LlamaBatchBuffer(_options.BatchSize);
+        for (var start = 0; start < tokens.Length; start += _options.BatchSize)
+        {
+            batch.Clear();
+            var end = Math.Min(tokens.Length, start + _options.BatchSize);
+            for (var i = start; i < end; i++)
+                batch.AddToken(tokens[i], i, sequence, wantLogits: i == tokens.Length - 1);
+            _context.Decode(batch, cancellationToken);
+        }
+        return (tokens.Length, tokens.Length);
+    }
+
+    private void CheckFits(int promptPositions)
+    {
+        if (promptPositions + 16 > _options.ContextPerSequence)
+            throw new SuggestionInputException(
+                $"The post is too long for the engine: its prompt takes {promptPositions} positions and each request has {_options.ContextPerSequence}. Shorten the text or raise ContextPerSequence.");
+    }
+
+    private SamplerChain CreateSampler(SuggestionOptions options)
+    {
+        var chain = new SamplerChain();
+        try
+        {
+            chain.Ban(_model.Vocab, _bannedTokens);
+            if (_options.UseGrammar)
+                chain.Grammar(_model.Vocab, AnswerGrammar.For(options.Thinking, new AnswerGrammarOptions { MaxKeyphrases = Math.Max(1, options.MaxKeyphrases * 2) }));
+            var sampling = options.Sampling;
+            if (sampling.IsGreedy)
+                return chain.Greedy();
+            if (sampling.TopK > 0) chain.TopK(sampling.TopK);
+            if (sampling.TopP is > 0 and < 1) chain.TopP(sampling.TopP);
+            return chain.Temperature(sampling.Temperature).Distribution(sampling.Seed);
+        }
+        catch
+        {
+            chain.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>One decode for all running sequences, then one sampled token each.</summary>
+    private void Step()
+    {
+        var rows = _running.Sum(s => Math.Max(1, s.PendingInput.Count));
+        using var batch = new LlamaBatchBuffer(Math.Max(rows, 1));
+        foreach (var state in _running)
+        {
+            while (state.PendingInput.Count > 0)
+            {
+                var token = state.PendingInput.Dequeue();
+                state.LogitsRow = batch.AddToken(token, state.NextPosition++, state.Sequence, wantLogits: state.PendingInput.Count == 0);
+            }
+        }
+        _context.Decode(batch, _stop.Token);
+        foreach (var state in _running.ToArray())
+        {
+            if (state.Request.CancellationToken.IsCancellationRequested)
+            {
+                Finish(state, new OperationCanceledException(state.Request.CancellationToken));
+                continue;
+            }
+            try
+            {
+                Accept(state, state.LogitsRow);
+            }
+            catch (Exception e)
+            {
+                Finish(state, e);
+            }
+        }
+    }
+
+    /// <summary>Samples the next token of <paramref name="state"/> from logits row <paramref name="row"/> and decides what comes next.</summary>
+    private void Accept(SequenceState state, int row)
+    {
+        var token = state.Sampler.Sample(_context, row);
+        var probability = TokenProbability(_context.GetLogits(row), token.Value);
+        if (_model.Vocab.IsEndOfGeneration(token))
+        {
+            Finish(state, null);
+            return;
+        }
+        state.Append(token, _model.Vocab.TokenToBytes(token), probability);
+        if (state.IsThinking)
+            state.ThinkingTokens++;
+        if (state.AnswerClosed || state.ReachedLimit)
+        {
+            Finish(state, null);
+            return;
+        }
+        if (state.CapReached)
+        {
+            // The rationale used its budget: force the closing text through the grammar and into the context.
+            foreach (var forced in _model.Vocab.Tokenize(ThinkingCap.ClosingTextAfter(state.Text), addSpecial: false, parseSpecial: false))
+            {
+                state.Sampler.Accept(forced);
+                state.Append(forced, _model.Vocab.TokenToBytes(forced), 1.0);
+                state.PendingInput.Enqueue(forced);
+            }
+            state.PendingInput.Enqueue(token);
+            // Feed the sampled token first, then the forced ones.
+            var ordered = state.PendingInput.ToArray();
+            state.PendingInput.Clear();
+            state.PendingInput.Enqueue(ordered[^1]);
+            foreach (var t in ordered[..^1]) state.PendingInput.Enqueue(t);
+            return;
+        }
+        state.PendingInput.Enqueue(token);
+    }
+
+    /// <summary>The model's own probability of <paramref name="token"/> (softmax of the raw logits, before any grammar).</summary>
+    internal static double TokenProbability(ReadOnlySpan<float> logits, int token)
+    {
+        var max = float.NegativeInfinity;
+        foreach (var l in logits) if (l > max) max = l;
+        double sum = 0;
+        foreach (var l in logits) sum += Math.Exp(l - max);
+        return Math.Exp(logits[token] - max) / sum;
+    }
+
+    private void Finish(SequenceState state, Exception? error)
+    {
+        if (state.Finished) return;
+        state.Finished = true;
+        _running.Remove(state);
+        state.Sampler.Dispose();
+        Release(state.Sequence);
+        if (error is null)
+            state.Request.Completion.TrySetResult(state.ToOutcome());
+        else
+            state.Request.Fail(error);
+    }
+
+    private void Release(LlamaSeqId sequence)
+    {
+        _context.RemoveSequence(sequence);
+        _freeSequences.Push(sequence.Value);
+    }
+
+    /// <summary>
+    /// Teacher-forced mean NLL of each answer after the prompt. The prompt (and its image) is evaluated once; each
+    /// answer is decoded after it and then removed again, so the next answer reuses the prompt's KV cells.
+    /// </summary>
+    private IReadOnlyList<AnswerScore> Score(ScoringRequest request, LlamaSeqId sequence)
+    {
+        var (promptEnd, _) = EvaluatePrompt(request, sequence, request.CancellationToken);
+        var firstLogits = _context.GetLogits(-1).ToArray();
+        var scores = new List<AnswerScore>(request.Answers.Count);
+        foreach (var answer in request.Answers)
+        {
+            request.CancellationToken.ThrowIfCancellationRequested();
+            var tokens = _model.Vocab.Tokenize(answer, addSpecial: false, parseSpecial: true);
+            if (tokens.Length == 0)
+                throw new SuggestionInputException("An answer to score is empty.");
+            CheckFits(promptEnd + tokens.Length);
+            var nll = -Math.Log(TokenProbability(firstLogits, tokens[0].Value));
+            for (var start = 0; start < tokens.Length - 1; start += _options.BatchSize)
+            {
+                var end = Math.Min(tokens.Length - 1, start + _options.BatchSize);
+                using var batch = new LlamaBatchBuffer(end - start);
+                for (var i = start; i < end; i++)
+                    batch.AddToken(tokens[i], promptEnd + i, sequence, wantLogits: true);
+                _context.Decode(batch, request.CancellationToken);
+                for (var i = start; i < end; i++)
+                    nll -= Math.Log(TokenProbability(_context.GetLogits(i - start), tokens[i + 1].Value));
+            }
+            _context.RemoveSequence(sequence, promptEnd, -1);
+            scores.Add(new AnswerScore(answer, nll / tokens.Length, tokens.Length));
+        }
+        return scores;
+    }
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        _context.RequestAbort();
+        if (_thread.IsAlive && Thread.CurrentThread != _thread)
+            _thread.Join();
+        foreach (var state in _running)
+            state.Sampler.Dispose();
+        _projector?.Dispose();
+        _context.Dispose();
+        _adapter?.Dispose();
+        _model.Dispose();
+        _stop.Dispose();
+    }
+}

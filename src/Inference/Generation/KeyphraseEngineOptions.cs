@@ -1,0 +1,63 @@
+using DynamicCot.Inference.Images;
+using DynamicCot.Keyphrases.Prompting;
+
+namespace DynamicCot.Inference.Generation;
+
+/// <summary>How to run the keyphrase model.</summary>
+public sealed record KeyphraseEngineOptions
+{
+    /// <summary>The language-model GGUF.</summary>
+    public required string ModelPath { get; init; }
+
+    /// <summary>The multimodal projector GGUF; null for a text-only engine (images are then refused).</summary>
+    public string? ProjectorPath { get; init; }
+
+    /// <summary>A LoRA adapter GGUF (from <c>dynamiccot-finetune train</c>) applied on top of the model, or null.</summary>
+    public string? AdapterPath { get; init; }
+
+    /// <summary>Strength of the adapter (1 = as trained).</summary>
+    public float AdapterScale { get; init; } = 1f;
+
+    /// <summary>Layers offloaded to the GPU (-1 all, 0 none); ignored by the CPU build.</summary>
+    public int GpuLayers { get; init; } = -1;
+
+    public int Threads { get; init; } = Math.Max(1, Environment.ProcessorCount);
+
+    /// <summary>Requests decoded together (continuous batching: each holds one sequence of the shared context).</summary>
+    public int MaxParallelSequences { get; init; } = 4;
+
+    /// <summary>KV-cache positions per sequence: prompt (text + image) plus generated tokens must fit.</summary>
+    public int ContextPerSequence { get; init; } = 2048;
+
+    /// <summary>Most tokens per decode call (prompt evaluation is split into batches of this size).</summary>
+    public int BatchSize { get; init; } = 512;
+
+    /// <summary>Requests waiting beyond the running ones; more are refused with <see cref="Suggestions.SuggesterOverloadedException"/>.</summary>
+    public int QueueLimit { get; init; } = 64;
+
+    /// <summary>Image token budget per image (-1: the projector's default). Fewer tokens are faster; Qwen-VL grounds better with more.</summary>
+    public int ImageMaxTokens { get; init; } = -1;
+
+    public int ImageMinTokens { get; init; } = -1;
+
+    /// <summary>Constrain output to the answer grammar so it always parses.</summary>
+    public bool UseGrammar { get; init; } = true;
+
+    public ImageDecoderOptions ImageDecoding { get; init; } = new();
+
+    public KeyphrasePromptOptions Prompt { get; init; } = new();
+
+    internal void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(ModelPath))
+            throw new ArgumentException("KeyphraseEngineOptions.ModelPath is required.");
+        if (MaxParallelSequences is < 1 or > 64)
+            throw new ArgumentException($"MaxParallelSequences must be 1–64, got {MaxParallelSequences}.");
+        if (ContextPerSequence < 256)
+            throw new ArgumentException($"ContextPerSequence must be at least 256, got {ContextPerSequence}.");
+        if (BatchSize < 16)
+            throw new ArgumentException($"BatchSize must be at least 16, got {BatchSize}.");
+        if (QueueLimit < 0)
+            throw new ArgumentException($"QueueLimit must not be negative, got {QueueLimit}.");
+    }
+}

@@ -1,0 +1,108 @@
+using DynamicCot.Inference.Native;
+using LLama.Native;
+using NativeApi = DynamicCot.Inference.Native.NativeApi;
+
+namespace DynamicCot.Inference.Llama;
+
+/// <summary>A tokenized multimodal prompt (an <c>mtmd_input_chunks</c> list): text and image chunks in order.</summary>
+public sealed class MtmdChunks : IDisposable
+{
+    private nint _handle;
+
+    internal MtmdChunks(nint handle)
+    {
+        _handle = handle;
+        var n = (int)NativeApi.mtmd_input_chunks_size(handle);
+        var chunks = new MtmdChunk[n];
+        for (var i = 0; i < n; i++)
+            chunks[i] = new MtmdChunk(this, NativeApi.mtmd_input_chunks_get(handle, (nuint)i));
+        Chunks = chunks;
+    }
+
+    public bool IsDisposed => _handle == 0;
+
+    public IReadOnlyList<MtmdChunk> Chunks { get; }
+
+    /// <summary>Total embeddings (text tokens + image tokens).</summary>
+    public int TokenCount => Chunks.Sum(c => c.TokenCount);
+
+    /// <summary>Total positions used (an image takes max(nx, ny) positions with M-RoPE).</summary>
+    public int PositionCount => Chunks.Sum(c => c.PositionCount);
+
+    public void Dispose()
+    {
+        if (_handle == 0) return;
+        foreach (var chunk in Chunks)
+            chunk.Release();
+        NativeApi.mtmd_input_chunks_free(_handle);
+        _handle = 0;
+    }
+}
+
+/// <summary>One chunk of a <see cref="MtmdChunks"/>; valid while its list is alive.</summary>
+public sealed class MtmdChunk
+{
+    private readonly MtmdChunks _owner;
+    private readonly nint _chunk;
+    private SafeMtmdInputChunk? _view;
+
+    internal MtmdChunk(MtmdChunks owner, nint chunk)
+    {
+        _owner = owner;
+        _chunk = chunk;
+    }
+
+    public nint Pointer
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_owner.IsDisposed, _owner);
+            return _chunk;
+        }
+    }
+
+    // A non-owning view: the list owns the chunk.
+    private SafeMtmdInputChunk View => _view ??= SafeMtmdInputChunk.Wrap(Pointer)!;
+
+    public MtmdInputChunkType Type => (MtmdInputChunkType)(int)View.Type;
+
+    public int TokenCount => (int)View.NTokens;
+
+    public int PositionCount => (int)View.NPos;
+
+    public string? Id => View.Id;
+
+    /// <summary>The token ids of a text chunk.</summary>
+    public LlamaToken[] TextTokens
+    {
+        get
+        {
+            if (Type != MtmdInputChunkType.Text)
+                throw new InvalidOperationException("Only text chunks have tokens.");
+            return View.GetTextTokensSpan().ToArray().Select(t => new LlamaToken(t)).ToArray();
+        }
+    }
+
+    /// <summary>Merged-patch grid of an image chunk (columns, rows).</summary>
+    public (int Columns, int Rows) ImageGrid
+    {
+        get
+        {
+            var image = ImageTokens();
+            return ((int)NativeApi.mtmd_image_tokens_get_nx(image), (int)NativeApi.mtmd_image_tokens_get_ny(image));
+        }
+    }
+
+    /// <summary>The M-RoPE positions (t, y, x, z) mtmd assigns to image embedding <paramref name="index"/> when the image starts at <paramref name="startPosition"/>.</summary>
+    public MtmdDecoderPos DecoderPosition(int startPosition, int index) =>
+        NativeApi.mtmd_image_tokens_get_decoder_pos(ImageTokens(), new LlamaPos(startPosition), (nuint)index);
+
+    private nint ImageTokens()
+    {
+        if (Type != MtmdInputChunkType.Image)
+            throw new InvalidOperationException("Only image chunks have an image grid and decoder positions.");
+        return NativeApi.mtmd_input_chunk_get_tokens_image(Pointer);
+    }
+
+    internal void Release() => _view?.SetHandleAsInvalid();
+}

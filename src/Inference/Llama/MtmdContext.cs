@@ -1,0 +1,239 @@
+using DynamicCot.Gguf;
+using DynamicCot.Inference.Native;
+using LLama;
+using LLama.Native;
+using NativeApi = DynamicCot.Inference.Native.NativeApi;
+
+namespace DynamicCot.Inference.Llama;
+
+/// <summary>How to load a multimodal projector.</summary>
+public sealed record MtmdOptions
+{
+    public int Threads { get; init; } = LlamaThreads.Default;
+
+    public bool UseGpu { get; init; } = true;
+
+    /// <summary>A warm-up encode at load time; costly on CPU (a 46×46-token image for Qwen), so off by default.</summary>
+    public bool Warmup { get; init; }
+
+    /// <summary>Image token budget (-1: the projector's defaults, 8..4096 for Qwen-VL).</summary>
+    public int ImageMinTokens { get; init; } = -1;
+
+    public int ImageMaxTokens { get; init; } = -1;
+
+    public bool PrintTimings { get; init; }
+}
+
+/// <summary>
+/// A multimodal projector (LLamaSharp's <see cref="MtmdWeights"/>) bound to its text model: tokenizes prompts with
+/// images into chunks and evaluates them into one sequence of a context (mtmd's helper assigns the M-RoPE positions).
+/// Not thread-safe; keep one per worker. The projector file is checked against the model before native code sees it.
+/// </summary>
+public sealed class MtmdContext : IDisposable
+{
+    private MtmdContext(LlamaModel model, string path, MtmdWeights weights)
+    {
+        Model = model;
+        Path = path;
+        Weights = weights;
+    }
+
+    public LlamaModel Model { get; }
+
+    public string Path { get; }
+
+    public MtmdWeights Weights { get; }
+
+    public SafeMtmdModelHandle Handle => Weights.NativeHandle;
+
+    /// <summary>The marker that stands for an image in prompt text.</summary>
+    public unsafe string Marker => WithContext(context => NativeApi.PtrToString(NativeApi.mtmd_get_marker(context))) ?? "<__media__>";
+
+    public bool SupportsVision => Weights.SupportsVision;
+
+    /// <summary>Whether image positions are M-RoPE (4 per embedding), as for Qwen2-VL.</summary>
+    public bool UsesMRope => Weights.UsesMRope;
+
+    /// <exception cref="ProjectorMismatchException">The file is not a projector, or projects to another width than the model's.</exception>
+    /// <exception cref="LlamaNativeException">mtmd refused it.</exception>
+    public static MtmdContext Load(string mmprojPath, LlamaModel model, MtmdOptions? options = null)
+    {
+        options ??= new MtmdOptions();
+        GgufFileCheck.EnsureLooksLikeGguf(mmprojPath, "mmproj");
+        CheckMatches(mmprojPath, model);
+        var parameters = MtmdContextParams.Default();
+        parameters.UseGpu = options.UseGpu;
+        parameters.PrintTimings = options.PrintTimings;
+        parameters.NThreads = options.Threads;
+        parameters.Warmup = options.Warmup;
+        parameters.ImageMinTokens = options.ImageMinTokens;
+        parameters.ImageMaxTokens = options.ImageMaxTokens;
+        using var capture = NativeLog.Capture();
+        try
+        {
+            return new MtmdContext(model, mmprojPath, MtmdWeights.LoadFromFile(mmprojPath, model.Weights, parameters));
+        }
+        catch (LLama.Exceptions.RuntimeError e)
+        {
+            var reason = capture.Explanation();
+            throw new LlamaNativeException("mtmd_init_from_file",
+                $"Could not load the multimodal projector '{mmprojPath}' for model '{model.Path}'.{(reason.Length == 0 ? " mtmd logged no reason (unsupported projector type?)." : reason)}", inner: e);
+        }
+    }
+
+    /// <summary>
+    /// A projector of another model would be refused by mtmd only after it loaded the vision tower, or accepted with
+    /// embeddings of the wrong meaning; its header says enough to refuse it up front.
+    /// </summary>
+    private static void CheckMatches(string mmprojPath, LlamaModel model)
+    {
+        using var file = OpenHeader(mmprojPath);
+        if (!file.TryGetString("general.architecture", out var architecture) || architecture != "clip")
+            throw new ProjectorMismatchException(mmprojPath,
+                $"'{mmprojPath}' is not a multimodal projector (general.architecture = '{(architecture ?? "missing")}', expected 'clip'). Pass the mmproj GGUF, not a language model.");
+        if (file.TryGetUInt32("clip.vision.projection_dim", out var projection) && projection != (uint)model.InputEmbeddingSize)
+            throw new ProjectorMismatchException(mmprojPath,
+                $"The projector '{mmprojPath}' produces {projection}-wide embeddings but the model '{model.Path}' takes {model.InputEmbeddingSize}: it belongs to another model.");
+    }
+
+    private static GgufFile OpenHeader(string path)
+    {
+        try
+        {
+            return GgufFile.Open(path);
+        }
+        catch (GgufFormatException e)
+        {
+            throw new ProjectorMismatchException(path, $"The projector '{path}' is not a valid GGUF file: {e.Message}", e);
+        }
+    }
+
+    /// <summary>
+    /// Splits a prompt into text and image chunks. The prompt holds one <see cref="Marker"/> per bitmap; special
+    /// tokens in the text (e.g. <c>&lt;|im_start|&gt;</c>) are parsed.
+    /// </summary>
+    public MtmdChunks Tokenize(string prompt, IReadOnlyList<MtmdBitmap> bitmaps, bool addSpecial = false)
+    {
+        ArgumentNullException.ThrowIfNull(prompt);
+        var markers = CountOccurrences(prompt, Marker);
+        if (markers != bitmaps.Count)
+            throw new ArgumentException($"The prompt has {markers} image marker(s) '{Marker}' but {bitmaps.Count} image(s) were given.");
+        var chunks = NativeApi.mtmd_input_chunks_init();
+        if (chunks == 0)
+            throw new LlamaNativeException("mtmd_input_chunks_init", "mtmd could not allocate a chunk list.");
+        var utf8 = System.Text.Encoding.UTF8.GetBytes(prompt + "\0");
+        var pointers = new nint[Math.Max(1, bitmaps.Count)];
+        var added = new bool[bitmaps.Count];
+        var contextAdded = false;
+        try
+        {
+            for (var i = 0; i < bitmaps.Count; i++)
+            {
+                bitmaps[i].Handle.DangerousAddRef(ref added[i]);
+                pointers[i] = bitmaps[i].Handle.DangerousGetHandle();
+            }
+            Handle.DangerousAddRef(ref contextAdded);
+            int status;
+            unsafe
+            {
+                fixed (byte* text = utf8)
+                fixed (nint* bitmapArray = pointers)
+                {
+                    var input = new MtmdInputText { Text = text, TextLength = (nuint)(utf8.Length - 1), AddSpecial = addSpecial ? (byte)1 : (byte)0, ParseSpecial = 1 };
+                    status = NativeApi.mtmd_tokenize(Handle.DangerousGetHandle(), chunks, &input, bitmapArray, (nuint)bitmaps.Count);
+                }
+            }
+            if (status != 0)
+                NativeErrors.CheckStatus(status, "mtmd_tokenize", s => s switch
+                {
+                    1 => "the number of images does not match the markers in the prompt",
+                    2 => "image preprocessing failed",
+                    _ => $"status {s}",
+                });
+            var result = new MtmdChunks(chunks);
+            chunks = 0;
+            return result;
+        }
+        finally
+        {
+            if (chunks != 0) NativeApi.mtmd_input_chunks_free(chunks);
+            if (contextAdded) Handle.DangerousRelease();
+            for (var i = 0; i < bitmaps.Count; i++)
+                if (added[i]) bitmaps[i].Handle.DangerousRelease();
+        }
+    }
+
+    /// <summary>
+    /// Evaluates all chunks into sequence <paramref name="sequence"/> of <paramref name="context"/> starting at
+    /// <paramref name="pastPosition"/>; returns the next free position (images advance it by their n_pos).
+    /// </summary>
+    public int EvaluateChunks(LlamaContext context, MtmdChunks chunks, int pastPosition, LlamaSeqId sequence, int batchSize, bool logitsForLast)
+    {
+        var next = pastPosition;
+        for (var i = 0; i < chunks.Chunks.Count; i++)
+            next = EvaluateChunk(context, chunks.Chunks[i], next, sequence, batchSize, logitsForLast && i == chunks.Chunks.Count - 1);
+        return next;
+    }
+
+    /// <summary>Evaluates one chunk; returns the next free position.</summary>
+    public int EvaluateChunk(LlamaContext context, MtmdChunk chunk, int pastPosition, LlamaSeqId sequence, int batchSize, bool logitsForLast)
+    {
+        var next = pastPosition;
+        var status = Handle.EvaluateChunk(chunk.Pointer, context.Handle, ref next, sequence.Value, batchSize, logitsForLast);
+        NativeErrors.CheckStatus(status, "mtmd_helper_eval_chunk_single");
+        return next;
+    }
+
+    /// <summary>Runs the vision tower on an image chunk and copies out its embeddings (n_tokens × n_embd_inp floats). For the ggml trainer.</summary>
+    public unsafe float[] EncodeImage(MtmdChunk chunk)
+    {
+        if (chunk.Type != MtmdInputChunkType.Image)
+            throw new ArgumentException("Only image chunks can be encoded.", nameof(chunk));
+        var added = false;
+        Handle.DangerousAddRef(ref added);
+        try
+        {
+            var context = Handle.DangerousGetHandle();
+            NativeErrors.CheckStatus(NativeApi.mtmd_encode_chunk(context, chunk.Pointer), "mtmd_encode_chunk");
+            var embeddings = NativeApi.mtmd_get_output_embd(context);
+            if (embeddings == null)
+                throw new LlamaNativeException("mtmd_get_output_embd", "The projector produced no embeddings.");
+            var count = checked(chunk.TokenCount * Model.InputEmbeddingSize);
+            return new ReadOnlySpan<float>(embeddings, count).ToArray();
+        }
+        finally
+        {
+            if (added) Handle.DangerousRelease();
+        }
+    }
+
+    private T WithContext<T>(Func<nint, T> use)
+    {
+        var added = false;
+        Handle.DangerousAddRef(ref added);
+        try
+        {
+            return use(Handle.DangerousGetHandle());
+        }
+        finally
+        {
+            if (added) Handle.DangerousRelease();
+        }
+    }
+
+    private static int CountOccurrences(string text, string marker)
+    {
+        var count = 0;
+        for (var i = text.IndexOf(marker, StringComparison.Ordinal); i >= 0; i = text.IndexOf(marker, i + marker.Length, StringComparison.Ordinal))
+            count++;
+        return count;
+    }
+
+    public void Dispose() => Weights.Dispose();
+}
+
+/// <summary>A projector file that does not belong to the model it is loaded for (or is no projector at all).</summary>
+public sealed class ProjectorMismatchException(string path, string message, Exception? inner = null) : IOException(message, inner)
+{
+    public string ProjectorPath { get; } = path;
+}

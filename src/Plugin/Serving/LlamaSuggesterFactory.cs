@@ -1,0 +1,34 @@
+using DynamicCot.Inference.Generation;
+using DynamicCot.Keyphrases.Suggestions;
+using DynamicCot.Plugin.Configuration;
+using DynamicCot.Plugin.Tagging;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace DynamicCot.Plugin.Serving;
+
+/// <summary>
+/// Builds the llama.cpp keyphrase engine from the validated <c>DynamicCot:Engine</c> settings (model and mmproj paths,
+/// GPU layers, threads, parallel sequences). Without a model path the plugin answers suggestions with a clear
+/// "no model configured" error instead.
+/// </summary>
+public static class LlamaSuggesterFactory
+{
+    public static IKeyphraseSuggester Create(IServiceProvider services, EngineSettings settings)
+    {
+        if (!settings.IsConfigured)
+            return new UnconfiguredKeyphraseSuggester();
+        var loggers = services.GetService<ILoggerFactory>();
+        return KeyphraseEngine.Start(ToEngineOptions(settings), loggers);
+    }
+
+    public static KeyphraseEngineOptions ToEngineOptions(EngineSettings settings) => new()
+    {
+        ModelPath = settings.ModelPath!,
+        ProjectorPath = string.IsNullOrWhiteSpace(settings.MmprojPath) ? null : settings.MmprojPath,
+        GpuLayers = settings.GpuLayers,
+        Threads = settings.Threads > 0 ? settings.Threads : Math.Max(1, Environment.ProcessorCount),
+        MaxParallelSequences = Math.Max(1, settings.BatchSize),
+        ImageMaxTokens = settings.ImageMaxTokens,
+    };
+}
