@@ -3,7 +3,7 @@
 # SFT vs Fine-tune-CoT vs Dynamic CoT served through the engine (merge → convert → Q8_0 → eval) on the other 10 %,
 # next to two baselines (most frequent training keyphrases, TF-IDF nearest neighbours) scored by the same metric code.
 # Run from the repository root after building src/Finetune, src/Quantize and this project:
-#   bash bench/Generalisation/run.sh [WORK_DIR]      (≈ 35 min on 2 busy cores; the three trainings run side by side)
+#   bash bench/Generalisation/run.sh [WORK_DIR]   (≈ 25 min on 2 busy cores: the three trainings run side by side)
 # EPOCHS (default 1) and THREADS (default 1 per training) may be set in the environment.
 set -euo pipefail
 export OMP_WAIT_POLICY=PASSIVE
@@ -45,7 +45,7 @@ for s in sft cot dyn; do
   $Q convert run-$s/merged --out $s-f32.gguf --mmproj $s-mm-f32.gguf --type f32
   $Q quantize $s-f32.gguf $s-q8_0.gguf --type q8_0
   $F eval --model $s-q8_0.gguf --data split/test.jsonl --train split/train.jsonl --out eval-$s --name $s --think auto \
-    --threads 2 --concurrency 4 --context 512
+    --threads "$threads" --concurrency 8 --context 512
 done
 uptime | tee uptime-end.txt
 $B --train split/train.jsonl --test split/test.jsonl --out results \
