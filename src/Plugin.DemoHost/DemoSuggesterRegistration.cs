@@ -24,7 +24,7 @@ public static class DemoSuggesterRegistration
         return new DemoSuggester(bootstrap, model => KeyphraseEngine.Start(LlamaSuggesterFactory.ToEngineOptions(new EngineSettings
         {
             ModelPath = model.LanguageModel, MmprojPath = model.Projector, Threads = engine.Threads, BatchSize = engine.BatchSize,
-            GpuLayers = engine.GpuLayers, ImageMaxTokens = 32,
+            GpuLayers = engine.GpuLayers, ImageMaxTokens = engine.ImageMaxTokens,
         }), loggers));
     }
 }

@@ -29,7 +29,7 @@ public static class EvalCommand
         var max = new Option<int>("--max") { Description = "Most keyphrases per post.", DefaultValueFactory = _ => 10 };
         var concurrency = new Option<int>("--concurrency") { Description = "Posts decoded together (engine parallel sequences).", DefaultValueFactory = _ => 4 };
         var context = new Option<int>("--context") { Description = "KV positions per sequence (prompt + image + output).", DefaultValueFactory = _ => 2048 };
-        var imageTokens = new Option<int>("--image-max-tokens") { Description = "Image token budget (-1: the projector's default).", DefaultValueFactory = _ => -1 };
+        var imageTokens = new Option<int?>("--image-max-tokens") { Description = "Image token budget (default: the one the model was trained with, recorded in its GGUF; -1: the projector's default). Another value is used with a warning." };
         var temperature = new Option<float>("--temperature") { Description = "0 for greedy (default, reproducible).", DefaultValueFactory = _ => 0f };
         var seed = new Option<uint>("--seed") { Description = "Sampling seed.", DefaultValueFactory = _ => 42 };
         var threads = new Option<int>("--threads") { Description = "CPU threads.", DefaultValueFactory = _ => Environment.ProcessorCount };
@@ -80,7 +80,7 @@ public static class EvalCommand
                 GpuLayers = parse.GetValue(gpuLayers),
                 MaxParallelSequences = Math.Clamp(options.Concurrency, 1, 64),
                 ContextPerSequence = parse.GetValue(context),
-                ImageMaxTokens = parse.GetValue(imageTokens),
+                ImageMaxTokens = ServingProfileWarning.Resolve(modelFile.FullName, parse.GetValue(imageTokens)),
             });
             EvaluationReport? report = null;
             await ConsoleOutput.Stderr().Progress()

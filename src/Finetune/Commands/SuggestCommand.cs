@@ -26,9 +26,10 @@ public static class SuggestCommand
         var threads = new Option<int>("--threads") { Description = "CPU threads (default: all cores).", DefaultValueFactory = _ => Environment.ProcessorCount };
         var gpuLayers = new Option<int>("--gpu-layers") { Description = "Layers on the GPU (-1 all).", DefaultValueFactory = _ => -1 };
         var json = new Option<bool>("--json") { Description = "Print one JSON object." };
+        var imageTokens = new Option<int?>("--image-max-tokens") { Description = "Image token budget (default: the one the model was trained with, recorded in its GGUF; -1: the projector's default). Another value is used with a warning." };
         var command = new Command("suggest", "Suggest keyphrases for a post's text and optional image.")
         {
-            model, mmproj, adapter, text, image, think, max, tags, temperature, seed, threads, gpuLayers, json,
+            model, mmproj, adapter, text, image, think, max, tags, temperature, seed, threads, gpuLayers, json, imageTokens,
         };
         EngineOptions.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
@@ -50,6 +51,7 @@ public static class SuggestCommand
                 ProjectorPath = parse.GetValue(mmproj)?.FullName,
                 AdapterPath = parse.GetValue(adapter)?.FullName,
                 Threads = parse.GetValue(threads),
+                ImageMaxTokens = ServingProfileWarning.Resolve(parse.GetValue(model)!.FullName, parse.GetValue(imageTokens)),
                 GpuLayers = parse.GetValue(gpuLayers),
                 MaxParallelSequences = 1,
             });

@@ -1,3 +1,4 @@
+using DynamicCot.Keyphrases.Prompting;
 using DynamicCot.Finetune.Torch;
 using DynamicCot.ModelFiles.Lora;
 
@@ -96,6 +97,10 @@ public static class TrainingRun
         }
         emit(TrainingEvent.ForLog("writing the merged checkpoint"));
         var merged = MergedCheckpointWriter.Write(session.Model, options.ModelPath, Path.Combine(options.OutputDirectory, MergedCheckpointWriter.FolderName));
+        // The image budget and prompt format this run trained with travel with its outputs (→ convert → the GGUF).
+        var profile = new ServingProfile(options.ImageMaxTokens, ServingProfile.CurrentPromptFormat);
+        profile.WriteTo(merged);
+        profile.WriteTo(options.OutputDirectory);
         emit(TrainingEvent.ForLog($"merged checkpoint: {merged}"));
         return TrainingEvent.ForDone(session.Optimizer.Steps, adapterPath ?? merged, lastCheckpoint);
     }

@@ -34,6 +34,8 @@ internal sealed class EngineWorker : IDisposable
         _options = options;
         _queue = queue;
         _logger = logger;
+        ImageMaxTokens = ServingProfile.ResolveImageMaxTokens(options.ImageMaxTokens, RecordedServingProfile.Read(options.ModelPath),
+            Path.GetFileName(options.ModelPath), message => _logger.LogWarning("{Message}", message));
         _model = LlamaModel.Load(options.ModelPath, new LlamaModelOptions { GpuLayers = options.GpuLayers });
         try
         {
@@ -56,7 +58,7 @@ internal sealed class EngineWorker : IDisposable
             if (options.ProjectorPath is not null)
                 _projector = MtmdContext.Load(options.ProjectorPath, _model, new MtmdOptions
                 {
-                    Threads = options.Threads, ImageMaxTokens = options.ImageMaxTokens, ImageMinTokens = options.ImageMinTokens,
+                    Threads = options.Threads, ImageMaxTokens = ImageMaxTokens, ImageMinTokens = options.ImageMinTokens,
                 });
         }
         catch
@@ -73,6 +75,9 @@ internal sealed class EngineWorker : IDisposable
     }
 
     public LlamaModel Model => _model;
+
+    /// <summary>The image-token budget in force (-1: the projector's default).</summary>
+    public int ImageMaxTokens { get; }
 
     public bool SupportsImages => _projector is not null;
 

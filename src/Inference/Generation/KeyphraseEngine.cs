@@ -56,6 +56,9 @@ public sealed class KeyphraseEngine : IKeyphraseSuggester, IDisposable, IAsyncDi
 
     public bool SupportsImages => _worker.SupportsImages;
 
+    /// <summary>The image-token budget in force: as configured, else as recorded in the model, else -1 (the projector's default).</summary>
+    public int ImageMaxTokens => _worker.ImageMaxTokens;
+
     public KeyphrasePromptBuilder Prompts => _prompts;
 
     public async Task<SuggestionResult> SuggestAsync(string text, ImageInput? image, SuggestionOptions? options = null, CancellationToken cancellationToken = default)

@@ -35,8 +35,12 @@ public sealed record KeyphraseEngineOptions
     /// <summary>Requests waiting beyond the running ones; more are refused with <see cref="Suggestions.SuggesterOverloadedException"/>.</summary>
     public int QueueLimit { get; init; } = 64;
 
-    /// <summary>Image token budget per image (-1: the projector's default). Fewer tokens are faster; Qwen-VL grounds better with more.</summary>
-    public int ImageMaxTokens { get; init; } = -1;
+    /// <summary>
+    /// Image token budget per image. Null: the budget the model was trained with, recorded in its GGUF metadata
+    /// (<see cref="DynamicCot.Keyphrases.Prompting.ServingProfile"/>), else the projector's default; a value that differs
+    /// from the recorded one is used with a warning. -1: the projector's default. Fewer tokens are faster.
+    /// </summary>
+    public int? ImageMaxTokens { get; init; }
 
     public int ImageMinTokens { get; init; } = -1;
 

@@ -1,3 +1,4 @@
+using DynamicCot.Keyphrases.Prompting;
 using DynamicCot.Gguf;
 using DynamicCot.Inference.Native;
 using DynamicCot.ModelFiles.HuggingFace;
@@ -45,6 +46,12 @@ public static class QwenVlGgufConverter
         var name = options.ModelName ?? new DirectoryInfo(checkpointDirectory).Name;
         var language = new GgufWriter();
         WriteLanguageModelMetadata(language, config, vocabulary, options.OutputType, name);
+        // How the checkpoint was trained to be asked (written by the trainer): serving uses the same image budget.
+        if (ServingProfile.ReadFrom(checkpointDirectory) is { } profile)
+        {
+            language.Add(ServingProfile.ImageMaxTokensKey, GgufValue.Int32(profile.ImageMaxTokens));
+            language.Add(ServingProfile.PromptFormatKey, GgufValue.Int32(profile.PromptFormat));
+        }
         var projector = new GgufWriter();
         WriteProjectorMetadata(projector, config, preprocessor, options.OutputType, name);
 

@@ -58,8 +58,11 @@ public sealed class EngineSettings
 
     public ThinkingMode Thinking { get; set; } = ThinkingMode.Off;
 
-    /// <summary>Image tokens per image (-1: the projector's default). Fewer is faster; Qwen-VL reads detail better with more.</summary>
-    public int ImageMaxTokens { get; set; } = 256;
+    /// <summary>
+    /// Image tokens per image. Unset: the budget the model was trained with (recorded in its GGUF by `convert`), else the
+    /// projector's default; another value is used with a warning in the log. -1: the projector's default.
+    /// </summary>
+    public int? ImageMaxTokens { get; set; }
 
     public bool IsConfigured => !string.IsNullOrWhiteSpace(ModelPath);
 }
