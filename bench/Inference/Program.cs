@@ -12,6 +12,7 @@ using System.Globalization;
 using System.Text.Json;
 using DynamicCot.Inference.Generation;
 using DynamicCot.Keyphrases.Suggestions;
+using DynamicCot.Inference;
 using DynamicCot.Inference.Llama;
 using DynamicCot.Inference.Native;
 using DynamicCot.ModelFiles.HuggingFace;
@@ -102,7 +103,9 @@ void ComparePpTg()
                 ? (probe, $"\"{library}\" \"{modelPath}\" {threads} {nPrompt} {nGen} {rounds}")
                 : (self, $"{selfArgs}csharp --dir \"{workDir}\" --threads {threads} --prompt {nPrompt} --gen {nGen} --rounds {rounds} --kv-heads {kvHeads}");
             var load = Load();
-            foreach (var line in RunProcess(file, arguments).Split('\n'))
+            // The C# side runs with the engine's default wait policy (PASSIVE unless set); give the probe the same.
+            var policy = OpenMpEnvironment.NativeGetenv(OpenMpEnvironment.WaitPolicyVariable);
+            foreach (var line in RunProcess(file, arguments, new Dictionary<string, string?> { [OpenMpEnvironment.WaitPolicyVariable] = policy }).Split('\n'))
             {
                 var f = line.Trim().Split(' ');
                 if (f.Length == 5 && int.TryParse(f[0], out _))
