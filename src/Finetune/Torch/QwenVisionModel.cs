@@ -131,6 +131,26 @@ public sealed class QwenVisionModel : IDisposable
         yield return ("visual.merger.mlp.2.bias", [v.OutHiddenSize]);
     }
 
+    /// <summary>The vision weights (checkpoint names) of block <paramref name="block"/> that LoRA targets reach.</summary>
+    public IEnumerable<string> ProjectionNames(int block, IEnumerable<string> targets)
+    {
+        var p = $"visual.blocks.{block}.";
+        var modules = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var target in targets)
+        {
+            switch (target)
+            {
+                case "attn_q" or "attn_k" or "attn_v": modules.Add("attn.qkv"); break;
+                case "attn_output": modules.Add("attn.proj"); break;
+                case "ffn_up": modules.Add(IsQwen25 ? "mlp.up_proj" : "mlp.fc1"); break;
+                case "ffn_down": modules.Add(IsQwen25 ? "mlp.down_proj" : "mlp.fc2"); break;
+                case "ffn_gate": if (IsQwen25) modules.Add("mlp.gate_proj"); break;
+                default: throw new ArgumentException($"Unknown projection '{target}'.");
+            }
+        }
+        return modules.Select(m => p + m + ".weight");
+    }
+
     /// <summary>
     /// The normalised pixel tensor <c>[3, H, W]</c> for RGB bytes (row-major, 3 per pixel): <c>(x/255 − mean)/std</c>
     /// per channel. The size must already be a multiple of <see cref="TokenPixels"/> (the resize is the caller's).
@@ -190,7 +210,7 @@ public sealed class QwenVisionModel : IDisposable
         }
 
         var merged = Norm(x, "visual.merger.ln_q").reshape(n / (merge * merge), e * merge * merge);
-        merged = Linear(F.gelu(Linear(merged, "visual.merger.mlp.0")), "visual.merger.mlp.2");
+        merged = Linear(Gelu(Linear(merged, "visual.merger.mlp.0")), "visual.merger.mlp.2");
         return merged.MoveToOuterDisposeScope();
     }
 
@@ -248,7 +268,14 @@ public sealed class QwenVisionModel : IDisposable
         return cat([-x.narrow(-1, half, half), x.narrow(-1, 0, half)], dim: -1);
     }
 
+    /// <summary>QuickGELU <c>x·σ(1.702x)</c> (Qwen2-VL's blocks).</summary>
     private static Tensor QuickGelu(Tensor x) => x * (x * 1.702).sigmoid();
+
+    /// <summary>
+    /// The merger's GELU in the tanh form that mtmd evaluates (HF's <c>nn.GELU()</c> is the erf form; the two differ
+    /// by up to ~1e-3 here, so the served function is the one trained).
+    /// </summary>
+    private static Tensor Gelu(Tensor x) => 0.5 * x * (1 + (Math.Sqrt(2 / Math.PI) * (x + 0.044715 * x.pow(3))).tanh());
 
     /// <summary>LayerNorm (Qwen2-VL, weight and bias) or RMSNorm (Qwen2.5-VL, weight only).</summary>
     private Tensor Norm(Tensor x, string module)
