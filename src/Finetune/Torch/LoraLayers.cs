@@ -20,20 +20,33 @@ public sealed class LoraLayers : IDisposable
         options.Validate();
         Options = options;
         for (var layer = 0; layer < model.Text.NumHiddenLayers; layer++)
-        {
             foreach (var target in options.Targets)
-            {
-                var weightName = QwenTextModel.ProjectionName(layer, target);
-                var ggufName = $"blk.{layer}.{target}.weight";
-                var shape = model.Parameters[weightName].shape;
-                long outFeatures = shape[0], inFeatures = shape[1];
-                var a = new float[options.Rank * inFeatures];
-                DeterministicRandom.ForTensor(options.Seed, ggufName).FillGaussian(a, 0f, (float)(1.0 / Math.Sqrt(inFeatures)));
-                var tensorA = tensor(a, [options.Rank, inFeatures]).to(model.DType, model.Device).requires_grad_();
-                var tensorB = zeros([outFeatures, options.Rank], model.DType, model.Device).requires_grad_();
-                _byWeight[weightName] = (tensorA, tensorB, ggufName);
-            }
-        }
+                Add(QwenTextModel.ProjectionName(layer, target), $"blk.{layer}.{target}.weight", model.Parameters, model.DType, model.Device);
+    }
+
+    /// <summary>
+    /// Adapters on the vision tower's projections that correspond to the chosen targets (the fused <c>attn.qkv</c> for
+    /// any of attn_q/k/v, <c>attn.proj</c> for attn_output, the MLP matrices for ffn_*). They are named by their
+    /// checkpoint weight: llama.cpp cannot load adapters on an mmproj, so they are only ever merged into the weights.
+    /// </summary>
+    public LoraLayers(QwenVisionModel model, LoraOptions options)
+    {
+        options.Validate();
+        Options = options;
+        for (var block = 0; block < model.Vision.Depth; block++)
+            foreach (var weightName in model.ProjectionNames(block, options.Targets))
+                Add(weightName, weightName, model.Parameters, model.DType, model.Device);
+    }
+
+    private void Add(string weightName, string ggufName, IReadOnlyDictionary<string, Tensor> parameters, ScalarType dtype, Device device)
+    {
+        var shape = parameters[weightName].shape;
+        long outFeatures = shape[0], inFeatures = shape[1];
+        var a = new float[Options.Rank * inFeatures];
+        DeterministicRandom.ForTensor(Options.Seed, ggufName).FillGaussian(a, 0f, (float)(1.0 / Math.Sqrt(inFeatures)));
+        var tensorA = tensor(a, [Options.Rank, inFeatures]).to(dtype, device).requires_grad_();
+        var tensorB = zeros([outFeatures, Options.Rank], dtype, device).requires_grad_();
+        _byWeight[weightName] = (tensorA, tensorB, ggufName);
     }
 
     public LoraOptions Options { get; }

@@ -179,25 +179,33 @@ public sealed class QwenTextModel : IDisposable
         _ => throw new ArgumentException($"Unknown projection '{target}'."),
     } + ".weight";
 
-    /// <summary>Logits <c>[rows, vocab]</c> for the batch's output rows.</summary>
-    public Tensor Logits(TorchBatch batch)
+    /// <summary>
+    /// Logits <c>[rows, vocab]</c> for the batch's output rows. <paramref name="imageEmbeddings"/> replaces the batch's
+    /// (cached) image rows, e.g. with the vision tower's output when the tower is trained and gradients must reach it.
+    /// </summary>
+    public Tensor Logits(TorchBatch batch, Tensor? imageEmbeddings = null)
     {
         using var scope = NewDisposeScope();
-        var hidden = Hidden(batch);
+        var hidden = Hidden(batch, imageEmbeddings);
         var rows = hidden.reshape(-1, Text.HiddenSize).index_select(0, batch.OutputIndices);
         var output = Tied ? _parameters[EmbeddingName] : _parameters[OutputName];
         return F.linear(rows, output).MoveToOuterDisposeScope();
     }
 
     /// <summary>Final-norm hidden states <c>[B, T, D]</c>.</summary>
-    public Tensor Hidden(TorchBatch batch)
+    public Tensor Hidden(TorchBatch batch, Tensor? imageEmbeddings = null)
     {
         using var scope = NewDisposeScope();
         long b = batch.Count, t = batch.Length, d = Text.HiddenSize, hd = Text.HeadDim;
         long heads = Text.NumAttentionHeads, kvHeads = Text.NumKeyValueHeads;
         var x = _parameters[EmbeddingName].index_select(0, batch.Tokens.reshape(-1)).reshape(b, t, d);
         if (batch.ImageRows is { } imageRows)
-            x = x.reshape(b * t, d).index_copy(0, imageRows, batch.ImageEmbeddings!.to(DType)).reshape(b, t, d);
+        {
+            var images = imageEmbeddings ?? batch.ImageEmbeddings!;
+            if (images.shape[0] != imageRows.shape[0] || images.shape[^1] != d)
+                throw new ArgumentException($"{imageRows.shape[0]} image rows in the batch but image embeddings of shape [{string.Join(", ", images.shape)}].");
+            x = x.reshape(b * t, d).index_copy(0, imageRows, images.to(DType)).reshape(b, t, d);
+        }
         var (cos, sin) = Rotary(batch.Positions);
 
         for (var layer = 0; layer < Text.NumHiddenLayers; layer++)

@@ -22,6 +22,9 @@ public sealed record MtmdOptions
     public int ImageMaxTokens { get; init; } = -1;
 
     public bool PrintTimings { get; init; }
+
+    /// <summary>Flash attention in the vision encoder (Auto lets mtmd choose; it may keep K/V in F16).</summary>
+    public LlamaFlashAttnType FlashAttention { get; init; } = LlamaFlashAttnType.Auto;
 }
 
 /// <summary>
@@ -68,6 +71,7 @@ public sealed class MtmdContext : IDisposable
         parameters.Warmup = options.Warmup;
         parameters.ImageMinTokens = options.ImageMinTokens;
         parameters.ImageMaxTokens = options.ImageMaxTokens;
+        parameters.FlashAttentionType = (LLamaFlashAttentionType)(int)options.FlashAttention;
         using var capture = NativeLog.Capture();
         try
         {

@@ -1,0 +1,85 @@
+using DynamicCot.Finetune.Torch;
+using DynamicCot.Keyphrases.Images;
+using DynamicCot.LlamaCpp.Engine;
+using DynamicCot.LlamaCpp.Native;
+using DynamicCot.Quantize.HuggingFace;
+using DynamicCot.Tests.Shared;
+using Xunit.Abstractions;
+using static TorchSharp.torch;
+
+namespace DynamicCot.Finetune.Tests.Torch;
+
+/// <summary>
+/// The TorchSharp vision tower + patch merger, loaded from the Hugging Face checkpoint, gives the image embeddings
+/// mtmd computes from the converted mmproj, for a crop of a real photo that already has a size mtmd keeps (sides
+/// multiples of 28 within the token budget), so both see the same pixels.
+/// </summary>
+[Collection(TinyModelCollection.Name)]
+public sealed class VisionTowerParityTests(TinyModels models, ITestOutputHelper output)
+{
+    [Theory]
+    [InlineData(QwenVlArchitecture.Qwen2Vl, 168, 112)]
+    [InlineData(QwenVlArchitecture.Qwen25Vl, 224, 168)]
+    public async Task Torch_tower_matches_mtmd_embeddings_for_a_real_photo(QwenVlArchitecture arch, int width, int height)
+    {
+        var files = models.Get(arch);
+        var crop = await PhotoCrop(width, height);
+
+        float[] reference;
+        using (var llama = LlamaModel.Load(files.LanguageModel))
+        using (var mtmd = MtmdContext.Load(files.Projector, llama, new MtmdOptions { Threads = 2, ImageMaxTokens = width * height / (28 * 28), FlashAttention = LlamaFlashAttnType.Disabled }))
+        using (var bitmap = MtmdBitmap.FromRgb(width, height, crop))
+        using (var chunks = mtmd.Tokenize(mtmd.Marker, [bitmap]))
+        {
+            var chunk = chunks.Chunks.Single(c => c.Type == MtmdInputChunkType.Image);
+            Assert.Equal(width * height / (28 * 28), chunk.TokenCount);
+            reference = mtmd.EncodeImage(chunk);
+        }
+
+        TorchRuntime.Initialize(2);
+        var preprocessor = PreprocessorConfig.Load(files.Checkpoint);
+        float[] ours;
+        using (var tower = QwenVisionModel.Load(files.Checkpoint))
+        using (no_grad())
+        using (var pixels = tower.Pixels(crop, width, height, preprocessor, "crop"))
+        using (var embeddings = tower.Embed(pixels))
+        {
+            Assert.Equal([width * height / (28 * 28), tower.Vision.OutHiddenSize], embeddings.shape);
+            ours = TorchTensors.ToFloats(embeddings);
+        }
+
+        Assert.Equal(reference.Length, ours.Length);
+        var maxDiff = reference.Zip(ours, (a, b) => Math.Abs(a - b)).Max();
+        var meanDiff = reference.Zip(ours, (a, b) => (double)Math.Abs(a - b)).Average();
+        var range = reference.Max() - reference.Min();
+        output.WriteLine($"{arch} {width}×{height}: {reference.Length} values, max |Δ| {maxDiff:E2}, mean |Δ| {meanDiff:E2}, value range {range:F2}");
+        Assert.True(range > 0.1, "the embeddings should vary");
+        // Measured 1.0e-3 (Qwen2-VL) and 1.3e-3 (Qwen2.5-VL) against mtmd on CPU, also for a flat grey image, so not
+        // from preprocessing; a wrong layout, rotary or window would be off by whole units. The bound keeps that margin.
+        Assert.True(maxDiff <= 2e-3, $"max |Δ| = {maxDiff}");
+    }
+
+    [Fact]
+    public void Pixels_of_a_size_the_tower_cannot_patch_are_refused_with_the_input_named()
+    {
+        var files = models.Get(QwenVlArchitecture.Qwen2Vl);
+        TorchRuntime.Initialize(2);
+        using var tower = QwenVisionModel.Load(files.Checkpoint);
+        var error = Assert.Throws<ArgumentException>(() => tower.Pixels(new byte[30 * 28 * 3], 30, 28, new PreprocessorConfig(), "odd.jpg"));
+        Assert.Contains("odd.jpg", error.Message);
+        Assert.Contains("28", error.Message);
+    }
+
+    /// <summary>The top-left <paramref name="width"/>×<paramref name="height"/> pixels of a real photo.</summary>
+    internal static async Task<byte[]> PhotoCrop(int width, int height)
+    {
+        var photo = Directory.GetFiles(TestPaths.Data("vmu16_small_events", "images"), "*.jpg").Order(StringComparer.Ordinal).Skip(1).First();
+        using var decoder = new ImageDecoder();
+        var image = await decoder.DecodeFileAsync(photo);
+        Assert.True(image.Width >= width && image.Height >= height, $"{photo} is {image.Width}×{image.Height}");
+        var crop = new byte[width * height * 3];
+        for (var y = 0; y < height; y++)
+            image.Rgb.Span.Slice(y * image.Width * 3, width * 3).CopyTo(crop.AsSpan(y * width * 3));
+        return crop;
+    }
+}
