@@ -1,5 +1,5 @@
-using DynamicCot.Quantize.HuggingFace;
-using DynamicCot.Quantize.Qwen;
+using DynamicCot.ModelFiles.HuggingFace;
+using DynamicCot.ModelFiles.Qwen;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 

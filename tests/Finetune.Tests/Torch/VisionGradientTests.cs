@@ -1,6 +1,6 @@
 using DynamicCot.Finetune.Model;
 using DynamicCot.Finetune.Torch;
-using DynamicCot.Quantize.HuggingFace;
+using DynamicCot.ModelFiles.HuggingFace;
 using DynamicCot.Tests.Shared;
 using Xunit.Abstractions;
 using static TorchSharp.torch;

@@ -1,9 +1,9 @@
 using DynamicCot.Finetune.Model;
 using DynamicCot.Finetune.Torch;
-using DynamicCot.LlamaCpp.Engine;
-using DynamicCot.LlamaCpp.Native;
-using DynamicCot.Quantize.HuggingFace;
-using DynamicCot.Quantize.Qwen;
+using DynamicCot.Inference.Llama;
+using DynamicCot.Inference.Native;
+using DynamicCot.ModelFiles.HuggingFace;
+using DynamicCot.ModelFiles.Qwen;
 using DynamicCot.Tests.Shared;
 using Xunit.Abstractions;
 using static TorchSharp.torch;

@@ -1,8 +1,8 @@
 using DynamicCot.Finetune.Torch;
-using DynamicCot.Keyphrases.Images;
-using DynamicCot.LlamaCpp.Engine;
-using DynamicCot.LlamaCpp.Native;
-using DynamicCot.Quantize.HuggingFace;
+using DynamicCot.Inference.Images;
+using DynamicCot.Inference.Llama;
+using DynamicCot.Inference.Native;
+using DynamicCot.ModelFiles.HuggingFace;
 using DynamicCot.Tests.Shared;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
