@@ -16,7 +16,7 @@ public sealed record DemoModel(string LanguageModel, string Projector, long Trai
 /// Prepares the demo's model on first run when no real model is configured: a tiny Qwen2-VL of the real architecture
 /// (random weights, tokenizer learned from the fixture posts), converted to GGUF, fine-tuned with SFT on the demo's own
 /// posts and photos in a worker process, merged and quantized to Q8_0. The result is cached (by default under
-/// <c>~/.cache/dynamiccot/demo-model-v1</c>), so later starts are instant. It shows the whole pipeline working; a tiny
+/// <c>~/.cache/dynamiccot/demo-model-v3</c>), so later starts are instant. It shows the whole pipeline working; a tiny
 /// model's tags are of course not good ones — configure a real model for that.
 /// </summary>
 public sealed class DemoModelBootstrap(string cacheFolder, string dataFolder, ILogger<DemoModelBootstrap> logger)
@@ -39,7 +39,7 @@ public sealed class DemoModelBootstrap(string cacheFolder, string dataFolder, IL
         var root = Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg
             ? xdg
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
-        return Path.Combine(root, "dynamiccot", "demo-model-v2"); // v2: trained by the TorchSharp trainer
+        return Path.Combine(root, "dynamiccot", "demo-model-v3"); // v3: records its image budget in the GGUF
     }
 
     private async Task<DemoModel> Prepare()

@@ -25,7 +25,7 @@ public sealed class LoraLayersTests(TinyModels models)
         var pair = adapter["blk.0.attn_q.weight"];
         Assert.Equal((4, 128, 128), (pair.Rank, pair.InFeatures, pair.OutFeatures));
         Assert.Equal(b, pair.B);
-        Assert.Equal((344, 128), (adapter["blk.1.ffn_up.weight"].OutFeatures, adapter["blk.1.ffn_up.weight"].InFeatures));
+        Assert.Equal((352, 128), (adapter["blk.1.ffn_up.weight"].OutFeatures, adapter["blk.1.ffn_up.weight"].InFeatures));
 
         using var temp = TestPaths.NewTempFolder();
         var path = temp.File("adapter.gguf");

@@ -55,11 +55,11 @@ public sealed class TrainCommandTests(TinyModels models, ITestOutputHelper outpu
 
         // A config that does not describe the weights: the tensor and its file are named before training.
         var config = File.ReadAllText(Path.Combine(files.Checkpoint, "config.json"));
-        Assert.Contains("\"intermediate_size\": 344", config);
-        File.WriteAllText(Path.Combine(broken, "config.json"), config.Replace("\"intermediate_size\": 344", "\"intermediate_size\": 352", StringComparison.Ordinal));
+        Assert.Contains("\"intermediate_size\": 352", config);
+        File.WriteAllText(Path.Combine(broken, "config.json"), config.Replace("\"intermediate_size\": 352", "\"intermediate_size\": 344", StringComparison.Ordinal));
         args = Args(good, _folder.File("r6"));
         args[Array.IndexOf(args, "--model") + 1] = broken;
-        AssertStops(args, "model.safetensors", "mlp.gate_proj.weight", "[344, 128]");
+        AssertStops(args, "model.safetensors", "mlp.gate_proj.weight", "[352, 128]");
     }
 
     private void AssertStops(string[] args, params string[] expected)
