@@ -23,7 +23,7 @@ public static class DemoSuggesterRegistration
         var loggers = services.GetService<ILoggerFactory>();
         return new DemoSuggester(bootstrap, model => KeyphraseEngine.Start(LlamaSuggesterFactory.ToEngineOptions(new EngineSettings
         {
-            ModelPath = model.LanguageModel, MmprojPath = model.Projector, Threads = engine.Threads, BatchSize = engine.BatchSize,
+            ModelPath = model.LanguageModel, MmprojPath = model.Projector, Threads = engine.Threads, ParallelRequests = engine.ParallelRequests,
             GpuLayers = engine.GpuLayers, ImageMaxTokens = engine.ImageMaxTokens,
         }), loggers));
     }

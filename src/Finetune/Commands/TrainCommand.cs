@@ -40,7 +40,7 @@ public static class TrainCommand
         var seed = new Option<ulong>("--seed") { DefaultValueFactory = _ => 42 };
         var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Checkpoint every N steps (and at each epoch end).", DefaultValueFactory = _ => 50 };
         var threads = new Option<int>("--threads") { DefaultValueFactory = _ => Environment.ProcessorCount };
-        var imageTokens = new Option<int>("--image-tokens") { Description = "Image token budget (fewer is faster).", DefaultValueFactory = _ => 256 };
+        var imageTokens = new Option<int>("--image-max-tokens", "--image-tokens") { Description = "Image token budget per image (fewer is faster); recorded with the run so serving uses the same.", DefaultValueFactory = _ => 256 };
         var maxTokens = new Option<int>("--max-tokens") { Description = "Skip posts whose prompt + target is longer.", DefaultValueFactory = _ => 2048 };
         var eps = new Option<string>("--rms-eps") { Description = "serving (eps = 0, as the pinned llama.cpp runs qwen2vl) or file.", DefaultValueFactory = _ => "serving" };
         var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its latest checkpoint." };

@@ -54,7 +54,7 @@ public sealed class EngineSettings
     public int Threads { get; set; }
 
     /// <summary>Concurrent sequences the engine decodes in one batch.</summary>
-    public int BatchSize { get; set; } = 4;
+    public int ParallelRequests { get; set; } = 4;
 
     public ThinkingMode Thinking { get; set; } = ThinkingMode.Off;
 

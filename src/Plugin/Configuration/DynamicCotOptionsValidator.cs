@@ -24,8 +24,8 @@ public sealed class DynamicCotOptionsValidator : IValidateOptions<DynamicCotOpti
             errors.Add($"{s}:Engine:GpuLayers must be -1 (all layers), 0 (CPU) or a positive layer count; got {engine.GpuLayers}.");
         if (engine.Threads < 0)
             errors.Add($"{s}:Engine:Threads must be 0 (automatic) or positive; got {engine.Threads}.");
-        if (engine.BatchSize is < 1 or > 256)
-            errors.Add($"{s}:Engine:BatchSize must be between 1 and 256; got {engine.BatchSize}.");
+        if (engine.ParallelRequests is < 1 or > 256)
+            errors.Add($"{s}:Engine:ParallelRequests must be between 1 and 256; got {engine.ParallelRequests}.");
 
         if (options.MaxKeyphrases is < 1 or > 50)
             errors.Add($"{s}:MaxKeyphrases must be between 1 and 50; got {options.MaxKeyphrases}.");

@@ -28,7 +28,7 @@ public static class LlamaSuggesterFactory
         ProjectorPath = string.IsNullOrWhiteSpace(settings.MmprojPath) ? null : settings.MmprojPath,
         GpuLayers = settings.GpuLayers,
         Threads = settings.Threads > 0 ? settings.Threads : Math.Max(1, Environment.ProcessorCount),
-        MaxParallelSequences = Math.Max(1, settings.BatchSize),
+        MaxParallelSequences = Math.Max(1, settings.ParallelRequests),
         ImageMaxTokens = settings.ImageMaxTokens,
     };
 }

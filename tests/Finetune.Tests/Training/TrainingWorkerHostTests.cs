@@ -132,13 +132,19 @@ public sealed class TrainingWorkerHostTests : IDisposable
     }
 
     [Fact]
-    public void The_finetune_worker_is_started_through_dotnet_exec_or_the_apphost()
+    public void The_finetune_worker_is_started_under_its_own_runtime_configuration()
     {
         var start = TrainingWorkerStartInfo.ForFinetuneWorker("run/config.json");
         var arguments = start.Arguments.ToArray();
         Assert.Equal(["train-worker", "--config", Path.GetFullPath("run/config.json")], arguments[^3..]);
         if (arguments[0] == "exec")
-            Assert.EndsWith("dynamiccot-finetune.dll", arguments[1]);
+        {
+            // dotnet exec --runtimeconfig dynamiccot-finetune.runtimeconfig.json dynamiccot-finetune.dll: never the host's.
+            Assert.Equal("--runtimeconfig", arguments[1]);
+            Assert.EndsWith("dynamiccot-finetune.runtimeconfig.json", arguments[2]);
+            Assert.DoesNotContain("Microsoft.AspNetCore.App", File.ReadAllText(arguments[2]));
+            Assert.EndsWith("dynamiccot-finetune.dll", arguments[3]);
+        }
         else
             Assert.Equal("dynamiccot-finetune", Path.GetFileNameWithoutExtension(start.FileName));
     }

@@ -41,7 +41,7 @@ public sealed class PackageInstallTests
             ["DynamicCot:Engine:ModelPath"] = model.LanguageModel,
             ["DynamicCot:Engine:MmprojPath"] = model.Projector,
             ["DynamicCot:Engine:Threads"] = "2",
-            ["DynamicCot:Engine:BatchSize"] = "1",
+            ["DynamicCot:Engine:ParallelRequests"] = "1",
             ["DynamicCot:MinConfidence"] = "0",
             ["Logging:LogLevel:Default"] = "Warning",
         });
