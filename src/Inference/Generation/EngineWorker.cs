@@ -225,14 +225,14 @@ internal sealed class EngineWorker : IDisposable
                 $"The post is too long for the engine: its prompt takes {promptPositions} positions and each request has {_options.ContextPerSequence}. Shorten the text or raise ContextPerSequence.");
     }
 
-    private SamplerChain CreateSampler(SuggestionOptions options)
+    private SamplerChain CreateSampler(SuggestionOptions options, string grammarRoot = AnswerGrammar.RootRule)
     {
         var chain = new SamplerChain();
         try
         {
             chain.Ban(_model.Vocab, _bannedTokens);
             if (_options.UseGrammar)
-                chain.Grammar(_model.Vocab, AnswerGrammar.For(options.Thinking, new AnswerGrammarOptions { MaxKeyphrases = Math.Max(1, options.MaxKeyphrases * 2) }));
+                chain.Grammar(_model.Vocab, AnswerGrammar.For(options.Thinking, new AnswerGrammarOptions { MaxKeyphrases = Math.Max(1, options.MaxKeyphrases * 2) }), grammarRoot);
             var sampling = options.Sampling;
             if (sampling.IsGreedy)
                 return chain.Greedy();
@@ -299,13 +299,18 @@ internal sealed class EngineWorker : IDisposable
         }
         if (state.CapReached)
         {
-            // The rationale used its budget: force the closing text through the grammar and into the context.
+            // The rationale used its budget: force the closing text into the context. The grammar does not take the
+            // forced tokens (their split need not match the grammar's, and llama.cpp aborts the process when a piece
+            // empties its grammar stack); the sampler restarts at the answer body instead.
             foreach (var forced in _model.Vocab.Tokenize(ThinkingCap.ClosingTextAfter(state.Text), addSpecial: false, parseSpecial: false))
             {
-                state.Sampler.Accept(forced);
+                if (!_options.UseGrammar)
+                    state.Sampler.Accept(forced);
                 state.Append(forced, _model.Vocab.TokenToBytes(forced), 1.0);
                 state.PendingInput.Enqueue(forced);
             }
+            if (_options.UseGrammar)
+                state.ReplaceSampler(CreateSampler(state.Request.Options, AnswerGrammar.AnswerBodyRule));
             state.PendingInput.Enqueue(token);
             // Feed the sampled token first, then the forced ones.
             var ordered = state.PendingInput.ToArray();

@@ -12,7 +12,15 @@ internal sealed class SequenceState(GenerationRequest request, LlamaSeqId sequen
 
     public GenerationRequest Request { get; } = request;
     public LlamaSeqId Sequence { get; } = sequence;
-    public SamplerChain Sampler { get; } = sampler;
+    public SamplerChain Sampler { get; private set; } = sampler;
+
+    /// <summary>Swaps in another sampler (and disposes this one), e.g. one whose grammar starts after forced text.</summary>
+    public void ReplaceSampler(SamplerChain next)
+    {
+        var old = Sampler;
+        Sampler = next;
+        old.Dispose();
+    }
     public int NextPosition { get; set; } = nextPosition;
     public int PromptTokens { get; } = promptTokens;
     public TimeSpan PromptTime { get; } = promptTime;

@@ -19,6 +19,12 @@ public static class AnswerGrammar
 {
     public const string RootRule = "root";
 
+    /// <summary>
+    /// The answer after its opening tag: where a sampler restarts when the engine itself closes a rationale that used
+    /// its budget (forcing the closing text through a grammar could leave llama.cpp's grammar stack empty, which aborts).
+    /// </summary>
+    public const string AnswerBodyRule = "answer-body";
+
     /// <summary>Characters a keyphrase may not contain: the separator, the tag brackets and line breaks.</summary>
     public static SearchValues<char> ReservedKeyphraseCharacters { get; } = SearchValues.Create(",<>\r\n");
 
@@ -55,7 +61,8 @@ public static class AnswerGrammar
             // grammar unambiguous and the parser simple.
             grammar.Append("think-char ::= [^<>]\n");
         }
-        grammar.Append("answer ::= ").Append(Literal(ChatMarkup.AnswerOpen)).Append(" keyphrase");
+        grammar.Append("answer ::= ").Append(Literal(ChatMarkup.AnswerOpen)).Append(' ').Append(AnswerBodyRule).Append('\n');
+        grammar.Append(AnswerBodyRule).Append(" ::= keyphrase");
         if (options.MaxKeyphrases > 1)
             grammar.Append(" (").Append(Literal(ChatMarkup.KeyphraseSeparator)).Append(" keyphrase)").Append(Bounds(0, options.MaxKeyphrases - 1));
         grammar.Append(' ').Append(Literal(ChatMarkup.AnswerClose)).Append('\n');

@@ -1,4 +1,4 @@
-import "./chunks/suggestion-panel.element-CJ58keNw.js";
+import "./chunks/suggestion-panel.element-CNTGg4nA.js";
 import { t as e } from "./chunks/backoffice-api-client-BSZfKONG.js";
 import { UmbModalBaseElement as t } from "@umbraco-cms/backoffice/modal";
 import { css as n, html as r, nothing as i } from "@umbraco-cms/backoffice/external/lit";

@@ -1,4 +1,4 @@
-import { a as e, i as t, n, r, t as i } from "./define-Bo9GDM6j.js";
+import { a as e, i as t, n, r, t as i } from "./define-DeKlAsLr.js";
 import { n as a } from "./dynamiccot-api-client-C6ay7w1X.js";
 // App_Plugins/DynamicCot/src/jobs/job-progress-format.ts
 var o = 1e3, s = 5e3;
