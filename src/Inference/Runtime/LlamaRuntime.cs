@@ -44,6 +44,16 @@ public static class LlamaRuntime
     // Kept in a field: native code holds on to it for the life of the process.
     private static readonly NativeLogConfig.LLamaLogCallback LogCallback = NativeLog.OnMessage;
 
+    /// <summary>
+    /// Puts the engine's log callback back after a component installed its own for a while (the quantizer reads
+    /// llama.cpp's progress lines): the engine's errors then carry llama.cpp's reasons again.
+    /// </summary>
+    public static void RestoreLogCallback()
+    {
+        if (Volatile.Read(ref _loaded) is not null)
+            NativeLogConfig.llama_log_set(LogCallback);
+    }
+
     public static LoadedLlamaRuntime? Loaded => Volatile.Read(ref _loaded);
 
     /// <summary>Sets how the engine is loaded. Only allowed before it is loaded.</summary>

@@ -25,12 +25,13 @@ internal static class LanguageModelQuantizer
         lock (OneAtATime)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            // The engine's runtime loads llama.cpp (CPU variant, OpenMP policy, checks) before anything touches it.
+            EnsureLibraryLoaded();
             using var capture = LlamaLogCapture.Begin(line =>
             {
                 if (progress is not null && QuantizerLogProgress.TryParse(line, out var step))
                     progress.Report(step);
             });
-            EnsureLibraryLoaded();
             uint status;
             try
             {
@@ -76,11 +77,11 @@ internal static class LanguageModelQuantizer
     {
         try
         {
-            RuntimeHelpers.RunClassConstructor(typeof(NativeApi).TypeHandle);
+            DynamicCot.Inference.LlamaRuntime.EnsureLoaded();
         }
-        catch (TypeInitializationException e)
+        catch (DynamicCot.Inference.Native.LlamaLibraryException e)
         {
-            var reason = e.InnerException?.Message ?? e.Message;
+            var reason = e.Message;
             throw new QuantizationException(AppContext.BaseDirectory,
                 $"llama.cpp (LLamaSharp.Backend.Cpu, runtimes/linux-x64/native/*/libllama.so under {AppContext.BaseDirectory}) could not be loaded: {reason}", e);
         }

@@ -43,7 +43,8 @@ internal sealed class LlamaLogCapture : IDisposable
 
     public void Dispose()
     {
-        Interlocked.CompareExchange(ref _current, null, this);
+        if (Interlocked.CompareExchange(ref _current, null, this) == this)
+            DynamicCot.Inference.LlamaRuntime.RestoreLogCallback();
         lock (_gate)
             Flush();
     }
