@@ -78,6 +78,34 @@ public sealed class KeyphraseEngineTests(TinyModels models)
     }
 
     [Fact]
+    public async Task A_rationale_cut_at_its_budget_always_ends_in_a_well_formed_answer()
+    {
+        // The engine closes a rationale that used its budget by forcing "</think><answer>" into the context; those
+        // tokens once went through llama.cpp's grammar, and a split that emptied the grammar stack aborted the process.
+        using var engine = Start(QwenVlArchitecture.Qwen2Vl, parallel: 4);
+        var posts = File.ReadLines(TestPaths.Data("vmu16_small_events", "data.jsonl"))
+            .Select(line => JsonDocument.Parse(line).RootElement)
+            .Select(post => (Text: "In <think></think>, write a short rationale that reasons from what the image shows and what the text says to its hashtags. Then, in <answer></answer>, list the hashtags.\nPost: " + post.GetProperty("text_raw").GetString(),
+                Image: post.TryGetProperty("image", out var image) && image.ValueKind == JsonValueKind.String ? TestPaths.Data("vmu16_small_events", image.GetString()!) : null))
+            .Take(24).ToList();
+        var results = await Task.WhenAll(posts.Select(async (post, i) => await engine.SuggestAsync(post.Text,
+            post.Image is null ? null : await ImageInput.FromFileAsync(post.Image),
+            new SuggestionOptions { Thinking = ThinkingMode.Capped, MaxThinkingTokens = 1 + i % 6, MaxTokens = 64 })));
+        var cut = 0;
+        foreach (var result in results)
+        {
+            Assert.Contains("<answer>", result.RawOutput);
+            if (!result.RawOutput.StartsWith("<think>", StringComparison.Ordinal))
+                continue;
+            cut++;
+            Assert.Contains("</think><answer>", result.RawOutput);
+            var answer = result.RawOutput[(result.RawOutput.IndexOf("<answer>", StringComparison.Ordinal) + "<answer>".Length)..];
+            Assert.DoesNotContain("<", answer.Replace("</answer>", "", StringComparison.Ordinal));
+        }
+        Assert.True(cut > 0, "no post started a rationale, so the budget path was not exercised");
+    }
+
+    [Fact]
     public async Task Existing_tags_are_preferred_when_they_match()
     {
         using var engine = Start(QwenVlArchitecture.Qwen2Vl);
