@@ -27,9 +27,6 @@ public static unsafe partial class NativeApi
     [LibraryImport(LibraryName)]
     public static partial long gguf_get_n_kv(SafeGgufContextHandle context);
 
-    [LibraryImport(LibraryName, StringMarshalling = StringMarshalling.Utf8)]
-    public static partial long gguf_find_key(SafeGgufContextHandle context, string key);
-
     [LibraryImport(LibraryName)]
     public static partial nint gguf_get_key(SafeGgufContextHandle context, long keyId);
 
@@ -70,9 +67,6 @@ public static unsafe partial class NativeApi
     [LibraryImport(LibraryName)]
     public static partial long gguf_get_n_tensors(SafeGgufContextHandle context);
 
-    [LibraryImport(LibraryName, StringMarshalling = StringMarshalling.Utf8)]
-    public static partial long gguf_find_tensor(SafeGgufContextHandle context, string name);
-
     [LibraryImport(LibraryName)]
     public static partial nuint gguf_get_tensor_offset(SafeGgufContextHandle context, long tensorId);
 
@@ -106,9 +100,6 @@ public static unsafe partial class NativeApi
     public static partial bool gguf_write_to_file(SafeGgufContextHandle context, string path, [MarshalAs(UnmanagedType.U1)] bool onlyMeta);
 
     [LibraryImport(LibraryName)]
-    public static partial nint gguf_type_name(GgufType type);
-
-    [LibraryImport(LibraryName)]
     public static partial byte gguf_get_val_u8(SafeGgufContextHandle context, long keyId);
 
     [LibraryImport(LibraryName)]
@@ -119,12 +110,6 @@ public static unsafe partial class NativeApi
 
     [LibraryImport(LibraryName)]
     public static partial short gguf_get_val_i16(SafeGgufContextHandle context, long keyId);
-
-    [LibraryImport(LibraryName)]
-    public static partial void* gguf_get_val_data(SafeGgufContextHandle context, long keyId);
-
-    [LibraryImport(LibraryName, StringMarshalling = StringMarshalling.Utf8)]
-    public static partial long gguf_remove_key(SafeGgufContextHandle context, string key);
 
     [LibraryImport(LibraryName, StringMarshalling = StringMarshalling.Utf8)]
     public static partial void gguf_set_val_u8(SafeGgufContextHandle context, string key, byte value);
@@ -172,9 +157,4 @@ public static unsafe partial class NativeApi
     [LibraryImport(LibraryName, StringMarshalling = StringMarshalling.Utf8)]
     public static partial void gguf_set_tensor_data(SafeGgufContextHandle context, string name, void* data);
 
-    [LibraryImport(LibraryName)]
-    public static partial nuint gguf_get_meta_size(SafeGgufContextHandle context);
-
-    [LibraryImport(LibraryName)]
-    public static partial void gguf_get_meta_data(SafeGgufContextHandle context, void* data);
 }
