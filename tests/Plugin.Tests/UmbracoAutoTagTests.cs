@@ -1,11 +1,17 @@
 using System.Collections.Concurrent;
+using System.Text.Json;
+using DynamicCot.Inference.Generation;
+using DynamicCot.ModelFiles.HuggingFace;
 using DynamicCot.Keyphrases.Suggestions;
 using DynamicCot.Plugin.Content;
 using DynamicCot.Plugin.Feedback;
+using DynamicCot.Plugin.Configuration;
 using DynamicCot.Plugin.Jobs;
+using DynamicCot.Plugin.Serving;
 using DynamicCot.Plugin.Tests.TestDoubles;
 using DynamicCot.Plugin.Umbraco;
 using DynamicCot.Tests.Shared;
+using Hangfire;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -45,13 +51,14 @@ public sealed class UmbracoAutoTagTests
         public required TempFolder Folder { get; init; }
         public required ServiceProvider Provider { get; init; }
         public required UmbracoContentServiceModel Content { get; init; }
+        /// <summary>The stand-in engine; registered unless the site was started with a real one.</summary>
         public required WordSuggester Suggester { get; init; }
         public required ContentType Article { get; init; }
         /// <summary>How often another package's published-notification handler ran, per item (a search indexer, a webhook).</summary>
         public required ConcurrentDictionary<Guid, int> OtherHandlerRuns { get; init; }
         public required IEventAggregator Events { get; init; }
 
-        public static async Task<Site> StartAsync(TagsStorageType storage = TagsStorageType.Json)
+        public static async Task<Site> StartAsync(TagsStorageType storage = TagsStorageType.Json, IKeyphraseSuggester? engine = null, double minConfidence = 0.5)
         {
             var folder = TestPaths.NewTempFolder();
             var article = new ContentType(ShortStrings, -1) { Alias = "article", Name = "Article" };
@@ -79,7 +86,7 @@ public sealed class UmbracoAutoTagTests
                 ["DynamicCot:DocumentTypes:article:TagsProperty"] = "keyphrases",
                 ["DynamicCot:DocumentTypes:article:TextProperties:0"] = "body",
                 ["DynamicCot:DocumentTypes:article:ImageProperty"] = "image",
-                ["DynamicCot:MinConfidence"] = "0.5",
+                ["DynamicCot:MinConfidence"] = minConfidence.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["DynamicCot:Throttle:MaxItemsPerSecond"] = "1000",
                 ["DynamicCot:Throttle:BulkBatchSize"] = "2",
                 [HostDefaults.ContentRootKey] = folder.Path,
@@ -101,7 +108,7 @@ public sealed class UmbracoAutoTagTests
             services.AddSingleton(accessor);
             var suggester = new WordSuggester { MaxWords = 2 };
             services.AddSingleton<IMediaBytesSource>(new NoImages());
-            services.AddSingleton<IKeyphraseSuggester>(suggester);
+            services.AddSingleton<IKeyphraseSuggester>(engine ?? suggester);
             var provider = services.BuildServiceProvider();
             var events = new EventAggregator(type => provider.GetService(type)!);
             model.Events = events;
@@ -243,6 +250,61 @@ public sealed class UmbracoAutoTagTests
         Assert.Equal("[\"harbour\"]", site.Content.PublishedValue(item.Key, "keyphrases"));
         Assert.Equal(["lighthouse", "harbour"], site.Suggester.Calls.Select(c => WordSuggester.Words(c.Text).Take(2)).Single());
     }
+
+    [Fact]
+    public async Task A_rejected_tag_stays_off_the_item_through_publish_and_bulk_retag_with_the_real_engine()
+    {
+        // The real llama.cpp engine on a tiny real-architecture model (random weights, greedy and deterministic), as the
+        // site's settings would start it; recorded, so "the model proposed it" and "the plugin kept it off" both show.
+        using var models = new TinyModels();
+        var files = models.Get(QwenVlArchitecture.Qwen2Vl);
+        await using var model = KeyphraseEngine.Start(LlamaSuggesterFactory.ToEngineOptions(new EngineSettings
+        {
+            ModelPath = files.LanguageModel, MmprojPath = files.Projector, GpuLayers = 0, Threads = 2, ParallelRequests = 1,
+        }));
+        var engine = new RecordingSuggester(model);
+        await using var site = await Site.StartAsync(engine: engine, minConfidence: 0);
+        // Two items with the same name and text: the model answers both alike.
+        var control = site.Add("Jetty", PublishState.NeverPublished, "[]");
+        var item = site.Add("Jetty", PublishState.NeverPublished, "[]");
+
+        site.Content.Service.SaveAndPublish(site.Content.Load(control.Key)!, ["*"], EditorId);
+        await Site.WaitUntilAsync(() => site.Content.Count(control.Key, "SaveAndPublish") >= 2, "the control item's auto-tag write");
+        var proposed = Assert.Single(engine.Answers).Result.Keyphrases.Select(k => k.Text).ToList();
+        Assert.NotEmpty(proposed);
+        Assert.Equal(proposed, StoredTags(site.Content.PublishedValue(control.Key, "keyphrases")));
+
+        // The editor rejects the model's first tag for the other item in the suggestion panel, then publishes it.
+        var rejected = proposed[0];
+        await site.Provider.GetRequiredService<FeedbackStore>().AddAsync(item.Key, "jetty", null, [], [rejected], [], CancellationToken.None);
+        site.Content.Service.SaveAndPublish(site.Content.Load(item.Key)!, ["*"], EditorId);
+        var monitoring = site.Provider.GetRequiredService<JobStorage>().GetMonitoringApi();
+        await Site.WaitUntilAsync(() => monitoring.SucceededListCount() >= 2, "the item's auto-tag job");
+        Assert.Equal(2, engine.Answers.Count);
+        Assert.Equal(proposed, engine.Answers.Last().Result.Keyphrases.Select(k => k.Text)); // the model proposed it again
+        Assert.Equal(proposed.Skip(1), StoredTags(site.Content.Load(item.Key)!.GetValue<string>("keyphrases")));
+        Assert.Equal(proposed.Count > 1 ? 2 : 1, site.Content.Count(item.Key, "SaveAndPublish")); // republished only for other tags
+
+        // A bulk retag over the site: the model proposes it for both items again; it stays off the one it was rejected for.
+        var jobs = site.Provider.GetRequiredService<BulkJobService>();
+        var job = await jobs.StartAsync(new ContentSelection(null, null, true), new ContentActor(EditorId, "Eddie Editor"), CancellationToken.None);
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        BulkJobView view;
+        while (!(view = await jobs.GetAsync(job.Id, CancellationToken.None)).IsFinished && DateTime.UtcNow < deadline) await Task.Delay(100);
+        Assert.Equal(BulkJobStatus.Completed, view.Status);
+        Assert.Equal(2, view.Done);
+        Assert.Equal(4, engine.Answers.Count);
+        Assert.All(engine.Answers.Skip(2), a => Assert.Contains(rejected, a.Result.Keyphrases.Select(k => k.Text)));
+        Assert.DoesNotContain(rejected, StoredTags(site.Content.Load(item.Key)!.GetValue<string>("keyphrases")), StringComparer.OrdinalIgnoreCase);
+        Assert.DoesNotContain(rejected, StoredTags(site.Content.PublishedValue(item.Key, "keyphrases")), StringComparer.OrdinalIgnoreCase);
+        Assert.Contains(rejected, StoredTags(site.Content.Load(control.Key)!.GetValue<string>("keyphrases")));
+        // Nothing changed for either item, so the bulk job republished neither.
+        Assert.Equal(proposed.Count > 1 ? 2 : 1, site.Content.Count(item.Key, "SaveAndPublish"));
+        Assert.Equal(2, site.Content.Count(control.Key, "SaveAndPublish"));
+    }
+
+    /// <summary>A JSON tags value as stored; nothing stored reads as no tags.</summary>
+    private static string[] StoredTags(string? stored) => string.IsNullOrEmpty(stored) ? [] : JsonSerializer.Deserialize<string[]>(stored)!;
 
     /// <summary>Tags went where the state allows, the state is unchanged, and only a clean published item was republished (once).</summary>
     private static void AssertTaggedKeepingState(Site site, Guid key, PublishState state, IContent before)

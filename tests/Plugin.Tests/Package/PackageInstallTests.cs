@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using DynamicCot.ModelFiles.HuggingFace;
-using DynamicCot.ModelFiles.Qwen;
 using DynamicCot.Tests.Shared;
 
 namespace DynamicCot.Plugin.Tests.Package;
@@ -35,7 +34,8 @@ public sealed class PackageInstallTests
         Assert.NotEmpty(Directory.GetFiles(Path.Combine(site.Output, "runtimes"), "libmtmd.so", SearchOption.AllDirectories));
         Assert.NotEmpty(Directory.GetFiles(Path.Combine(site.Output, "runtimes"), "libvips.so*", SearchOption.AllDirectories));
 
-        var model = TinyModel(work.Path);
+        using var models = new TinyModels();
+        var model = models.Get(QwenVlArchitecture.Qwen2Vl);
         await using var running = site.Start(new Dictionary<string, string>
         {
             ["DynamicCot:Engine:ModelPath"] = model.LanguageModel,
@@ -101,17 +101,6 @@ public sealed class PackageInstallTests
         Assert.True(PackedPackage.Flows(site.Dependencies.Single(d => d.Id == "LLamaSharp.Backend.Cpu"), "build"));
         Assert.True(PackedPackage.Flows(site.Dependencies.Single(d => d.Id == "NetVips.Native.linux-x64"), "native"));
     }
-
-    private static TinyModelFiles TinyModel(string folder)
-    {
-        var checkpoint = Path.Combine(folder, "tiny-qwen2vl");
-        TinyQwenVlFactory.Create(checkpoint, new TinyModelOptions { Architecture = QwenVlArchitecture.Qwen2Vl, Seed = 7 }, TinyCorpus.Read(TinyCorpus.DefaultFiles()));
-        var files = new TinyModelFiles(Path.Combine(folder, "tiny-qwen2vl.gguf"), Path.Combine(folder, "tiny-qwen2vl-mmproj.gguf"));
-        QwenVlGgufConverter.Convert(checkpoint, files.LanguageModel, files.Projector, new ConversionOptions { OutputType = GgufOutputType.F32 });
-        return files;
-    }
-
-    private sealed record TinyModelFiles(string LanguageModel, string Projector);
 
     /// <summary>Polls until the site answers (or stops: then its output says why).</summary>
     private static async Task<HttpResponseMessage> WaitForAsync(RunningSite site, HttpClient http, string path)
