@@ -75,7 +75,10 @@ public sealed class DemoPageBrowserTests(DemoHostFixture host) : IClassFixture<D
             Assert.DoesNotContain(rejected, exported);
 
             // Publish writes the tags the editor applied.
-            await post.Locator("button.publish").ClickAsync();
+            // Waits for the server's answer: the seeded post may already read "published" before the click.
+            var published = await page.RunAndWaitForResponseAsync(() => post.Locator("button.publish").ClickAsync(),
+                r => r.Request.Method == "POST" && r.Url.EndsWith($"/content/{VmuPost}/publish", StringComparison.Ordinal));
+            Assert.True(published.Ok, $"publish: HTTP {published.Status}");
             await Assertions.Expect(page.Locator($"article.item[data-key='{VmuPost}'] .meta")).ToContainTextAsync("published");
             Assert.Contains(accepted, host.Services.GetRequiredService<DemoContentStore>().Find(VmuPost)!.Tags);
 
