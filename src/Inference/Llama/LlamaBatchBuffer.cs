@@ -7,9 +7,9 @@ namespace DynamicCot.Inference.Llama;
 
 /// <summary>
 /// A reusable batch for <see cref="LlamaContext.Decode"/>: tokens (LLamaSharp's <see cref="LLamaBatch"/>) or
-/// embeddings. Embedding batches exist for the ggml trainer's parity checks: for M-RoPE models llama.cpp reads four
+/// embeddings. Embedding batches exist for the trainer's parity checks against llama.cpp: for M-RoPE models llama.cpp reads four
 /// positions per row, section-major, which LLamaSharp's one-position embedding batch cannot carry, so this buffer owns
-/// native arrays for them and decodes through the trainer-only binding.
+/// native arrays for them and decodes through the project's own binding (NativeApi.LlamaSharpGaps.cs).
 /// </summary>
 public sealed unsafe class LlamaBatchBuffer : IDisposable
 {

@@ -188,7 +188,7 @@ public sealed class MtmdContext : IDisposable
         return next;
     }
 
-    /// <summary>Runs the vision tower on an image chunk and copies out its embeddings (n_tokens × n_embd_inp floats). For the ggml trainer.</summary>
+    /// <summary>Runs the vision tower on an image chunk and copies out its embeddings (n_tokens × n_embd_inp floats): the trainer's frozen-tower cache and parity checks.</summary>
     public unsafe float[] EncodeImage(MtmdChunk chunk)
     {
         if (chunk.Type != MtmdInputChunkType.Image)

@@ -1,18 +1,6 @@
 namespace DynamicCot.Inference.Native;
 
-// C enums are 4-byte ints; values from llama.h / ggml.h / ggml-opt.h / ggml-backend.h / gguf.h / mtmd.h in the ggml of LLamaSharp.Backend.Cpu 0.30.0 (llama.cpp c0c7e147).
-
-public enum LlamaSplitMode { None = 0, Layer = 1, Row = 2, Tensor = 3 }
-
-public enum LlamaLoadMode { None = 0, Mmap = 1, Mlock = 2, MmapMlock = 3, DirectIo = 4 }
-
-public enum LlamaContextType { Default = 0, Mtp = 1 }
-
-public enum LlamaRopeScalingType { Unspecified = -1, None = 0, Linear = 1, Yarn = 2, LongRope = 3 }
-
-public enum LlamaPoolingType { Unspecified = -1, None = 0, Mean = 1, Cls = 2, Last = 3, Rank = 4 }
-
-public enum LlamaAttentionType { Unspecified = -1, Causal = 0, NonCausal = 1 }
+// C enums are 4-byte ints; values from llama.h / ggml.h / ggml-backend.h / gguf.h / mtmd.h in the ggml of LLamaSharp.Backend.Cpu 0.30.0 (llama.cpp c0c7e147).
 
 public enum LlamaFlashAttnType { Auto = -1, Disabled = 0, Enabled = 1 }
 
@@ -29,24 +17,8 @@ public enum LlamaFileType
 }
 
 
-/// <summary><c>enum ggml_log_level</c>.</summary>
-public enum GgmlLogLevel { None = 0, Debug = 1, Info = 2, Warn = 3, Error = 4, Continue = 5 }
-
-/// <summary><c>enum ggml_status</c>.</summary>
-public enum GgmlStatus { AllocFailed = -2, Failed = -1, Success = 0, Aborted = 1 }
-
 /// <summary><c>enum ggml_backend_dev_type</c>.</summary>
 public enum GgmlBackendDeviceType { Cpu = 0, Gpu = 1, IntegratedGpu = 2, Accelerator = 3, Meta = 4 }
-
-public enum GgmlOptLossType { Mean = 0, Sum = 1, CrossEntropy = 2, MeanSquaredError = 3 }
-
-public enum GgmlOptBuildType { Forward = 10, Grad = 20, Opt = 30 }
-
-public enum GgmlOptOptimizerType { AdamW = 0, Sgd = 1 }
-
-/// <summary>Tensor flags (<c>enum ggml_tensor_flag</c>).</summary>
-[Flags]
-public enum GgmlTensorFlags { None = 0, Input = 1, Output = 2, Param = 4, Loss = 8, Compute = 16 }
 
 
 public enum MtmdInputChunkType { Text = 0, Image = 1, Audio = 2 }

@@ -73,16 +73,4 @@ public static unsafe partial class NativeApi
 
     [LibraryImport(LibraryName)]
     public static partial GgmlBackendDeviceType ggml_backend_dev_type(nint device);
-
-    [LibraryImport(LibraryName)]
-    public static partial void ggml_backend_free(nint backend);
-
-    [LibraryImport(LibraryName)]
-    public static partial void ggml_backend_buffer_free(nint buffer);
-
-    [LibraryImport(LibraryName)]
-    public static partial void ggml_gallocr_free(nint allocator);
-
-    [LibraryImport(LibraryName)]
-    public static partial void ggml_backend_sched_free(nint scheduler);
 }

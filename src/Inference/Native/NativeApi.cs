@@ -3,12 +3,12 @@ using System.Runtime.InteropServices;
 namespace DynamicCot.Inference.Native;
 
 /// <summary>
-/// Raw ggml, gguf and ggml-opt bindings for the ggml trainer (and the few mtmd/llama entry points only it needs),
-/// one file per area. Serving does not use them: it goes through LLamaSharp. They bind against the very ggml that
-/// LLamaSharp loaded (<see cref="LlamaRuntime"/> resolves <see cref="LibraryName"/> to it), so a process holds one
-/// copy of ggml. Signatures mirror the headers of that build; C <c>bool</c> is marshalled as one byte. Nothing here
-/// validates or throws: the managed layers above check inputs and turn failures into exceptions via
-/// <see cref="NativeErrors"/>. These bindings exist only as long as the ggml trainer does.
+/// The project's own native bindings, one file per area, for what LLamaSharp 0.30 does not expose publicly: GGUF and
+/// tensor reading for the layout cross-checks and <c>info</c>, ggml's row converters, backend devices, and a few
+/// llama/mtmd entry points (see NativeApi.LlamaSharpGaps.cs). They bind against the very ggml that LLamaSharp loaded
+/// (<see cref="LlamaRuntime"/> resolves <see cref="LibraryName"/> to it), so a process holds one copy of ggml.
+/// Signatures mirror the headers of that build; C <c>bool</c> is marshalled as one byte. Nothing here validates or
+/// throws: the managed layers above check inputs and turn failures into exceptions via <see cref="NativeErrors"/>.
 /// </summary>
 public static unsafe partial class NativeApi
 {

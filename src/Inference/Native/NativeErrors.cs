@@ -34,16 +34,6 @@ public static class NativeErrors
         throw new LlamaNativeException(operation, $"{operation} failed: {detail}.", status);
     }
 
-    /// <summary>Throws unless a ggml compute returned <see cref="GgmlStatus.Success"/>.</summary>
-    public static void CheckStatus(GgmlStatus status, string operation)
-    {
-        if (status == GgmlStatus.Success)
-            return;
-        if (status == GgmlStatus.Aborted)
-            throw new OperationCanceledException($"{operation} was aborted.");
-        throw new LlamaNativeException(operation, $"{operation} failed: ggml status {status}.", (int)status);
-    }
-
     /// <summary>Meaning of a <c>llama_decode</c> / <c>llama_encode</c> return value (llama.h).</summary>
     public static string ExplainDecodeStatus(int status) => status switch
     {

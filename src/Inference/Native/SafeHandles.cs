@@ -27,44 +27,8 @@ public sealed class SafeGgufContextHandle : NativeHandle
     protected override bool ReleaseHandle() { NativeApi.gguf_free(handle); return true; }
 }
 
-/// <summary><c>ggml_backend_t</c>.</summary>
-public sealed class SafeGgmlBackendHandle : NativeHandle
-{
-    public SafeGgmlBackendHandle() { }
-    protected override bool ReleaseHandle() { NativeApi.ggml_backend_free(handle); return true; }
-}
 
-/// <summary><c>ggml_backend_buffer_t</c>.</summary>
-public sealed class SafeGgmlBackendBufferHandle : NativeHandle
-{
-    public SafeGgmlBackendBufferHandle() { }
-    protected override bool ReleaseHandle() { NativeApi.ggml_backend_buffer_free(handle); return true; }
-}
 
-/// <summary><c>ggml_gallocr_t</c> (graph allocator).</summary>
-public sealed class SafeGgmlGallocrHandle : NativeHandle
-{
-    public SafeGgmlGallocrHandle() { }
-    protected override bool ReleaseHandle() { NativeApi.ggml_gallocr_free(handle); return true; }
-}
 
-/// <summary><c>ggml_backend_sched_t</c>.</summary>
-public sealed class SafeGgmlBackendSchedHandle : NativeHandle
-{
-    public SafeGgmlBackendSchedHandle() { }
-    protected override bool ReleaseHandle() { NativeApi.ggml_backend_sched_free(handle); return true; }
-}
 
-/// <summary><c>ggml_opt_context_t</c>.</summary>
-public sealed class SafeGgmlOptContextHandle : NativeHandle
-{
-    public SafeGgmlOptContextHandle() { }
-    protected override bool ReleaseHandle() { NativeApi.ggml_opt_free(handle); return true; }
-}
 
-/// <summary><c>ggml_opt_result_t</c>.</summary>
-public sealed class SafeGgmlOptResultHandle : NativeHandle
-{
-    public SafeGgmlOptResultHandle() { }
-    protected override bool ReleaseHandle() { NativeApi.ggml_opt_result_free(handle); return true; }
-}

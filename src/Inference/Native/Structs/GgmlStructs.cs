@@ -40,58 +40,6 @@ public unsafe struct GgmlTensorHeader
     [FieldOffset(NameOffset)] public fixed byte Name[MaxName];
 }
 
-/// <summary><c>struct ggml_opt_optimizer_params</c> (28 bytes; returned by value from the optimizer-parameter callback).</summary>
-[StructLayout(LayoutKind.Sequential)]
-public struct GgmlOptOptimizerParams
-{
-    public float AdamWAlpha;
-    public float AdamWBeta1;
-    public float AdamWBeta2;
-    public float AdamWEps;
-    public float AdamWWeightDecay;
-    public float SgdAlpha;
-    public float SgdWeightDecay;
-}
-
-/// <summary><c>struct ggml_opt_params</c> (72 bytes).</summary>
-[StructLayout(LayoutKind.Sequential)]
-public unsafe struct GgmlOptParams
-{
-    public nint BackendSched;
-    public nint ContextCompute;
-    public nint Inputs;
-    public nint Outputs;
-    public GgmlOptLossType LossType;
-    public GgmlOptBuildType BuildType;
-    public int OptPeriod;
-    public delegate* unmanaged<GgmlOptOptimizerParams*, nint, GgmlOptOptimizerParams*> GetOptParams;
-    public nint GetOptParamsUserData;
-    public GgmlOptOptimizerType Optimizer;
-}
-
-/// <summary><c>struct ggml_backend_dev_caps</c> (4 bytes).</summary>
-[StructLayout(LayoutKind.Sequential)]
-public struct GgmlBackendDevCaps
-{
-    public byte Async;
-    public byte HostBuffer;
-    public byte BufferFromHostPtr;
-    public byte Events;
-}
-
-/// <summary><c>struct ggml_backend_dev_props</c> (56 bytes).</summary>
-[StructLayout(LayoutKind.Sequential)]
-public unsafe struct GgmlBackendDevProps
-{
-    public byte* Name;
-    public byte* Description;
-    public nuint MemoryFree;
-    public nuint MemoryTotal;
-    public GgmlBackendDeviceType Type;
-    public byte* DeviceId;
-    public GgmlBackendDevCaps Caps;
-}
-
 /// <summary><c>struct gguf_init_params</c> (16 bytes, passed in two registers).</summary>
 [StructLayout(LayoutKind.Sequential)]
 public struct GgufInitParams

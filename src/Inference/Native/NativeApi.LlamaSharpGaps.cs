@@ -2,14 +2,16 @@ using System.Runtime.InteropServices;
 
 namespace DynamicCot.Inference.Native;
 
-// The only llama/mtmd entry points bound here rather than used through LLamaSharp:
-// * the ggml trainer reads the vision tower's output embeddings (mtmd_encode_chunk + mtmd_get_output_embd) and checks
-//   its forward pass against llama.cpp on embedding batches with four M-RoPE positions per row, neither of which
-//   LLamaSharp 0.30 exposes publicly (its LLamaBatchEmbeddings holds one position per row). Delete with the trainer.
-// * prompt tokenization with images: LLamaSharp 0.30.0's SafeMtmdModelHandle.Tokenize fails on this build
-//   (mtmd_tokenize reports std::bad_alloc and its mtmd_get_marker returns an empty marker; measured with a Qwen2-VL
-//   and a Qwen2.5-VL projector), so mtmd_tokenize and the chunk list are called here. Evaluation of the chunks goes
-//   through LLamaSharp (SafeMtmdModelHandle.EvaluateChunk). Drop these four when LLamaSharp's wrapper works.
+// The only llama/mtmd entry points bound here rather than used through LLamaSharp 0.30, which declares its mtmd
+// bindings internal and exposes only wrappers:
+// * prompt tokenization with images: SafeMtmdModelHandle/MtmdWeights.Tokenize fail on this build — with explicit
+//   bitmaps mtmd reports "number of media markers in text (0) does not match number of bitmaps (1)" for a prompt that
+//   holds the marker, and the test host then aborts; mtmd_get_marker through LLamaSharp returns an empty string.
+//   So mtmd_tokenize and the chunk list are called here; evaluation of the chunks goes through LLamaSharp
+//   (SafeMtmdModelHandle.EvaluateChunk). Drop these when LLamaSharp's wrapper works.
+// * the vision tower's output embeddings (mtmd_encode_chunk + mtmd_get_output_embd), which the trainer's frozen-tower
+//   cache and the TorchSharp parity tests read, and embedding batches with four M-RoPE positions per row
+//   (llama_decode of a raw batch; LLamaSharp's LLamaBatchEmbeddings holds one position per row).
 // Handles come from LLamaSharp objects (DangerousGetHandle while the owning wrapper keeps them alive).
 public static unsafe partial class NativeApi
 {
