@@ -3,7 +3,7 @@ using DynamicCot.Gguf;
 
 namespace DynamicCot.Inference.Native;
 
-// Blittable mirrors of ggml.h, ggml-opt.h, ggml-backend.h and gguf.h (the ggml of LLamaSharp.Backend.Cpu 0.30.0, ggml 815a2a591, built with GGML_MAX_NAME = 64).
+// Blittable mirrors of ggml.h and gguf.h (the ggml of LLamaSharp.Backend.Cpu 0.30.0, ggml 815a2a591, built with GGML_MAX_NAME = 64).
 
 /// <summary><c>struct ggml_init_params</c> (24 bytes).</summary>
 [StructLayout(LayoutKind.Sequential)]
