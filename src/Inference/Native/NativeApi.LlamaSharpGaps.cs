@@ -12,6 +12,8 @@ namespace DynamicCot.Inference.Native;
 // * the vision tower's output embeddings (mtmd_encode_chunk + mtmd_get_output_embd), which the trainer's frozen-tower
 //   cache and the TorchSharp parity tests read, and embedding batches with four M-RoPE positions per row
 //   (llama_decode of a raw batch; LLamaSharp's LLamaBatchEmbeddings holds one position per row).
+// * mtmd_log_set / mtmd_helper_log_set, called once through their exports by LlamaRuntime: LLamaSharp hooks only
+//   llama's log, so mtmd printed its per-image debug lines on every console.
 // Handles come from LLamaSharp objects (DangerousGetHandle while the owning wrapper keeps them alive).
 public static unsafe partial class NativeApi
 {

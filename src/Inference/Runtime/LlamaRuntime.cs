@@ -148,6 +148,7 @@ public static class LlamaRuntime
         var mtmdPath = Path.Combine(directory, "libmtmd.so");
         _libraryHandle = NativeLibrary.Load(mtmdPath);
         var (commit, overhead) = Verify(mtmdPath, _libraryHandle);
+        RouteMtmdLog(_libraryHandle);
         NativeLibrary.SetDllImportResolver(typeof(LlamaRuntime).Assembly, Resolve);
 
         var metadata = LlamaSharpApi.GetLoadedNativeLibrary(NativeLibraryName.LLama)?.Metadata;
@@ -189,6 +190,18 @@ public static class LlamaRuntime
             throw new LlamaLibraryException(path,
                 $"The ggml loaded from '{path}' reports ggml_commit() = \"{commit}\"; the bindings mirror \"{LlamaBuildExpectations.GgmlCommit}\". Use {LlamaBuildExpectations.Describe}.");
         return (commit, overhead);
+    }
+
+    /// <summary>
+    /// mtmd and its helpers log through their own logger, which LLamaSharp 0.30 does not hook: point both at
+    /// <see cref="NativeLog"/> so their lines reach the application's logging (and load errors) instead of stderr.
+    /// Called through the exports directly: the bindings' resolver is not usable while the engine is still loading.
+    /// </summary>
+    private static unsafe void RouteMtmdLog(nint handle)
+    {
+        delegate* unmanaged<int, byte*, nint, void> callback = &NativeLog.OnMtmdMessage;
+        foreach (var export in new[] { "mtmd_log_set", "mtmd_helper_log_set" })
+            ((delegate* unmanaged<delegate* unmanaged<int, byte*, nint, void>, nint, void>)NativeLibrary.GetExport(handle, export))(callback, 0);
     }
 
     /// <summary>Paths of the shared objects mapped into this process.</summary>

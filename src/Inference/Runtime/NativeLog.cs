@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text;
 using LLama.Native;
 using Microsoft.Extensions.Logging;
@@ -6,7 +7,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace DynamicCot.Inference;
 
 /// <summary>
-/// Receives llama.cpp's and ggml's log (through LLamaSharp's <see cref="NativeLogConfig"/> callback), forwards it to
+/// Receives llama.cpp's and ggml's log (through LLamaSharp's <see cref="NativeLogConfig"/> callback) and mtmd's (its own
+/// logger, which LLamaSharp leaves printing to stderr; see <see cref="OnMtmdMessage"/>), forwards it to
 /// <see cref="Microsoft.Extensions.Logging"/>, and lets a caller capture what native code logged on its own thread
 /// during one call, so a failed load can say llama.cpp's own reason instead of "see the log". Native code logs in
 /// fragments; text is buffered per thread until its newline.
@@ -38,6 +40,23 @@ public static class NativeLog
             pending.Append(message);
             if (message.EndsWith('\n'))
                 Flush(pending);
+        }
+        catch
+        {
+            // Never let an exception cross into native code.
+        }
+    }
+
+    /// <summary>
+    /// mtmd's and clip's <c>ggml_log_callback</c>: <c>ggml_log_level</c> has <see cref="LLamaLogLevel"/>'s values. Without
+    /// it mtmd prints its per-image debug lines ("add_text", "image slice encoded") on every CLI's console.
+    /// </summary>
+    [UnmanagedCallersOnly]
+    internal static unsafe void OnMtmdMessage(int level, byte* text, nint userData)
+    {
+        try
+        {
+            OnMessage((LLamaLogLevel)level, Marshal.PtrToStringUTF8((nint)text) ?? string.Empty);
         }
         catch
         {

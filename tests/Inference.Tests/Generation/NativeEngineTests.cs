@@ -56,6 +56,19 @@ public sealed class NativeEngineTests(TinyModels models)
     }
 
     [Fact]
+    public void Mtmds_own_log_reaches_the_applications_logging_instead_of_stderr()
+    {
+        var files = models.Get(QwenVlArchitecture.Qwen2Vl);
+        using var model = LlamaModel.Load(files.LanguageModel);
+        using var capture = NativeLog.Capture();
+        using (MtmdContext.Load(files.Projector, model, new MtmdOptions { Threads = 2, ImageMaxTokens = 64 }))
+        {
+        }
+        // clip's loader warns that Qwen-VL grounding wants ≥ 1024 image tokens; mtmd's default logger would print it.
+        Assert.Contains(capture.LastProblems(20), line => line.Contains("image tokens", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void A_truncated_model_fails_with_llama_cpps_own_reason()
     {
         var files = models.Get(QwenVlArchitecture.Qwen2Vl);
