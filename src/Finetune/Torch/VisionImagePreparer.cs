@@ -1,13 +1,7 @@
+using DynamicCot.Finetune.Model;
 using DynamicCot.Inference.Images;
 
 namespace DynamicCot.Finetune.Torch;
-
-/// <summary>An image resized for the vision tower: RGB bytes of a size whose sides are multiples of the token side.</summary>
-public sealed record VisionPixels(byte[] Rgb, int Width, int Height, string Label)
-{
-    /// <summary>Merged-token columns and rows.</summary>
-    public (int Columns, int Rows) Grid(int tokenPixels) => (Width / tokenPixels, Height / tokenPixels);
-}
 
 /// <summary>
 /// Prepares an image file for the TorchSharp vision tower as the served engine prepares it for mtmd: decoded by the
