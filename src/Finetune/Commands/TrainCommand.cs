@@ -20,6 +20,7 @@ public static class TrainCommand
         var gguf = new Option<FileInfo?>("--gguf") { Description = "The checkpoint's language-model GGUF, for tokenizing (default: converted into RUN_DIR/base)." };
         var mmproj = new Option<FileInfo?>("--mmproj") { Description = "The checkpoint's projector GGUF, for image embeddings (default: converted into RUN_DIR/base)." };
         var full = new Option<bool>("--full") { Description = "Full fine-tuning of every language-model weight instead of LoRA." };
+        var trainVision = new Option<bool>("--train-vision") { Description = "Also train the vision tower (its LoRA, or every vision weight with --full); slower, more memory. Serve the merged model: LoRA adapters do not carry it." };
         var device = new Option<string>("--device") { Description = "cpu, or cuda (needs the CUDA build of LibTorch; see docs/training.md).", DefaultValueFactory = _ => "cpu" };
         var data = new Option<FileInfo>("--data") { Description = "Training posts (JSONL: id, text, image, keyphrases, rationale).", Required = true };
         var strategy = new Option<string>("--strategy") { Description = "zero-shot, sft, cot, multitask or dynamic.", DefaultValueFactory = _ => "dynamic" };
@@ -46,7 +47,7 @@ public static class TrainCommand
         var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its latest checkpoint." };
         var command = new Command("train", "Fine-tune a Qwen2-VL / Qwen2.5-VL checkpoint with LoRA or fully (SFT, Fine-tune-CoT, multi-task or Dynamic CoT).")
         {
-            model, gguf, mmproj, full, device, data, strategy, epochs, output, lr, warmup, weightDecay, batch, accumulation, clip, rank, alpha, targets,
+            model, gguf, mmproj, full, trainVision, device, data, strategy, epochs, output, lr, warmup, weightDecay, batch, accumulation, clip, rank, alpha, targets,
             gamma, refresh, invert, seed, checkpointEvery, threads, imageTokens, maxTokens, eps, resume,
         };
         command.SetAction(async (parse, cancellationToken) =>
@@ -67,6 +68,7 @@ public static class TrainCommand
                     ServingModelPath = parse.GetValue(gguf)?.FullName,
                     ProjectorPath = parse.GetValue(mmproj)?.FullName,
                     Mode = parse.GetValue(full) ? FineTuneMode.Full : FineTuneMode.Lora,
+                    TrainVision = parse.GetValue(trainVision),
                     Device = parse.GetValue(device)!,
                     DataPath = parse.GetValue(data)!.FullName,
                     OutputDirectory = runDirectory,
@@ -130,7 +132,11 @@ public static class TrainCommand
             }
             var adapterFile = Path.Combine(runDirectory, TrainingRun.AdapterFileName);
             if (File.Exists(adapterFile))
+            {
                 Console.WriteLine($"adapter: {adapterFile}");
+                if (options.TrainVision)
+                    Console.WriteLine($"note: {TrainingRun.VisionAdapterNote}");
+            }
             Console.WriteLine($"merged checkpoint: {Path.Combine(runDirectory, Torch.MergedCheckpointWriter.FolderName)}");
             Console.WriteLine($"metrics: {Path.Combine(runDirectory, MetricsLog.FileName)}");
             if (plot is not null)

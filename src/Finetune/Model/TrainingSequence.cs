@@ -18,9 +18,13 @@ public sealed record TextSegment(int[] Tokens) : SequenceSegment
 /// <summary>
 /// An image as the language model sees it: n_tokens × n_embd embeddings from the frozen projector and, for each
 /// embedding, its row and column offset in the merged-patch grid (mtmd's M-RoPE decoder positions minus the start).
+/// When the vision tower is trained, <see cref="Pixels"/> holds the prepared image it embeds instead.
 /// </summary>
 public sealed record ImageSegment(float[] Embeddings, int[] RowOffsets, int[] ColumnOffsets, int Positions) : SequenceSegment
 {
+    /// <summary>The image prepared for the TorchSharp tower (null while the tower is frozen).</summary>
+    public VisionPixels? Pixels { get; init; }
+
     public override int TokenCount => RowOffsets.Length;
     public override int PositionCount => Positions;
 }

@@ -64,28 +64,14 @@ public sealed class QwenVisionModel : IDisposable
         options ??= new VisionModelOptions();
         var device = options.Device ?? CPU;
         var config = QwenVlConfig.Load(checkpointDirectory);
-        var vision = config.Vision;
-        if (vision.EmbedDim % vision.NumHeads != 0 || vision.EmbedDim / vision.NumHeads % 4 != 0)
-            throw new InvalidDataException($"{Path.Combine(checkpointDirectory, QwenVlConfig.FileName)}: vision embed_dim {vision.EmbedDim} with {vision.NumHeads} heads does not give a head size divisible by 4 (2D rotary).");
-        if (vision.TemporalPatchSize != 2 || vision.InChannels != 3)
-            throw new InvalidDataException($"{Path.Combine(checkpointDirectory, QwenVlConfig.FileName)}: temporal_patch_size {vision.TemporalPatchSize} / in_channels {vision.InChannels}; the tower handles 2 and 3.");
-
         using var checkpoint = SafetensorsCheckpoint.Open(checkpointDirectory);
-        var byCanonical = new Dictionary<string, SafetensorsTensorInfo>(StringComparer.Ordinal);
-        foreach (var info in checkpoint.Tensors)
-            byCanonical[QwenVlTensorMapping.Canonicalize(info.Name)] = info;
+        var sources = CheckTensors(checkpointDirectory, checkpoint, config);
         var parameters = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         try
         {
             foreach (var (name, shape) in ExpectedTensors(config))
             {
-                if (!byCanonical.TryGetValue(name, out var info))
-                    throw new InvalidDataException($"{checkpointDirectory}: the checkpoint has no tensor '{name}'.");
-                if (!info.Shape.SequenceEqual(shape))
-                    throw new InvalidDataException($"{info.FilePath}: tensor '{info.Name}' has shape [{string.Join(", ", info.Shape)}]; [{string.Join(", ", shape)}] expected from config.json.");
-                if (!info.DType.IsSupportedFloat())
-                    throw new InvalidDataException($"{info.FilePath}: tensor '{info.Name}' is {info.DType.HeaderName()}; the trainer reads F32, F16 and BF16.");
-                using var values = tensor(checkpoint.ReadFloat32(info.Name), shape);
+                using var values = tensor(checkpoint.ReadFloat32(sources[name]), shape);
                 parameters[name] = values.to(options.DType, device).detach();
             }
         }
@@ -95,6 +81,43 @@ public sealed class QwenVisionModel : IDisposable
             throw;
         }
         return new QwenVisionModel(config, parameters, options.NormEpsilon ?? (float)config.Text.RmsNormEps, options.DType, device);
+    }
+
+    /// <summary>
+    /// Checks, without loading any weight, that <paramref name="checkpointDirectory"/> holds a vision tower this model
+    /// can load: its config sizes fit, and every vision tensor is there with the shape config.json implies and a float
+    /// dtype. The errors name the file and the tensor.
+    /// </summary>
+    public static void Validate(string checkpointDirectory)
+    {
+        var config = QwenVlConfig.Load(checkpointDirectory);
+        using var checkpoint = SafetensorsCheckpoint.Open(checkpointDirectory);
+        CheckTensors(checkpointDirectory, checkpoint, config);
+    }
+
+    /// <summary>Checks the config and every expected vision tensor; returns canonical → stored name.</summary>
+    private static Dictionary<string, string> CheckTensors(string checkpointDirectory, SafetensorsCheckpoint checkpoint, QwenVlConfig config)
+    {
+        var vision = config.Vision;
+        if (vision.EmbedDim % vision.NumHeads != 0 || vision.EmbedDim / vision.NumHeads % 4 != 0)
+            throw new InvalidDataException($"{Path.Combine(checkpointDirectory, QwenVlConfig.FileName)}: vision embed_dim {vision.EmbedDim} with {vision.NumHeads} heads does not give a head size divisible by 4 (2D rotary).");
+        if (vision.TemporalPatchSize != 2 || vision.InChannels != 3)
+            throw new InvalidDataException($"{Path.Combine(checkpointDirectory, QwenVlConfig.FileName)}: temporal_patch_size {vision.TemporalPatchSize} / in_channels {vision.InChannels}; the tower handles 2 and 3.");
+        var byCanonical = new Dictionary<string, SafetensorsTensorInfo>(StringComparer.Ordinal);
+        foreach (var info in checkpoint.Tensors)
+            byCanonical[QwenVlTensorMapping.Canonicalize(info.Name)] = info;
+        var sources = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, shape) in ExpectedTensors(config))
+        {
+            if (!byCanonical.TryGetValue(name, out var info))
+                throw new InvalidDataException($"{checkpointDirectory}: the checkpoint has no vision tensor '{name}'.");
+            if (!info.Shape.SequenceEqual(shape))
+                throw new InvalidDataException($"{info.FilePath}: tensor '{info.Name}' has shape [{string.Join(", ", info.Shape)}]; [{string.Join(", ", shape)}] expected from config.json.");
+            if (!info.DType.IsSupportedFloat())
+                throw new InvalidDataException($"{info.FilePath}: tensor '{info.Name}' is {info.DType.HeaderName()}; the trainer reads F32, F16 and BF16.");
+            sources[name] = info.Name;
+        }
+        return sources;
     }
 
     /// <summary>Every vision tensor (canonical name) and its shape, as config.json implies them.</summary>

@@ -4,6 +4,7 @@ using DynamicCot.Finetune.Torch;
 using DynamicCot.Keyphrases.Data;
 using DynamicCot.Keyphrases.Prompting;
 using DynamicCot.Inference.Llama;
+using DynamicCot.ModelFiles.HuggingFace;
 using DynamicCot.ModelFiles.Qwen;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -17,14 +18,19 @@ public enum TrainingOutcome { Completed, Stopped }
 /// <summary>
 /// A fine-tuning run on TorchSharp: loads the language model from the Hugging Face checkpoint (LoRA adapters on the
 /// chosen projections, or every weight for full fine-tuning), prepares every post exactly as the served engine will
-/// see it (its tokenizer, its projector's image embeddings — the vision tower is frozen — cached), and trains epoch
-/// by epoch with the chosen strategy: padded batches, gradient accumulation, global-norm clipping, AdamW with a
-/// warm-up + cosine schedule, Dynamic CoT target choice from each sample's current SFT loss.
+/// see it (its tokenizer, its projector's image embeddings cached), and trains epoch by epoch with the chosen
+/// strategy: padded batches, gradient accumulation, global-norm clipping, AdamW with a warm-up + cosine schedule,
+/// Dynamic CoT target choice from each sample's current SFT loss. The vision tower is frozen unless the run trains it
+/// (<see cref="TrainingRunOptions.TrainVision"/>): then the TorchSharp tower is loaded too, every image is prepared as
+/// mtmd prepares it and embedded inside each forward pass, and its LoRA adapters (or all its weights) are trained by
+/// the same optimizer.
 /// </summary>
 public sealed class TrainerSession : IDisposable
 {
     private readonly TrainingRunOptions _options;
     private readonly QwenTextModel _model;
+    private readonly QwenVisionModel? _vision;
+    private readonly PreprocessorConfig? _preprocessor;
     private readonly IReadOnlyList<(string Name, Tensor Tensor)> _trainable;
     private readonly AdamWOptimizer _optimizer;
     private readonly List<TrainingExample> _examples = new();
@@ -39,18 +45,30 @@ public sealed class TrainerSession : IDisposable
         _model = QwenTextModel.Load(options.ModelPath, new TextModelOptions { RmsEpsilon = options.RmsEpsilonValue(), Device = device });
         try
         {
+            if (options.TrainVision)
+            {
+                _vision = QwenVisionModel.Load(options.ModelPath, new VisionModelOptions { Device = device });
+                _preprocessor = PreprocessorConfig.Load(options.ModelPath);
+            }
             if (options.Mode == FineTuneMode.Lora)
             {
                 _model.Lora = new LoraLayers(_model, options.Lora);
-                _trainable = _model.Lora.Trainable;
+                if (_vision is not null)
+                    _vision.Lora = new LoraLayers(_vision, options.Lora);
+                VisionTrainable = _vision?.Lora!.Trainable ?? [];
+                _trainable = [.. _model.Lora.Trainable, .. VisionTrainable];
             }
             else
             {
-                _trainable = _model.Parameters.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => (p.Key, p.Value)).ToArray();
+                VisionTrainable = _vision is null ? [] : Sorted(_vision.Parameters);
+                _trainable = [.. Sorted(_model.Parameters), .. VisionTrainable];
                 foreach (var (_, p) in _trainable) p.requires_grad_(true);
             }
             _optimizer = new AdamWOptimizer(_trainable, new AdamWOptions { WeightDecay = options.WeightDecay });
-            message?.Invoke($"{options.Mode.ToString().ToLowerInvariant()} fine-tuning: {_trainable.Sum(t => t.Tensor.numel()):N0} trainable of {_model.ParameterCount:N0} language-model parameters on {device.type.ToString().ToLowerInvariant()}, {options.Threads} threads");
+            var languageTrainable = _trainable.Sum(t => t.Tensor.numel()) - VisionTrainable.Sum(t => t.Tensor.numel());
+            message?.Invoke($"{options.Mode.ToString().ToLowerInvariant()} fine-tuning: {languageTrainable:N0} trainable of {_model.ParameterCount:N0} language-model parameters on {device.type.ToString().ToLowerInvariant()}, {options.Threads} threads");
+            if (_vision is not null)
+                message?.Invoke($"vision tower trained: {VisionTrainable.Sum(t => t.Tensor.numel()):N0} trainable of {_vision.ParameterCount:N0} vision parameters; each image runs through it in every forward pass");
             PrepareExamples(message);
         }
         catch
@@ -61,6 +79,10 @@ public sealed class TrainerSession : IDisposable
     }
 
     public QwenTextModel Model => _model;
+    /// <summary>The TorchSharp vision tower when the run trains it; null while it is frozen.</summary>
+    public QwenVisionModel? Vision => _vision;
+    /// <summary>The vision tower's trainable tensors (its LoRA matrices or its weights), a part of <see cref="Trainable"/>; empty while frozen.</summary>
+    public IReadOnlyList<(string Name, Tensor Tensor)> VisionTrainable { get; } = [];
     public AdamWOptimizer Optimizer => _optimizer;
     public IReadOnlyList<(string Name, Tensor Tensor)> Trainable => _trainable;
     public IReadOnlyList<TrainingExample> Examples => _examples;
@@ -87,7 +109,8 @@ public sealed class TrainerSession : IDisposable
             : MtmdContext.Load(served.Projector, model, new MtmdOptions { Threads = _options.Threads, ImageMaxTokens = _options.ImageMaxTokens });
         using var cache = projector is null ? null : new ImageEmbeddingCache(
             _options.EmbeddingCacheDirectory ?? Path.Combine(_options.OutputDirectory, "embeddings"), projector, imageMaxTokens: _options.ImageMaxTokens);
-        var builder = new TrainingDataBuilder(model, projector, cache, new KeyphrasePromptBuilder(new KeyphrasePromptOptions { MediaMarker = projector?.Marker ?? ChatMarkup.DefaultMediaMarker }));
+        using var preparer = _vision is null ? null : new VisionImagePreparer(_vision.TokenPixels, _options.ImageMaxTokens);
+        var builder = new TrainingDataBuilder(model, projector, cache, new KeyphrasePromptBuilder(new KeyphrasePromptOptions { MediaMarker = projector?.Marker ?? ChatMarkup.DefaultMediaMarker }), preparer);
         if (model.InputEmbeddingSize != _model.Text.HiddenSize)
             throw new InvalidDataException($"{served.LanguageModel}: embedding size {model.InputEmbeddingSize} differs from the checkpoint's {_model.Text.HiddenSize}; it is not the same model.");
         foreach (var post in DatasetReader.Read(_options.DataPath, requireImagesExist: true))
@@ -141,7 +164,7 @@ public sealed class TrainerSession : IDisposable
     {
         using var scope = NewDisposeScope();
         using var batch = TorchBatch.Create(sequences, _model.Text.HiddenSize, OutputRows.Supervised, _model.Device);
-        var logits = _model.Logits(batch);
+        var logits = _model.Logits(batch, ImageEmbeddings(sequences));
         var nll = TorchTensors.ToFloats(F.cross_entropy(logits.to(ScalarType.Float32), batch.Labels, reduction: nn.Reduction.None));
         var result = new double[sequences.Count];
         var at = 0;
@@ -166,11 +189,32 @@ public sealed class TrainerSession : IDisposable
         using var batch = TorchBatch.Create(sequences, _model.Text.HiddenSize, OutputRows.Supervised, _model.Device);
         if (batch.OutputCount == 0)
             throw new ArgumentException("The batch has no supervised tokens (empty answers?).");
-        var logits = _model.Logits(batch);
+        var logits = _model.Logits(batch, ImageEmbeddings(sequences));
         var loss = F.cross_entropy(logits.to(ScalarType.Float32), batch.Labels, reduction: nn.Reduction.Sum);
         loss.backward();
         return (loss.item<float>(), batch.OutputCount, batch.RealTokens);
     }
+
+    /// <summary>
+    /// The trained tower's embeddings of every image in <paramref name="sequences"/>, in the order the batch lays out
+    /// image rows (sequence by sequence, segment by segment); null while the tower is frozen (the cached rows serve).
+    /// </summary>
+    private Tensor? ImageEmbeddings(IReadOnlyList<TrainingSequence> sequences)
+    {
+        if (_vision is null)
+            return null;
+        var images = new List<Tensor>();
+        foreach (var image in sequences.SelectMany(s => s.Segments).OfType<ImageSegment>())
+        {
+            var prepared = image.Pixels ?? throw new InvalidOperationException("An image segment has no pixels for the trained vision tower.");
+            using var pixels = _vision.Pixels(prepared.Rgb, prepared.Width, prepared.Height, _preprocessor!, prepared.Label);
+            images.Add(_vision.Embed(pixels));
+        }
+        return images.Count == 0 ? null : cat(images, 0);
+    }
+
+    private static (string, Tensor)[] Sorted(IReadOnlyDictionary<string, Tensor> parameters) =>
+        parameters.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => (p.Key, p.Value)).ToArray();
 
     public TrainingOutcome Train(TrainerHooks hooks, TrainerPosition start, CancellationToken cancellationToken)
     {
@@ -329,5 +373,7 @@ public sealed class TrainerSession : IDisposable
     {
         _optimizer?.Dispose();
         _model?.Dispose();
+        _vision?.Lora?.Dispose();
+        _vision?.Dispose();
     }
 }

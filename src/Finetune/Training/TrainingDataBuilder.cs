@@ -1,4 +1,5 @@
 using DynamicCot.Finetune.Model;
+using DynamicCot.Finetune.Torch;
 using DynamicCot.Keyphrases.Data;
 using DynamicCot.Keyphrases.Prompting;
 using DynamicCot.Inference.Llama;
@@ -10,8 +11,11 @@ namespace DynamicCot.Finetune.Training;
 /// Turns dataset posts into token sequences exactly as the serving engine will see them: the prompt is built by the
 /// same prompt builder and tokenized by llama.cpp/mtmd (so an image sits where the engine puts it, wrapped in the
 /// vision tokens), and the targets are the answer formats the engine's grammar allows, tokenized after the prompt.
+/// With <paramref name="vision"/> (the tower is trained), each image also carries its pixels prepared for the tower,
+/// checked to give the token grid mtmd laid out.
 /// </summary>
-public sealed class TrainingDataBuilder(LlamaModel model, MtmdContext? projector, ImageEmbeddingCache? images, KeyphrasePromptBuilder prompts)
+public sealed class TrainingDataBuilder(LlamaModel model, MtmdContext? projector, ImageEmbeddingCache? images, KeyphrasePromptBuilder prompts,
+    VisionImagePreparer? vision = null)
 {
     public TrainingExample Build(string datasetPath, KeyphrasePost post)
     {
@@ -24,7 +28,7 @@ public sealed class TrainingDataBuilder(LlamaModel model, MtmdContext? projector
         var segments = imagePath is null ? [new TextSegment(Tokenize(promptText))] : PromptWithImage(promptText, imagePath);
         var sft = Tokenize(prompts.BuildTarget(post.Keyphrases));
         var cot = string.IsNullOrWhiteSpace(post.Rationale) ? null : Tokenize(prompts.BuildTarget(post.Keyphrases, post.Rationale));
-        return new TrainingExample(post.Id, segments, sft, cot);
+        return new TrainingExample(post.Id, segments, sft, cot, imagePath);
     }
 
     /// <summary>
@@ -38,9 +42,21 @@ public sealed class TrainingDataBuilder(LlamaModel model, MtmdContext? projector
         return
         [
             new TextSegment(Tokenize(prompt[..at] + VisionStart)),
-            images!.Get(imagePath),
+            WithPixels(images!.Get(imagePath), imagePath),
             new TextSegment(Tokenize(VisionEnd + prompt[(at + marker.Length)..])),
         ];
+    }
+
+    private ImageSegment WithPixels(ImageSegment segment, string imagePath)
+    {
+        if (vision is null)
+            return segment;
+        var pixels = vision.Prepare(imagePath);
+        var (columns, rows) = pixels.Grid(vision.TokenPixels);
+        if (columns * rows != segment.TokenCount || segment.RowOffsets.Max() + 1 != rows || segment.ColumnOffsets.Max() + 1 != columns)
+            throw new InvalidDataException($"{imagePath}: the vision tower would see {columns}×{rows} tokens but mtmd laid out {segment.TokenCount} "
+                + $"({segment.ColumnOffsets.Max() + 1}×{segment.RowOffsets.Max() + 1}) for --image-max-tokens {vision.ImageMaxTokens}.");
+        return segment with { Pixels = pixels };
     }
 
     private const string VisionStart = "<|vision_start|>";

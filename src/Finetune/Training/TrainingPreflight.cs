@@ -1,5 +1,6 @@
 using DynamicCot.Keyphrases.Data;
 using DynamicCot.Gguf;
+using DynamicCot.Inference.Images;
 
 namespace DynamicCot.Finetune.Training;
 
@@ -16,6 +17,8 @@ public static class TrainingPreflight
     {
         options.Validate();
         Torch.QwenTextModel.Validate(options.ModelPath);
+        if (options.TrainVision)
+            CheckVision(options);
         if (options.ServingModelPath is not null)
         {
             using var served = GgufFile.Open(options.ServingModelPath);
@@ -42,5 +45,25 @@ public static class TrainingPreflight
         if (options.Strategy is TrainingStrategy.Cot or TrainingStrategy.MultiTask or TrainingStrategy.Dynamic && rationales == 0)
             throw new ArgumentException($"{options.DataPath}: the {options.Strategy.Name()} strategy needs rationales, and no post has one (run `data teacher` first).");
         return new Summary(posts, images, rationales);
+    }
+
+    /// <summary>
+    /// --train-vision: the checkpoint must hold the whole vision tower, and every image must decode, since the tower
+    /// reads their pixels in each forward pass (a frozen tower needs them only once, through mtmd).
+    /// </summary>
+    private static void CheckVision(TrainingRunOptions options)
+    {
+        try
+        {
+            Torch.QwenVisionModel.Validate(options.ModelPath);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"--train-vision: {e.Message}", e);
+        }
+        using var decoder = new ImageDecoder();
+        var problems = DatasetImageCheck.CheckAsync(options.DataPath, decoder).GetAwaiter().GetResult();
+        if (problems.Count > 0)
+            throw new InvalidDataException($"--train-vision: {problems.Count} image(s) cannot be read:{Environment.NewLine}{string.Join(Environment.NewLine, problems)}");
     }
 }

@@ -8,7 +8,9 @@ namespace DynamicCot.Finetune.Training;
 /// The worker side of a training run: runs the session, logs every step to <c>metrics.jsonl</c>, saves checkpoints
 /// (adapter or full weights + optimizer state + position + Dynamic CoT losses) every N steps and when asked to stop,
 /// and writes the outputs that serve: the merged Hugging Face checkpoint (RUN_DIR/merged) and, for LoRA, the
-/// llama.cpp adapter. A resume continues from the latest checkpoint exactly where it left off.
+/// llama.cpp adapter. A resume continues from the latest checkpoint exactly where it left off. When the vision tower
+/// is trained, its LoRA matrices (or weights) are checkpointed with the state and merged into <c>merged/</c>; the
+/// llama.cpp adapter stays language-model only, since llama.cpp applies no LoRA to the mmproj.
 /// </summary>
 public static class TrainingRun
 {
@@ -54,7 +56,9 @@ public static class TrainingRun
                 RngState = options.Seed,
                 Optimizer = OptimizerState.From(session.Optimizer.ExportState(), session.Optimizer.Steps),
                 Adapter = session.Model.Lora?.ToAdapter(architecture, Info(options)),
-                Weights = session.Model.Lora is null ? session.Trainable.ToDictionary(t => t.Name, t => TorchTensors.ToFloats(t.Tensor), StringComparer.Ordinal) : new Dictionary<string, float[]>(),
+                // LoRA runs keep the language-model pairs in the adapter; everything else trained goes with the state.
+                Weights = (session.Model.Lora is null ? session.Trainable : session.VisionTrainable)
+                    .ToDictionary(t => t.Name, t => TorchTensors.ToFloats(t.Tensor), StringComparer.Ordinal),
                 RunOptionsJson = TrainingRunConfig.Serialize(options),
                 SampleSftLosses = at.EpochSftLosses ?? [],
             });
@@ -96,7 +100,9 @@ public static class TrainingRun
             LoraAdapterFile.Write(adapterPath, lora.ToAdapter(architecture, Info(options)));
         }
         emit(TrainingEvent.ForLog("writing the merged checkpoint"));
-        var merged = MergedCheckpointWriter.Write(session.Model, options.ModelPath, Path.Combine(options.OutputDirectory, MergedCheckpointWriter.FolderName));
+        var merged = MergedCheckpointWriter.Write(session.Model, options.ModelPath, Path.Combine(options.OutputDirectory, MergedCheckpointWriter.FolderName), session.Vision);
+        if (session.Vision is not null && adapterPath is not null)
+            emit(TrainingEvent.ForLog(VisionAdapterNote));
         // The image budget and prompt format this run trained with travel with its outputs (→ convert → the GGUF).
         var profile = new ServingProfile(options.ImageMaxTokens, ServingProfile.CurrentPromptFormat);
         profile.WriteTo(merged);
@@ -105,6 +111,10 @@ public static class TrainingRun
         return TrainingEvent.ForDone(session.Optimizer.Steps, adapterPath ?? merged, lastCheckpoint);
     }
 
+    /// <summary>Why a run that trains the vision tower with LoRA must be served from <c>merged/</c>.</summary>
+    public const string VisionAdapterNote =
+        "adapter.gguf holds the language-model LoRA only (llama.cpp applies no LoRA to the mmproj): serve the merged model (convert run/merged) to use the trained vision tower";
+
     private static void Restore(TrainerSession session, TrainingCheckpoint checkpoint, string source)
     {
         if (session.Model.Lora is { } lora)
@@ -112,12 +122,14 @@ public static class TrainingRun
             if (checkpoint.Adapter is null)
                 throw new CheckpointFormatException(source, "the run trains LoRA adapters but the checkpoint holds full weights");
             lora.LoadFrom(checkpoint.Adapter, source);
-            return;
         }
-        foreach (var (name, tensor) in session.Trainable)
+        var kept = session.Model.Lora is null ? session.Trainable : session.VisionTrainable;
+        foreach (var (name, tensor) in kept)
         {
             if (!checkpoint.Weights.TryGetValue(name, out var values))
-                throw new CheckpointFormatException(source, $"the run fine-tunes every weight but the checkpoint has no '{name}'");
+                throw new CheckpointFormatException(source, session.Model.Lora is null
+                    ? $"the run fine-tunes every weight but the checkpoint has no '{name}'"
+                    : $"the run trains the vision tower but the checkpoint has no '{name}'");
             TorchTensors.CopyInto(tensor, values);
         }
     }

@@ -7,7 +7,7 @@ public enum FineTuneMode
 {
     /// <summary>Low-rank adapters on the chosen projections; the base weights stay frozen.</summary>
     Lora,
-    /// <summary>Every language-model weight (embeddings, norms, projections, output); the vision tower stays frozen.</summary>
+    /// <summary>Every language-model weight (embeddings, norms, projections, output), and every vision weight with <see cref="TrainingRunOptions.TrainVision"/>.</summary>
     Full,
 }
 
@@ -45,6 +45,12 @@ public sealed record TrainingRunOptions
     /// <summary>Global gradient-norm clip (0: off).</summary>
     public double MaxGradientNorm { get; init; } = 1.0;
     public LoraOptions Lora { get; init; } = new();
+    /// <summary>
+    /// Train the vision tower too: each image goes through the TorchSharp tower inside the forward pass (LoRA on its
+    /// block projections, or every vision weight with <see cref="FineTuneMode.Full"/>). Off: the tower is frozen and
+    /// its embeddings come from mtmd, cached.
+    /// </summary>
+    public bool TrainVision { get; init; }
     public ulong Seed { get; init; } = 42;
     /// <summary>Save a checkpoint every this many optimizer steps (0: only at the end of each epoch).</summary>
     public int CheckpointEvery { get; init; } = 50;
