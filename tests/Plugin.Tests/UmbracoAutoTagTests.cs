@@ -130,6 +130,17 @@ public sealed class UmbracoAutoTagTests
             return Content.Add(content, state, published);
         }
 
+        /// <summary>Starts a bulk retag of all content as the editor and waits until it has finished (or the time is up).</summary>
+        public async Task<BulkJobView> RetagAllAsync(TimeSpan timeout)
+        {
+            var jobs = Provider.GetRequiredService<BulkJobService>();
+            var job = await jobs.StartAsync(new ContentSelection(null, null, true), new ContentActor(EditorId, "Eddie Editor"), CancellationToken.None);
+            var deadline = DateTime.UtcNow + timeout;
+            BulkJobView view;
+            while (!(view = await jobs.GetAsync(job.Id, CancellationToken.None)).IsFinished && DateTime.UtcNow < deadline) await Task.Delay(100);
+            return view;
+        }
+
         /// <summary>Waits for the plugin's jobs to leave <paramref name="key"/> alone for a while after <paramref name="condition"/>.</summary>
         public static async Task WaitUntilAsync(Func<bool> condition, string what)
         {
@@ -222,11 +233,7 @@ public sealed class UmbracoAutoTagTests
             site.Add("Pier", s, "[\"draft tag\"]", publishedTags: s == PublishState.PublishedWithPendingChanges ? "[\"live tag\"]" : null));
         var before = items.ToDictionary(i => i.Key, i => site.Content.Load(i.Value.Key)!);
 
-        var jobs = site.Provider.GetRequiredService<BulkJobService>();
-        var job = await jobs.StartAsync(new ContentSelection(null, null, true), new ContentActor(EditorId, "Eddie Editor"), CancellationToken.None);
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        BulkJobView view;
-        while (!(view = await jobs.GetAsync(job.Id, CancellationToken.None)).IsFinished && DateTime.UtcNow < deadline) await Task.Delay(100);
+        var view = await site.RetagAllAsync(TimeSpan.FromSeconds(30));
 
         Assert.Equal(BulkJobStatus.Completed, view.Status);
         Assert.Equal(4, view.Total); // the trashed item is not content of the site
@@ -286,11 +293,7 @@ public sealed class UmbracoAutoTagTests
         Assert.Equal(proposed.Count > 1 ? 2 : 1, site.Content.Count(item.Key, "SaveAndPublish")); // republished only for other tags
 
         // A bulk retag over the site: the model proposes it for both items again; it stays off the one it was rejected for.
-        var jobs = site.Provider.GetRequiredService<BulkJobService>();
-        var job = await jobs.StartAsync(new ContentSelection(null, null, true), new ContentActor(EditorId, "Eddie Editor"), CancellationToken.None);
-        var deadline = DateTime.UtcNow.AddMinutes(2);
-        BulkJobView view;
-        while (!(view = await jobs.GetAsync(job.Id, CancellationToken.None)).IsFinished && DateTime.UtcNow < deadline) await Task.Delay(100);
+        var view = await site.RetagAllAsync(TimeSpan.FromMinutes(2));
         Assert.Equal(BulkJobStatus.Completed, view.Status);
         Assert.Equal(2, view.Done);
         Assert.Equal(4, engine.Answers.Count);

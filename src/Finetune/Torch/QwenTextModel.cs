@@ -147,24 +147,8 @@ public sealed class QwenTextModel : IDisposable
     }
 
     /// <summary>Checks presence, shape and dtype of every expected tensor; returns canonical → stored name.</summary>
-    private static Dictionary<string, string> CheckTensors(string checkpointDirectory, SafetensorsCheckpoint checkpoint, QwenVlTextConfig text)
-    {
-        var byCanonical = new Dictionary<string, SafetensorsTensorInfo>(StringComparer.Ordinal);
-        foreach (var info in checkpoint.Tensors)
-            byCanonical[QwenVlTensorMapping.Canonicalize(info.Name)] = info;
-        var sources = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (name, shape) in ExpectedTensors(text))
-        {
-            if (!byCanonical.TryGetValue(name, out var info))
-                throw new InvalidDataException($"{checkpointDirectory}: the checkpoint has no tensor '{name}'.");
-            if (!info.Shape.SequenceEqual(shape))
-                throw new InvalidDataException($"{info.FilePath}: tensor '{info.Name}' has shape [{string.Join(", ", info.Shape)}]; [{string.Join(", ", shape)}] expected from config.json.");
-            if (!info.DType.IsSupportedFloat())
-                throw new InvalidDataException($"{info.FilePath}: tensor '{info.Name}' is {info.DType.HeaderName()}; the trainer reads F32, F16 and BF16.");
-            sources[name] = info.Name;
-        }
-        return sources;
-    }
+    private static Dictionary<string, string> CheckTensors(string checkpointDirectory, SafetensorsCheckpoint checkpoint, QwenVlTextConfig text) =>
+        CheckpointTensorCheck.Map(checkpointDirectory, checkpoint, ExpectedTensors(text), "tensor");
 
     /// <summary>The checkpoint name of a LoRA target projection (<c>attn_q</c> …) in layer <paramref name="layer"/>.</summary>
     public static string ProjectionName(int layer, string target) => $"model.layers.{layer}." + target switch

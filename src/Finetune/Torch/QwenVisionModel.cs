@@ -103,21 +103,7 @@ public sealed class QwenVisionModel : IDisposable
             throw new InvalidDataException($"{Path.Combine(checkpointDirectory, QwenVlConfig.FileName)}: vision embed_dim {vision.EmbedDim} with {vision.NumHeads} heads does not give a head size divisible by 4 (2D rotary).");
         if (vision.TemporalPatchSize != 2 || vision.InChannels != 3)
             throw new InvalidDataException($"{Path.Combine(checkpointDirectory, QwenVlConfig.FileName)}: temporal_patch_size {vision.TemporalPatchSize} / in_channels {vision.InChannels}; the tower handles 2 and 3.");
-        var byCanonical = new Dictionary<string, SafetensorsTensorInfo>(StringComparer.Ordinal);
-        foreach (var info in checkpoint.Tensors)
-            byCanonical[QwenVlTensorMapping.Canonicalize(info.Name)] = info;
-        var sources = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (name, shape) in ExpectedTensors(config))
-        {
-            if (!byCanonical.TryGetValue(name, out var info))
-                throw new InvalidDataException($"{checkpointDirectory}: the checkpoint has no vision tensor '{name}'.");
-            if (!info.Shape.SequenceEqual(shape))
-                throw new InvalidDataException($"{info.FilePath}: tensor '{info.Name}' has shape [{string.Join(", ", info.Shape)}]; [{string.Join(", ", shape)}] expected from config.json.");
-            if (!info.DType.IsSupportedFloat())
-                throw new InvalidDataException($"{info.FilePath}: tensor '{info.Name}' is {info.DType.HeaderName()}; the trainer reads F32, F16 and BF16.");
-            sources[name] = info.Name;
-        }
-        return sources;
+        return CheckpointTensorCheck.Map(checkpointDirectory, checkpoint, ExpectedTensors(config), "vision tensor");
     }
 
     /// <summary>Every vision tensor (canonical name) and its shape, as config.json implies them.</summary>
