@@ -70,6 +70,9 @@ public sealed class QwenTextModel : IDisposable
     /// </summary>
     public ActivationCheckpoint? Checkpoint { get; private set; }
 
+    /// <summary>The number format of the linear layers and attention (weights stay in <see cref="DType"/>).</summary>
+    public MatmulPrecision Precision { get; set; } = MatmulPrecision.Fp32;
+
     public void UseGradientCheckpointing(bool enabled)
     {
         Checkpoint?.Dispose();
@@ -202,7 +205,7 @@ public sealed class QwenTextModel : IDisposable
         var hidden = Hidden(batch, imageEmbeddings);
         var rows = hidden.reshape(-1, Text.HiddenSize).index_select(0, batch.OutputIndices);
         var output = Tied ? _parameters[EmbeddingName] : _parameters[OutputName];
-        return F.linear(rows, output).MoveToOuterDisposeScope();
+        return Matmul.Linear(rows, output, null, Precision).MoveToOuterDisposeScope();
     }
 
     /// <summary>Final-norm hidden states <c>[B, T, D]</c>.</summary>
@@ -247,7 +250,7 @@ public sealed class QwenTextModel : IDisposable
             k = k.repeat_interleave(heads / kvHeads, dim: 1);
             v = v.repeat_interleave(heads / kvHeads, dim: 1);
         }
-        var attention = F.scaled_dot_product_attention(q, k, v, is_casual: true);
+        var attention = Matmul.Attention(q, k, v, null, causal: true, Precision);
         attention = attention.transpose(1, 2).reshape(b, t, d);
         x = x + Linear(attention, p + "self_attn.o_proj", bias: false);
 
@@ -298,9 +301,9 @@ public sealed class QwenTextModel : IDisposable
     private Tensor Linear(Tensor x, string module, bool bias)
     {
         var weightName = module + ".weight";
-        var y = F.linear(x, _parameters[weightName], bias ? _parameters[module + ".bias"] : null);
+        var y = Matmul.Linear(x, _parameters[weightName], bias ? _parameters[module + ".bias"] : null, Precision);
         if (Lora is { } lora && lora.TryGet(weightName, out var pair))
-            y = y + F.linear(F.linear(x, pair.A), pair.B) * lora.Options.Scale;
+            y = y + Matmul.Linear(Matmul.Linear(x, pair.A, null, Precision), pair.B, null, Precision) * lora.Options.Scale;
         return y;
     }
 

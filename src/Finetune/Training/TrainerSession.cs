@@ -50,6 +50,16 @@ public sealed class TrainerSession : IDisposable
                 _vision = QwenVisionModel.Load(options.ModelPath, new VisionModelOptions { Device = device });
                 _preprocessor = PreprocessorConfig.Load(options.ModelPath);
             }
+            _model.UseGradientCheckpointing(options.GradientCheckpointing);
+            _vision?.UseGradientCheckpointing(options.GradientCheckpointing);
+            if (options.Precision == MatmulPrecision.Bf16)
+            {
+                Bf16Support.Require(device);
+                _model.Precision = MatmulPrecision.Bf16;
+                if (_vision is not null)
+                    _vision.Precision = MatmulPrecision.Bf16;
+                message?.Invoke("precision bf16: linear layers and attention in BF16; weights, optimizer state and loss in F32");
+            }
             if (options.Mode == FineTuneMode.Lora)
             {
                 _model.Lora = new LoraLayers(_model, options.Lora);
@@ -67,6 +77,8 @@ public sealed class TrainerSession : IDisposable
             _optimizer = new AdamWOptimizer(_trainable, new AdamWOptions { WeightDecay = options.WeightDecay });
             var languageTrainable = _trainable.Sum(t => t.Tensor.numel()) - VisionTrainable.Sum(t => t.Tensor.numel());
             message?.Invoke($"{options.Mode.ToString().ToLowerInvariant()} fine-tuning: {languageTrainable:N0} trainable of {_model.ParameterCount:N0} language-model parameters on {device.type.ToString().ToLowerInvariant()}, {options.Threads} threads");
+            if (options.GradientCheckpointing)
+                message?.Invoke($"gradient checkpointing: each decoder layer{(_vision is null ? "" : " and vision block")} is recomputed in backward instead of keeping its activations");
             if (_vision is not null)
                 message?.Invoke($"vision tower trained: {VisionTrainable.Sum(t => t.Tensor.numel()):N0} trainable of {_vision.ParameterCount:N0} vision parameters; each image runs through it in every forward pass");
             PrepareExamples(message);

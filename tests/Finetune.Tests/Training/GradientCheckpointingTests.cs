@@ -15,8 +15,10 @@ namespace DynamicCot.Finetune.Tests.Training;
 /// must be those of the plain forward pass, for LoRA and for full fine-tuning.
 /// </summary>
 [Collection(TinyModelCollection.Name)]
-public sealed class GradientCheckpointingTests(TinyModels models, ITestOutputHelper output)
+public sealed class GradientCheckpointingTests(TinyModels models, ITestOutputHelper output) : IDisposable
 {
+    private readonly TempFolder _folder = TestPaths.NewTempFolder("dynamiccot-checkpointing");
+
     private static TrainingSequence[] Samples(TinyModelFiles files)
     {
         using var model = LlamaModel.Load(files.LanguageModel);
@@ -104,4 +106,79 @@ public sealed class GradientCheckpointingTests(TinyModels models, ITestOutputHel
         foreach (var (_, p) in trainable) p.requires_grad_(true);
         Assert.True(CompareWithAndWithout(model, trainable, samples) <= 1e-6);
     }
+
+    [Fact]
+    public async Task Vision_tower_gradients_with_checkpointing_equal_those_without()
+    {
+        // Qwen2.5-VL: windowed blocks (their mask is a recomputation input) and full-attention blocks.
+        const int width = 84, height = 56;
+        var files = models.Get(QwenVlArchitecture.Qwen25Vl);
+        var crop = await DynamicCot.Finetune.Tests.Torch.VisionTowerParityTests.PhotoCrop(width, height);
+        TorchRuntime.Initialize(2);
+        using var language = QwenTextModel.Load(files.Checkpoint, new TextModelOptions { RmsEpsilon = 0f });
+        using var tower = QwenVisionModel.Load(files.Checkpoint);
+        language.Lora = new LoraLayers(language, new LoraOptions { Rank = 2, Alpha = 4 });
+        using var visionLora = new LoraLayers(tower, new LoraOptions { Rank = 2, Alpha = 4 });
+        tower.Lora = visionLora;
+        foreach (var (name, tensor) in visionLora.Trainable.Concat(language.Lora.Trainable).Where(t => t.Name.EndsWith("lora_b", StringComparison.Ordinal)))
+            TorchTensors.CopyInto(tensor, Enumerable.Range(0, (int)tensor.numel()).Select(i => (float)Math.Sin(i + name.Length) * 0.2f).ToArray());
+        // The patch embedding sits before the first block: its gradient must come back through the blocks' inputs.
+        var patch = tower.Parameters["visual.patch_embed.proj.weight"];
+        patch.requires_grad_(true);
+        (string Name, Tensor Tensor)[] trainable = [.. language.Lora.Trainable, .. visionLora.Trainable, ("visual.patch_embed.proj.weight", patch)];
+        using var pixels = tower.Pixels(crop, width, height, PreprocessorConfig.Load(files.Checkpoint), "crop");
+
+        int nx = width / 28, ny = height / 28, tokens = nx * ny;
+        var image = new ImageSegment(new float[tokens * language.Text.HiddenSize],
+            Enumerable.Range(0, tokens).Select(i => i / nx).ToArray(), Enumerable.Range(0, tokens).Select(i => i % nx).ToArray(), Math.Max(nx, ny));
+        var sequence = new TrainingSequence([new TextSegment([11, 12, 13]), image, new TextSegment([14, 15, 16, 17, 18])], 5);
+        using var batch = TorchBatch.Create([sequence], language.Text.HiddenSize, OutputRows.Supervised, CPU);
+
+        double[][] Gradients(bool checkpointing)
+        {
+            language.UseGradientCheckpointing(checkpointing);
+            tower.UseGradientCheckpointing(checkpointing);
+            foreach (var (_, t) in trainable)
+                if (t.grad is { } g) { using (g) g.zero_(); }
+            using (var scope = NewDisposeScope())
+                F.cross_entropy(language.Logits(batch, tower.Embed(pixels)), batch.Labels, reduction: nn.Reduction.Sum).backward();
+            return trainable.Select(t =>
+            {
+                using var g = t.Tensor.grad ?? throw new InvalidOperationException($"{t.Name} got no gradient");
+                using var d = g.to(ScalarType.Float64);
+                return d.data<double>().ToArray();
+            }).ToArray();
+        }
+
+        var plain = Gradients(false);
+        var recomputed = Gradients(true);
+        Assert.True(LargestRelativeDifference(trainable, plain, recomputed) <= 1e-6);
+    }
+
+    [Fact]
+    public void A_training_run_with_checkpointing_ends_with_the_same_weights()
+    {
+        var files = models.Get(QwenVlArchitecture.Qwen2Vl);
+        var options = new TrainingRunOptions
+        {
+            ModelPath = files.Checkpoint, ServingModelPath = files.LanguageModel, ProjectorPath = files.Projector,
+            DataPath = TrainingData.Write(_folder, 4), OutputDirectory = _folder.File("run"), EmbeddingCacheDirectory = _folder.File("embeddings"),
+            Strategy = TrainingStrategy.Sft, Epochs = 2, BatchSize = 2, LearningRate = 5e-3f, Threads = 2, ImageMaxTokens = 32,
+            Lora = new LoraOptions { Rank = 4, Alpha = 8 }, CheckpointEvery = 0, WarmupRatio = 0,
+        };
+        float[][] Trained(bool checkpointing)
+        {
+            using var session = new TrainerSession(options with { GradientCheckpointing = checkpointing });
+            Assert.Equal(checkpointing, session.Model.Checkpoint is not null);
+            session.Train(new TrainerHooks { LearningRate = _ => 5e-3f }, TrainerPosition.Start, default);
+            return session.Trainable.Select(t => TorchTensors.ToFloats(t.Tensor)).ToArray();
+        }
+        var plain = Trained(false);
+        var recomputed = Trained(true);
+        var largest = plain.Zip(recomputed, (a, b) => a.Zip(b, (x, y) => Math.Abs(x - y)).Max()).Max();
+        output.WriteLine($"4 steps of LoRA training: largest |Δ| between the weights trained with and without checkpointing {largest:E2}");
+        Assert.True(largest <= 1e-6, $"weights differ by {largest}");
+    }
+
+    public void Dispose() => _folder.Dispose();
 }
