@@ -25,6 +25,8 @@ public sealed record TextModelOptions
 /// θ^(−2j/d) with the position of its section: time, height, width), grouped-query causal attention, SwiGLU, final
 /// norm and the tied or untied output matrix. Optional LoRA adapters add <c>(α/r)·B·A·x</c> to the chosen projections.
 /// Parameters are named as in the checkpoint (after canonicalisation), so merged weights go back under the same names.
+/// Training can recompute the layers in backward (<see cref="UseGradientCheckpointing"/>) and run the matrix products
+/// in BF16 (<see cref="Precision"/>).
 /// </summary>
 public sealed class QwenTextModel : IDisposable
 {

@@ -23,7 +23,8 @@ public enum TrainingOutcome { Completed, Stopped }
 /// Dynamic CoT target choice from each sample's current SFT loss. The vision tower is frozen unless the run trains it
 /// (<see cref="TrainingRunOptions.TrainVision"/>): then the TorchSharp tower is loaded too, every image is prepared as
 /// mtmd prepares it and embedded inside each forward pass, and its LoRA adapters (or all its weights) are trained by
-/// the same optimizer.
+/// the same optimizer. <see cref="TrainingRunOptions.GradientCheckpointing"/> and <see cref="TrainingRunOptions.Precision"/>
+/// are applied to both models.
 /// </summary>
 public sealed class TrainerSession : IDisposable
 {
