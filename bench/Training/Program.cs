@@ -2,9 +2,12 @@
 // forward + backward (TorchBatch → QwenTextModel.Logits → summed cross-entropy → backward), gradient averaging and
 // AdamWOptimizer.Step — on a 19.3 M-parameter random Qwen2-VL LM (F32, loaded from its HF checkpoint), a batch of
 // 4 sequences × 128 tokens, loss on every next-token row. LoRA rank 8 on all 7 projections (default) or --full.
-// Prints the median step, tokens/s, the 1-minute load per step and the peak RSS.
+// --gradient-checkpointing recomputes each layer in backward; --precision bf16 runs the matrix products in BF16.
+// Prints the median step, tokens/s, the 1-minute load per step, the peak RSS, and how far RSS rose above its pre-step
+// level during a step (the peak is reset before each step through /proc/self/clear_refs): the step's own memory.
 //
 //   dotnet run -c Release --project bench/Training -- [--threads 2] [--steps 8] [--warmup 2] [--layers 12] [--full]
+//       [--sequences 4] [--length 128] [--gradient-checkpointing] [--precision fp32|bf16]
 using System.Diagnostics;
 using System.Globalization;
 using DynamicCot.Finetune.Model;
@@ -29,6 +32,8 @@ var sequences = int.Parse(Opt("sequences", "4"), inv);
 var length = int.Parse(Opt("length", "128"), inv);
 var rank = int.Parse(Opt("rank", "8"), inv);
 var full = args.Contains("--full");
+var checkpointing = args.Contains("--gradient-checkpointing");
+var precision = MatmulPrecisions.Parse(Opt("precision", "fp32"));
 var workDir = Path.GetFullPath(Opt("dir", Path.Combine(Path.GetTempPath(), $"dynamiccot-bench-torch-l{layers}")));
 var checkpoint = Path.Combine(workDir, "checkpoint");
 
@@ -41,6 +46,8 @@ if (!File.Exists(Path.Combine(checkpoint, "config.json")))
 
 TorchRuntime.Initialize(threads);
 using var model = QwenTextModel.Load(checkpoint);
+model.UseGradientCheckpointing(checkpointing);
+model.Precision = precision;
 IReadOnlyList<(string Name, Tensor Tensor)> trainable;
 if (full)
 {
@@ -56,7 +63,8 @@ var text = model.Text;
 Console.WriteLine($"machine: {Environment.ProcessorCount} cores, load {Load()}, threads {threads}, OMP_WAIT_POLICY={Environment.GetEnvironmentVariable("OMP_WAIT_POLICY")}, TorchSharp {typeof(TorchSharp.torch).Assembly.GetName().Version}");
 Console.WriteLine($"model: hidden {text.HiddenSize}, {text.NumHiddenLayers} layers, heads {text.NumAttentionHeads}/{text.NumKeyValueHeads}, ffn {text.IntermediateSize}, " +
                   $"vocab {text.VocabSize}, {model.ParameterCount:N0} parameters ({model.ParameterCount / 1e6:F1} M) F32; " +
-                  (full ? "full fine-tuning" : $"LoRA rank {rank} on 7 projections") + $": {trainable.Sum(t => t.Tensor.numel()):N0} trainable");
+                  (full ? "full fine-tuning" : $"LoRA rank {rank} on 7 projections") + $": {trainable.Sum(t => t.Tensor.numel()):N0} trainable; " +
+                  $"batch {sequences} × {length}, precision {precision.Name()}, gradient checkpointing {(checkpointing ? "on" : "off")}");
 
 // Random token ids (fixed seed); every row but the first of each sequence predicts the next token.
 var random = new Random(5);
@@ -65,9 +73,12 @@ var batchSequences = Enumerable.Range(0, sequences)
     .ToArray();
 using var optimizer = new AdamWOptimizer(trainable, new AdamWOptions());
 var stepMs = new List<double>();
+var stepRiseMb = new List<double>();
 for (var step = 0; step < warmup + steps; step++)
 {
     var load = Load();
+    var rssBefore = StatusMb("VmRSS:");
+    File.WriteAllText("/proc/self/clear_refs", "5"); // resets VmHWM to the current RSS
     var t0 = Stopwatch.GetTimestamp();
     double loss;
     using (var scope = NewDisposeScope())
@@ -82,12 +93,17 @@ for (var step = 0; step < warmup + steps; step++)
     optimizer.Step(1e-3f);
     foreach (var (_, p) in trainable) { using var g = p.grad!; g.zero_(); }
     var total = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
-    Console.WriteLine($"  step {step + 1}{(step < warmup ? " (warm-up)" : "")}: loss {loss:F4}, {total:F0} ms, load {load}");
-    if (step >= warmup) stepMs.Add(total);
+    var rise = StatusMb("VmHWM:") - rssBefore;
+    Console.WriteLine($"  step {step + 1}{(step < warmup ? " (warm-up)" : "")}: loss {loss:F4}, {total:F0} ms, RSS rose {rise:F0} MB during the step, load {load}");
+    if (step >= warmup)
+    {
+        stepMs.Add(total);
+        stepRiseMb.Add(rise);
+    }
 }
 var median = Median(stepMs);
 Console.WriteLine($"torchsharp{(full ? " full" : " lora")}: median step {median:F0} ms (min {stepMs.Min():F0}, max {stepMs.Max():F0}) over {steps} steps → " +
-                  $"{sequences * length * 1000 / median:F0} tokens/s; peak RSS {PeakRssMb():F0} MB; load now {Load()}");
+                  $"{sequences * length * 1000 / median:F0} tokens/s; peak RSS in the last step {StatusMb("VmHWM:"):F0} MB; RSS rise in a step (median) {Median(stepRiseMb):F0} MB; load now {Load()}");
 
 static double Median(IEnumerable<double> values)
 {
@@ -97,6 +113,6 @@ static double Median(IEnumerable<double> values)
 
 static string Load() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
 
-static double PeakRssMb() =>
-    File.ReadLines("/proc/self/status").Where(l => l.StartsWith("VmHWM:", StringComparison.Ordinal))
+static double StatusMb(string field) =>
+    File.ReadLines("/proc/self/status").Where(l => l.StartsWith(field, StringComparison.Ordinal))
         .Select(l => double.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024).First();

@@ -1,3 +1,4 @@
+using DynamicCot.Finetune.Model;
 using DynamicCot.ModelFiles.HuggingFace;
 using DynamicCot.ModelFiles.Qwen;
 using TorchSharp;
@@ -24,6 +25,8 @@ public sealed record TextModelOptions
 /// θ^(−2j/d) with the position of its section: time, height, width), grouped-query causal attention, SwiGLU, final
 /// norm and the tied or untied output matrix. Optional LoRA adapters add <c>(α/r)·B·A·x</c> to the chosen projections.
 /// Parameters are named as in the checkpoint (after canonicalisation), so merged weights go back under the same names.
+/// Training can recompute the layers in backward (<see cref="UseGradientCheckpointing"/>) and run the matrix products
+/// in BF16 (<see cref="Precision"/>).
 /// </summary>
 public sealed class QwenTextModel : IDisposable
 {
@@ -62,6 +65,21 @@ public sealed class QwenTextModel : IDisposable
 
     /// <summary>LoRA adapters applied in the forward pass (null: none).</summary>
     public LoraLayers? Lora { get; set; }
+
+    /// <summary>
+    /// Gradient checkpointing of the decoder layers (null: off): in grad mode each layer keeps only its input and is
+    /// recomputed during backward. Set it with <see cref="UseGradientCheckpointing"/>.
+    /// </summary>
+    public ActivationCheckpoint? Checkpoint { get; private set; }
+
+    /// <summary>The number format of the linear layers and attention (weights stay in <see cref="DType"/>).</summary>
+    public MatmulPrecision Precision { get; set; } = MatmulPrecision.Fp32;
+
+    public void UseGradientCheckpointing(bool enabled)
+    {
+        Checkpoint?.Dispose();
+        Checkpoint = enabled ? new ActivationCheckpoint() : null;
+    }
 
     public const string EmbeddingName = "model.embed_tokens.weight";
     public const string OutputName = "lm_head.weight";
@@ -173,15 +191,14 @@ public sealed class QwenTextModel : IDisposable
         var hidden = Hidden(batch, imageEmbeddings);
         var rows = hidden.reshape(-1, Text.HiddenSize).index_select(0, batch.OutputIndices);
         var output = Tied ? _parameters[EmbeddingName] : _parameters[OutputName];
-        return F.linear(rows, output).MoveToOuterDisposeScope();
+        return Matmul.Linear(rows, output, null, Precision).MoveToOuterDisposeScope();
     }
 
     /// <summary>Final-norm hidden states <c>[B, T, D]</c>.</summary>
     public Tensor Hidden(TorchBatch batch, Tensor? imageEmbeddings = null)
     {
         using var scope = NewDisposeScope();
-        long b = batch.Count, t = batch.Length, d = Text.HiddenSize, hd = Text.HeadDim;
-        long heads = Text.NumAttentionHeads, kvHeads = Text.NumKeyValueHeads;
+        long b = batch.Count, t = batch.Length, d = Text.HiddenSize;
         var x = _parameters[EmbeddingName].index_select(0, batch.Tokens.reshape(-1)).reshape(b, t, d);
         if (batch.ImageRows is { } imageRows)
         {
@@ -194,28 +211,55 @@ public sealed class QwenTextModel : IDisposable
 
         for (var layer = 0; layer < Text.NumHiddenLayers; layer++)
         {
-            var p = $"model.layers.{layer}.";
-            var h = Norm(x, _parameters[p + "input_layernorm.weight"]);
-            var q = Linear(h, p + "self_attn.q_proj", bias: true).reshape(b, t, heads, hd).transpose(1, 2);
-            var k = Linear(h, p + "self_attn.k_proj", bias: true).reshape(b, t, kvHeads, hd).transpose(1, 2);
-            var v = Linear(h, p + "self_attn.v_proj", bias: true).reshape(b, t, kvHeads, hd).transpose(1, 2);
-            q = q * cos + RotateHalf(q) * sin;
-            k = k * cos + RotateHalf(k) * sin;
-            if (heads != kvHeads)
-            {
-                k = k.repeat_interleave(heads / kvHeads, dim: 1);
-                v = v.repeat_interleave(heads / kvHeads, dim: 1);
-            }
-            var attention = F.scaled_dot_product_attention(q, k, v, is_casual: true);
-            attention = attention.transpose(1, 2).reshape(b, t, d);
-            x = x + Linear(attention, p + "self_attn.o_proj", bias: false);
-
-            h = Norm(x, _parameters[p + "post_attention_layernorm.weight"]);
-            var gate = Linear(h, p + "mlp.gate_proj", bias: false);
-            var up = Linear(h, p + "mlp.up_proj", bias: false);
-            x = x + Linear(F.silu(gate) * up, p + "mlp.down_proj", bias: false);
+            var index = layer;
+            x = Checkpoint is { } checkpoint
+                ? checkpoint.Run((input, context) => Layer(index, input, context[0], context[1]), x, [cos, sin], LayerTrainable(layer))
+                : Layer(layer, x, cos, sin);
         }
         return Norm(x, _parameters[NormName]).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Decoder layer <paramref name="layer"/>: attention and SwiGLU blocks, each with its residual; <paramref name="x"/> is <c>[B, T, D]</c>.</summary>
+    private Tensor Layer(int layer, Tensor x, Tensor cos, Tensor sin)
+    {
+        long b = x.shape[0], t = x.shape[1], d = Text.HiddenSize, hd = Text.HeadDim;
+        long heads = Text.NumAttentionHeads, kvHeads = Text.NumKeyValueHeads;
+        var p = $"model.layers.{layer}.";
+        var h = Norm(x, _parameters[p + "input_layernorm.weight"]);
+        var q = Linear(h, p + "self_attn.q_proj", bias: true).reshape(b, t, heads, hd).transpose(1, 2);
+        var k = Linear(h, p + "self_attn.k_proj", bias: true).reshape(b, t, kvHeads, hd).transpose(1, 2);
+        var v = Linear(h, p + "self_attn.v_proj", bias: true).reshape(b, t, kvHeads, hd).transpose(1, 2);
+        q = q * cos + RotateHalf(q) * sin;
+        k = k * cos + RotateHalf(k) * sin;
+        if (heads != kvHeads)
+        {
+            k = k.repeat_interleave(heads / kvHeads, dim: 1);
+            v = v.repeat_interleave(heads / kvHeads, dim: 1);
+        }
+        var attention = Matmul.Attention(q, k, v, null, causal: true, Precision);
+        attention = attention.transpose(1, 2).reshape(b, t, d);
+        x = x + Linear(attention, p + "self_attn.o_proj", bias: false);
+
+        h = Norm(x, _parameters[p + "post_attention_layernorm.weight"]);
+        var gate = Linear(h, p + "mlp.gate_proj", bias: false);
+        var up = Linear(h, p + "mlp.up_proj", bias: false);
+        return x + Linear(F.silu(gate) * up, p + "mlp.down_proj", bias: false);
+    }
+
+    /// <summary>The tensors of layer <paramref name="layer"/> that train: its LoRA matrices, or its weights (full fine-tuning).</summary>
+    private List<Tensor> LayerTrainable(int layer)
+    {
+        var prefix = $"model.layers.{layer}.";
+        var trainable = _parameters.Where(e => e.Key.StartsWith(prefix, StringComparison.Ordinal) && e.Value.requires_grad)
+            .OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => e.Value).ToList();
+        if (Lora is { } lora)
+            foreach (var target in LoraOptions.KnownTargets)
+                if (lora.TryGet(ProjectionName(layer, target), out var pair))
+                {
+                    if (pair.A.requires_grad) trainable.Add(pair.A);
+                    if (pair.B.requires_grad) trainable.Add(pair.B);
+                }
+        return trainable;
     }
 
     /// <summary>cos and sin <c>[B, 1, T, head_dim]</c>: pair j uses the position of its M-RoPE section.</summary>
@@ -243,15 +287,16 @@ public sealed class QwenTextModel : IDisposable
     private Tensor Linear(Tensor x, string module, bool bias)
     {
         var weightName = module + ".weight";
-        var y = F.linear(x, _parameters[weightName], bias ? _parameters[module + ".bias"] : null);
+        var y = Matmul.Linear(x, _parameters[weightName], bias ? _parameters[module + ".bias"] : null, Precision);
         if (Lora is { } lora && lora.TryGet(weightName, out var pair))
-            y = y + F.linear(F.linear(x, pair.A), pair.B) * lora.Options.Scale;
+            y = y + Matmul.Linear(Matmul.Linear(x, pair.A, null, Precision), pair.B, null, Precision) * lora.Options.Scale;
         return y;
     }
 
     public void Dispose()
     {
         Lora?.Dispose();
+        Checkpoint?.Dispose();
         foreach (var p in _parameters.Values) p.Dispose();
         _inverseFrequencies.Dispose();
         _sectionOfPair.Dispose();

@@ -1,3 +1,4 @@
+using DynamicCot.Finetune.Model;
 using DynamicCot.ModelFiles.HuggingFace;
 using DynamicCot.ModelFiles.Qwen;
 using static TorchSharp.torch;
@@ -53,6 +54,18 @@ public sealed class QwenVisionModel : IDisposable
 
     /// <summary>LoRA adapters on the vision projections (null: none).</summary>
     public LoraLayers? Lora { get; set; }
+
+    /// <summary>Gradient checkpointing of the vision blocks (null: off); see <see cref="QwenTextModel.Checkpoint"/>.</summary>
+    public ActivationCheckpoint? Checkpoint { get; private set; }
+
+    /// <summary>The number format of the blocks' and merger's linear layers and attention (the patch convolution stays in <see cref="DType"/>).</summary>
+    public MatmulPrecision Precision { get; set; } = MatmulPrecision.Fp32;
+
+    public void UseGradientCheckpointing(bool enabled)
+    {
+        Checkpoint?.Dispose();
+        Checkpoint = enabled ? new ActivationCheckpoint() : null;
+    }
 
     /// <summary>Every vision parameter by its canonical checkpoint name (<c>visual.…</c>).</summary>
     public IReadOnlyDictionary<string, Tensor> Parameters => _parameters;
@@ -186,7 +199,7 @@ public sealed class QwenVisionModel : IDisposable
         using var scope = NewDisposeScope();
         int merge = Vision.SpatialMergeSize, patch = Vision.PatchSize;
         long gridH = pixels.shape[1] / patch, gridW = pixels.shape[2] / patch, e = Vision.EmbedDim;
-        long heads = Vision.NumHeads, hd = e / heads, n = gridH * gridW;
+        long hd = e / Vision.NumHeads, n = gridH * gridW;
 
         var kernel = _parameters["visual.patch_embed.proj.weight"].sum(2);
         var x = F.conv2d(pixels.to(DType).unsqueeze(0), kernel, strides: [patch, patch]);
@@ -199,28 +212,59 @@ public sealed class QwenVisionModel : IDisposable
 
         for (var block = 0; block < Vision.Depth; block++)
         {
-            var p = $"visual.blocks.{block}.";
-            var h = Norm(x, p + "norm1");
-            var qkv = Linear(h, p + "attn.qkv").reshape(n, 3, heads, hd).permute(1, 2, 0, 3);
-            var q = qkv[0];
-            var k = qkv[1];
-            var v = qkv[2];
-            q = q * cos + RotateHalf(q) * sin;
-            k = k * cos + RotateHalf(k) * sin;
-            var mask = windowMask is not null && !Vision.FullAttentionBlockIndexes.Contains(block) ? windowMask : null;
-            var attention = F.scaled_dot_product_attention(q.unsqueeze(0), k.unsqueeze(0), v.unsqueeze(0), attn_mask: mask);
-            attention = attention.squeeze(0).transpose(0, 1).reshape(n, e);
-            x = x + Linear(attention, p + "attn.proj");
-
-            h = Norm(x, p + "norm2");
-            x = x + (IsQwen25
-                ? Linear(F.silu(Linear(h, p + "mlp.gate_proj")) * Linear(h, p + "mlp.up_proj"), p + "mlp.down_proj")
-                : Linear(QuickGelu(Linear(h, p + "mlp.fc1")), p + "mlp.fc2"));
+            var index = block;
+            Tensor[] context = windowMask is not null && !Vision.FullAttentionBlockIndexes.Contains(block) ? [cos, sin, windowMask] : [cos, sin];
+            x = Checkpoint is { } checkpoint
+                ? checkpoint.Run((input, c) => Block(index, input, c), x, context, BlockTrainable(block))
+                : Block(block, x, context);
         }
 
         var merged = Norm(x, "visual.merger.ln_q").reshape(n / (merge * merge), e * merge * merge);
         merged = Linear(Gelu(Linear(merged, "visual.merger.mlp.0")), "visual.merger.mlp.2");
         return merged.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Vision block <paramref name="block"/> on <paramref name="x"/> <c>[N, e]</c>; <paramref name="context"/> is cos,
+    /// sin and, for a windowed block, the window mask.
+    /// </summary>
+    private Tensor Block(int block, Tensor x, IReadOnlyList<Tensor> context)
+    {
+        long n = x.shape[0], e = Vision.EmbedDim, heads = Vision.NumHeads, hd = e / heads;
+        Tensor cos = context[0], sin = context[1];
+        var mask = context.Count > 2 ? context[2] : null;
+        var p = $"visual.blocks.{block}.";
+        var h = Norm(x, p + "norm1");
+        var qkv = Linear(h, p + "attn.qkv").reshape(n, 3, heads, hd).permute(1, 2, 0, 3);
+        var q = qkv[0];
+        var k = qkv[1];
+        var v = qkv[2];
+        q = q * cos + RotateHalf(q) * sin;
+        k = k * cos + RotateHalf(k) * sin;
+        var attention = Matmul.Attention(q.unsqueeze(0), k.unsqueeze(0), v.unsqueeze(0), mask, causal: false, Precision);
+        attention = attention.squeeze(0).transpose(0, 1).reshape(n, e);
+        x = x + Linear(attention, p + "attn.proj");
+
+        h = Norm(x, p + "norm2");
+        return x + (IsQwen25
+            ? Linear(F.silu(Linear(h, p + "mlp.gate_proj")) * Linear(h, p + "mlp.up_proj"), p + "mlp.down_proj")
+            : Linear(QuickGelu(Linear(h, p + "mlp.fc1")), p + "mlp.fc2"));
+    }
+
+    /// <summary>The tensors of block <paramref name="block"/> that train: its LoRA matrices, or its weights (full fine-tuning).</summary>
+    private List<Tensor> BlockTrainable(int block)
+    {
+        var prefix = $"visual.blocks.{block}.";
+        var trainable = _parameters.Where(e => e.Key.StartsWith(prefix, StringComparison.Ordinal) && e.Value.requires_grad)
+            .OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => e.Value).ToList();
+        if (Lora is { } lora)
+            foreach (var weightName in ProjectionNames(block, LoraOptions.KnownTargets))
+                if (lora.TryGet(weightName, out var pair))
+                {
+                    if (pair.A.requires_grad) trainable.Add(pair.A);
+                    if (pair.B.requires_grad) trainable.Add(pair.B);
+                }
+        return trainable;
     }
 
     /// <summary>Row and column of every patch, in merge-group order.</summary>
@@ -298,14 +342,15 @@ public sealed class QwenVisionModel : IDisposable
     private Tensor Linear(Tensor x, string module)
     {
         var weightName = module + ".weight";
-        var y = F.linear(x, _parameters[weightName], _parameters[module + ".bias"]);
+        var y = Matmul.Linear(x, _parameters[weightName], _parameters[module + ".bias"], Precision);
         if (Lora is { } lora && lora.TryGet(weightName, out var pair))
-            y = y + F.linear(F.linear(x, pair.A), pair.B) * lora.Options.Scale;
+            y = y + Matmul.Linear(Matmul.Linear(x, pair.A, null, Precision), pair.B, null, Precision) * lora.Options.Scale;
         return y;
     }
 
     public void Dispose()
     {
+        Checkpoint?.Dispose();
         foreach (var p in _parameters.Values) p.Dispose();
     }
 }

@@ -23,7 +23,8 @@ public enum TrainingOutcome { Completed, Stopped }
 /// Dynamic CoT target choice from each sample's current SFT loss. The vision tower is frozen unless the run trains it
 /// (<see cref="TrainingRunOptions.TrainVision"/>): then the TorchSharp tower is loaded too, every image is prepared as
 /// mtmd prepares it and embedded inside each forward pass, and its LoRA adapters (or all its weights) are trained by
-/// the same optimizer.
+/// the same optimizer. <see cref="TrainingRunOptions.GradientCheckpointing"/> and <see cref="TrainingRunOptions.Precision"/>
+/// are applied to both models.
 /// </summary>
 public sealed class TrainerSession : IDisposable
 {
@@ -50,6 +51,16 @@ public sealed class TrainerSession : IDisposable
                 _vision = QwenVisionModel.Load(options.ModelPath, new VisionModelOptions { Device = device });
                 _preprocessor = PreprocessorConfig.Load(options.ModelPath);
             }
+            _model.UseGradientCheckpointing(options.GradientCheckpointing);
+            _vision?.UseGradientCheckpointing(options.GradientCheckpointing);
+            if (options.Precision == MatmulPrecision.Bf16)
+            {
+                Bf16Support.Require(device);
+                _model.Precision = MatmulPrecision.Bf16;
+                if (_vision is not null)
+                    _vision.Precision = MatmulPrecision.Bf16;
+                message?.Invoke("precision bf16: linear layers and attention in BF16; weights, optimizer state and loss in F32");
+            }
             if (options.Mode == FineTuneMode.Lora)
             {
                 _model.Lora = new LoraLayers(_model, options.Lora);
@@ -67,6 +78,8 @@ public sealed class TrainerSession : IDisposable
             _optimizer = new AdamWOptimizer(_trainable, new AdamWOptions { WeightDecay = options.WeightDecay });
             var languageTrainable = _trainable.Sum(t => t.Tensor.numel()) - VisionTrainable.Sum(t => t.Tensor.numel());
             message?.Invoke($"{options.Mode.ToString().ToLowerInvariant()} fine-tuning: {languageTrainable:N0} trainable of {_model.ParameterCount:N0} language-model parameters on {device.type.ToString().ToLowerInvariant()}, {options.Threads} threads");
+            if (options.GradientCheckpointing)
+                message?.Invoke($"gradient checkpointing: each decoder layer{(_vision is null ? "" : " and vision block")} is recomputed in backward instead of keeping its activations");
             if (_vision is not null)
                 message?.Invoke($"vision tower trained: {VisionTrainable.Sum(t => t.Tensor.numel()):N0} trainable of {_vision.ParameterCount:N0} vision parameters; each image runs through it in every forward pass");
             PrepareExamples(message);

@@ -7,7 +7,8 @@ namespace DynamicCot.Finetune.Training;
 /// <summary>
 /// Checks a run's inputs in the calling process before a worker starts: the whole dataset (every line parses, every
 /// image exists, rationales are well formed, posts have gold keyphrases), and that the model is a Qwen2-VL /
-/// Qwen2.5-VL Hugging Face checkpoint whose safetensors headers are sound. Bad input fails here, naming the file (and line), before any training time is spent.
+/// Qwen2.5-VL Hugging Face checkpoint whose safetensors headers are sound, and that the device can run the chosen
+/// <c>--precision</c>. Bad input fails here, naming the file (and line), before any training time is spent.
 /// </summary>
 public static class TrainingPreflight
 {
@@ -19,6 +20,8 @@ public static class TrainingPreflight
         Torch.QwenTextModel.Validate(options.ModelPath);
         if (options.TrainVision)
             CheckVision(options);
+        if (options.Precision == Torch.MatmulPrecision.Bf16)
+            Torch.Bf16Support.Require(Torch.TorchRuntime.Device(options.Device));
         if (options.ServingModelPath is not null)
         {
             using var served = GgufFile.Open(options.ServingModelPath);

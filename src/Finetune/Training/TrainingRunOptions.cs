@@ -1,4 +1,5 @@
 using DynamicCot.Finetune.Model;
+using DynamicCot.Finetune.Torch;
 
 namespace DynamicCot.Finetune.Training;
 
@@ -51,6 +52,13 @@ public sealed record TrainingRunOptions
     /// its embeddings come from mtmd, cached.
     /// </summary>
     public bool TrainVision { get; init; }
+    /// <summary>
+    /// Keep only each decoder layer's (and trained vision block's) input during the forward pass and recompute the layer
+    /// in backward: less activation memory for about one more forward pass per step. Gradients are unchanged.
+    /// </summary>
+    public bool GradientCheckpointing { get; init; }
+    /// <summary>F32 throughout, or BF16 matrix products with F32 weights, optimizer state and loss (see <see cref="MatmulPrecision"/>).</summary>
+    public MatmulPrecision Precision { get; init; } = MatmulPrecision.Fp32;
     public ulong Seed { get; init; } = 42;
     /// <summary>Save a checkpoint every this many optimizer steps (0: only at the end of each epoch).</summary>
     public int CheckpointEvery { get; init; } = 50;
@@ -83,6 +91,7 @@ public sealed record TrainingRunOptions
             throw new FileNotFoundException($"{ModelPath}: no config.json (not a Hugging Face checkpoint directory).", Path.Combine(ModelPath, "config.json"));
         if (ServingModelPath is not null && !File.Exists(ServingModelPath)) throw new FileNotFoundException($"The GGUF '{ServingModelPath}' does not exist.", ServingModelPath);
         if (Device.Trim().ToLowerInvariant() is not ("cpu" or "cuda")) throw new ArgumentException($"--device '{Device}': use cpu or cuda.");
+        if (!Enum.IsDefined(Precision)) throw new ArgumentException($"--precision {(int)Precision}: use fp32 or bf16.");
         if (ProjectorPath is not null && !File.Exists(ProjectorPath)) throw new FileNotFoundException($"The mmproj '{ProjectorPath}' does not exist.", ProjectorPath);
         if (!File.Exists(DataPath)) throw new FileNotFoundException($"The dataset '{DataPath}' does not exist.", DataPath);
         Lora.Validate();

@@ -60,6 +60,8 @@ public sealed class TrainCommandTests(TinyModels models, ITestOutputHelper outpu
         args = Args(good, _folder.File("r6"));
         args[Array.IndexOf(args, "--model") + 1] = broken;
         AssertStops(args, "model.safetensors", "mlp.gate_proj.weight", "[352, 128]");
+
+        AssertStops(Args(good, _folder.File("r7"), "--precision", "fp16"), "--precision 'fp16'", "bf16");
     }
 
     private void AssertStops(string[] args, params string[] expected)
@@ -85,9 +87,11 @@ public sealed class TrainCommandTests(TinyModels models, ITestOutputHelper outpu
         var plot = System.Xml.Linq.XDocument.Load(Path.Combine(straight, "loss.svg"));
         Assert.Equal("svg", plot.Root!.Name.LocalName);
 
-        // Same run, but the worker is killed (SIGKILL) once it has written its second checkpoint.
+        // Same run, but with gradient checkpointing (which must not change the result), and the worker is killed
+        // (SIGKILL) once it has written its second checkpoint; the resume takes the option from the run's config.
         var interrupted = _folder.File("interrupted");
-        KillWorkerAfterCheckpoints(Args(data, interrupted, "--checkpoint-every", "2"), interrupted, checkpoints: 2);
+        KillWorkerAfterCheckpoints(Args(data, interrupted, "--checkpoint-every", "2", "--gradient-checkpointing"), interrupted, checkpoints: 2);
+        Assert.Contains("\"gradientCheckpointing\": true", File.ReadAllText(Path.Combine(interrupted, "config.json")));
         Assert.False(File.Exists(Path.Combine(interrupted, "adapter.gguf")));
         var resumed = CliProcess.Finetune.Run(Args(data, interrupted, "--checkpoint-every", "2", "--resume"));
         Assert.True(resumed.ExitCode == 0, resumed.StdErr);
