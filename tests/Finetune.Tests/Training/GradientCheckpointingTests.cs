@@ -19,21 +19,7 @@ public sealed class GradientCheckpointingTests(TinyModels models, ITestOutputHel
 {
     private readonly TempFolder _folder = TestPaths.NewTempFolder("dynamiccot-checkpointing");
 
-    private static TrainingSequence[] Samples(TinyModelFiles files)
-    {
-        using var model = LlamaModel.Load(files.LanguageModel);
-        TrainingSequence Sample(string prompt, string target)
-        {
-            var p = model.Vocab.Tokenize(prompt).Select(t => t.Value).ToArray();
-            var a = model.Vocab.Tokenize(target).Select(t => t.Value).ToArray();
-            return new TrainingSequence([new TextSegment([.. p, .. a])], a.Length);
-        }
-        return
-        [
-            Sample("<|im_start|>user\nSuggest hashtags for: Storm hits the coast<|im_end|>\n<|im_start|>assistant\n", "<answer>storm, coast</answer><|im_end|>"),
-            Sample("<|im_start|>user\nSuggest hashtags for: Marathon in the rain<|im_end|>\n<|im_start|>assistant\n", "<answer>marathon</answer><|im_end|>"),
-        ];
-    }
+    private static TrainingSequence[] Samples(TinyModelFiles files) => HashtagSamples.For(files);
 
     /// <summary>Summed-loss gradients of <paramref name="trainable"/> after one backward pass, as float64 arrays.</summary>
     private static double[][] Gradients(QwenTextModel model, TrainingSequence[] samples, IReadOnlyList<(string Name, Tensor Tensor)> trainable)

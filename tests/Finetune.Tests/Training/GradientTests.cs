@@ -18,22 +18,7 @@ namespace DynamicCot.Finetune.Tests.Training;
 [Collection(TinyModelCollection.Name)]
 public sealed class GradientTests(TinyModels models, ITestOutputHelper output)
 {
-    private static TrainingSequence Sample(LlamaModel model, string prompt, string target)
-    {
-        var p = model.Vocab.Tokenize(prompt).Select(t => t.Value).ToArray();
-        var a = model.Vocab.Tokenize(target).Select(t => t.Value).ToArray();
-        return new TrainingSequence([new TextSegment([.. p, .. a])], a.Length);
-    }
-
-    private TrainingSequence[] Samples(TinyModelFiles files)
-    {
-        using var model = LlamaModel.Load(files.LanguageModel);
-        return
-        [
-            Sample(model, "<|im_start|>user\nSuggest hashtags for: Storm hits the coast<|im_end|>\n<|im_start|>assistant\n", "<answer>storm, coast</answer><|im_end|>"),
-            Sample(model, "<|im_start|>user\nSuggest hashtags for: Marathon in the rain<|im_end|>\n<|im_start|>assistant\n", "<answer>marathon</answer><|im_end|>"),
-        ];
-    }
+    private static TrainingSequence[] Samples(TinyModelFiles files) => HashtagSamples.For(files);
 
     private static double MeanLoss(QwenTextModel model, TrainingSequence[] samples)
     {
