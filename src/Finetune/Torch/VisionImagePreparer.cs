@@ -8,7 +8,7 @@ namespace DynamicCot.Finetune.Torch;
 /// project's <see cref="ImageDecoder"/> (upright sRGB, bounded size — what the plugin hands to mtmd), then resized as
 /// mtmd's Qwen-VL preprocessor does: the canvas is <see cref="VisionImageSize"/> for the run's image-token budget, the
 /// picture is scaled into it keeping its aspect ratio (sides rounded up), centred, and the rest filled black; the
-/// scaling is Pillow-style bicubic, the filter llama.cpp names for these projectors.
+/// scaling is mtmd's corner-aligned bilinear (<see cref="CornerAlignedBilinear"/>).
 /// </summary>
 public sealed class VisionImagePreparer(int tokenPixels, int imageMaxTokens, ImageDecoderOptions? decoding = null) : IDisposable
 {
@@ -38,7 +38,7 @@ public sealed class VisionImagePreparer(int tokenPixels, int imageMaxTokens, Ima
         var scale = Math.Min((float)canvasWidth / width, (float)canvasHeight / height);
         var innerWidth = Math.Min((int)MathF.Ceiling(width * scale), canvasWidth);
         var innerHeight = Math.Min((int)MathF.Ceiling(height * scale), canvasHeight);
-        var inner = ImageResampler.Resize(rgb, width, height, innerWidth, innerHeight, ResampleFilter.Bicubic);
+        var inner = CornerAlignedBilinear.Resize(rgb, width, height, innerWidth, innerHeight);
         var canvas = new byte[canvasWidth * canvasHeight * 3];
         int left = (canvasWidth - innerWidth) / 2, top = (canvasHeight - innerHeight) / 2;
         for (var y = 0; y < innerHeight; y++)
