@@ -13,6 +13,12 @@ public sealed record VisionModelOptions
     public float? NormEpsilon { get; init; }
     public ScalarType DType { get; init; } = ScalarType.Float32;
     public Device? Device { get; init; }
+
+    /// <summary>
+    /// Round the pixels and each temporal kernel plane to F16 before the patch convolution, as mtmd's CPU graph does
+    /// (its im2col works in F16). For parity checks against llama.cpp; training keeps the convolution in <see cref="DType"/>.
+    /// </summary>
+    public bool PatchConvolutionInF16 { get; init; }
 }
 
 /// <summary>
@@ -32,8 +38,9 @@ public sealed class QwenVisionModel : IDisposable
     public const double RopeTheta = 10000.0;
     private readonly Dictionary<string, Tensor> _parameters;
 
-    private QwenVisionModel(QwenVlConfig config, Dictionary<string, Tensor> parameters, float epsilon, ScalarType dtype, Device device)
+    private QwenVisionModel(QwenVlConfig config, Dictionary<string, Tensor> parameters, float epsilon, ScalarType dtype, Device device, bool patchConvolutionInF16)
     {
+        PatchConvolutionInF16 = patchConvolutionInF16;
         Config = config;
         Vision = config.Vision;
         _parameters = parameters;
@@ -47,6 +54,8 @@ public sealed class QwenVisionModel : IDisposable
     public float NormEpsilon { get; }
     public ScalarType DType { get; }
     public Device Device { get; }
+    /// <summary>See <see cref="VisionModelOptions.PatchConvolutionInF16"/>.</summary>
+    public bool PatchConvolutionInF16 { get; }
     public bool IsQwen25 => Config.Architecture == QwenVlArchitecture.Qwen25Vl;
 
     /// <summary>Side of one language-model token in pixels (patch × merge, 28 for the published models).</summary>
@@ -93,7 +102,7 @@ public sealed class QwenVisionModel : IDisposable
             foreach (var t in parameters.Values) t.Dispose();
             throw;
         }
-        return new QwenVisionModel(config, parameters, options.NormEpsilon ?? (float)config.Text.RmsNormEps, options.DType, device);
+        return new QwenVisionModel(config, parameters, options.NormEpsilon ?? (float)config.Text.RmsNormEps, options.DType, device, options.PatchConvolutionInF16);
     }
 
     /// <summary>
@@ -201,8 +210,7 @@ public sealed class QwenVisionModel : IDisposable
         long gridH = pixels.shape[1] / patch, gridW = pixels.shape[2] / patch, e = Vision.EmbedDim;
         long hd = e / Vision.NumHeads, n = gridH * gridW;
 
-        var kernel = _parameters["visual.patch_embed.proj.weight"].sum(2);
-        var x = F.conv2d(pixels.to(DType).unsqueeze(0), kernel, strides: [patch, patch]);
+        var x = PatchEmbedding(pixels.to(DType).unsqueeze(0), patch);
         // [1, e, gh, gw] → merge-group order (group row, group column, row in group, column in group).
         x = x.reshape(e, gridH / merge, merge, gridW / merge, merge).permute(1, 3, 2, 4, 0).reshape(n, e);
 
@@ -265,6 +273,17 @@ public sealed class QwenVisionModel : IDisposable
                     if (pair.B.requires_grad) trainable.Add(pair.B);
                 }
         return trainable;
+    }
+
+    /// <summary>The Conv3D over two identical frames: one Conv2D with the temporal kernel planes summed, or, as mtmd computes it, one per plane in F16.</summary>
+    private Tensor PatchEmbedding(Tensor pixels, int patch)
+    {
+        var weight = _parameters["visual.patch_embed.proj.weight"];
+        if (!PatchConvolutionInF16)
+            return F.conv2d(pixels, weight.sum(2), strides: [patch, patch]);
+        Tensor Half(Tensor t) => t.to(ScalarType.Float16).to(DType);
+        var input = Half(pixels);
+        return F.conv2d(input, Half(weight.select(2, 0)), strides: [patch, patch]) + F.conv2d(input, Half(weight.select(2, 1)), strides: [patch, patch]);
     }
 
     /// <summary>Row and column of every patch, in merge-group order.</summary>
