@@ -100,20 +100,7 @@ public sealed class QwenTextModel : IDisposable
 
         using var checkpoint = SafetensorsCheckpoint.Open(checkpointDirectory);
         var sources = CheckTensors(checkpointDirectory, checkpoint, text);
-        var parameters = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        try
-        {
-            foreach (var (name, shape) in ExpectedTensors(text))
-            {
-                using var values = tensor(checkpoint.ReadFloat32(sources[name]), shape);
-                parameters[name] = values.to(options.DType, device).detach();
-            }
-        }
-        catch
-        {
-            foreach (var t in parameters.Values) t.Dispose();
-            throw;
-        }
+        var parameters = CheckpointTensors.Load(checkpoint, sources, ExpectedTensors(text), options.DType, device);
         return new QwenTextModel(config, parameters, options.RmsEpsilon ?? (float)text.RmsNormEps, options.DType, device);
     }
 
@@ -166,7 +153,7 @@ public sealed class QwenTextModel : IDisposable
 
     /// <summary>Checks presence, shape and dtype of every expected tensor; returns canonical → stored name.</summary>
     private static Dictionary<string, string> CheckTensors(string checkpointDirectory, SafetensorsCheckpoint checkpoint, QwenVlTextConfig text) =>
-        CheckpointTensorCheck.Map(checkpointDirectory, checkpoint, ExpectedTensors(text), "tensor");
+        CheckpointTensors.Map(checkpointDirectory, checkpoint, ExpectedTensors(text), "tensor");
 
     /// <summary>The checkpoint name of a LoRA target projection (<c>attn_q</c> …) in layer <paramref name="layer"/>.</summary>
     public static string ProjectionName(int layer, string target) => $"model.layers.{layer}." + target switch

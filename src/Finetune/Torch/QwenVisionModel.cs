@@ -88,20 +88,7 @@ public sealed class QwenVisionModel : IDisposable
         var config = QwenVlConfig.Load(checkpointDirectory);
         using var checkpoint = SafetensorsCheckpoint.Open(checkpointDirectory);
         var sources = CheckTensors(checkpointDirectory, checkpoint, config);
-        var parameters = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        try
-        {
-            foreach (var (name, shape) in ExpectedTensors(config))
-            {
-                using var values = tensor(checkpoint.ReadFloat32(sources[name]), shape);
-                parameters[name] = values.to(options.DType, device).detach();
-            }
-        }
-        catch
-        {
-            foreach (var t in parameters.Values) t.Dispose();
-            throw;
-        }
+        var parameters = CheckpointTensors.Load(checkpoint, sources, ExpectedTensors(config), options.DType, device);
         return new QwenVisionModel(config, parameters, options.NormEpsilon ?? (float)config.Text.RmsNormEps, options.DType, device, options.PatchConvolutionInF16);
     }
 
@@ -125,7 +112,7 @@ public sealed class QwenVisionModel : IDisposable
             throw new InvalidDataException($"{Path.Combine(checkpointDirectory, QwenVlConfig.FileName)}: vision embed_dim {vision.EmbedDim} with {vision.NumHeads} heads does not give a head size divisible by 4 (2D rotary).");
         if (vision.TemporalPatchSize != 2 || vision.InChannels != 3)
             throw new InvalidDataException($"{Path.Combine(checkpointDirectory, QwenVlConfig.FileName)}: temporal_patch_size {vision.TemporalPatchSize} / in_channels {vision.InChannels}; the tower handles 2 and 3.");
-        return CheckpointTensorCheck.Map(checkpointDirectory, checkpoint, ExpectedTensors(config), "vision tensor");
+        return CheckpointTensors.Map(checkpointDirectory, checkpoint, ExpectedTensors(config), "vision tensor");
     }
 
     /// <summary>Every vision tensor (canonical name) and its shape, as config.json implies them.</summary>

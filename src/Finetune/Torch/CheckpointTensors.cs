@@ -1,13 +1,15 @@
 using DynamicCot.ModelFiles.HuggingFace;
 using DynamicCot.ModelFiles.Qwen;
+using static TorchSharp.torch;
 
 namespace DynamicCot.Finetune.Torch;
 
 /// <summary>
 /// Matches the tensors a model expects (canonical name and shape from config.json) against a Hugging Face checkpoint
-/// before any weight is read, so a missing, misshapen or non-float tensor is refused with its file and name.
+/// before any weight is read, so a missing, misshapen or non-float tensor is refused with its file and name; then
+/// reads them onto the device.
 /// </summary>
-internal static class CheckpointTensorCheck
+internal static class CheckpointTensors
 {
     /// <summary>Returns canonical → stored name for every expected tensor; <paramref name="kind"/> names them in errors ("vision tensor").</summary>
     public static Dictionary<string, string> Map(string checkpointDirectory, SafetensorsCheckpoint checkpoint,
@@ -28,5 +30,26 @@ internal static class CheckpointTensorCheck
             sources[name] = info.Name;
         }
         return sources;
+    }
+
+    /// <summary>Reads every expected tensor (canonical name → stored name from <see cref="Map"/>) as <paramref name="dtype"/> on <paramref name="device"/>; nothing leaks if one fails.</summary>
+    public static Dictionary<string, Tensor> Load(SafetensorsCheckpoint checkpoint, IReadOnlyDictionary<string, string> sources,
+        IEnumerable<(string Name, long[] Shape)> expected, ScalarType dtype, Device device)
+    {
+        var parameters = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        try
+        {
+            foreach (var (name, shape) in expected)
+            {
+                using var values = tensor(checkpoint.ReadFloat32(sources[name]), shape);
+                parameters[name] = values.to(dtype, device).detach();
+            }
+            return parameters;
+        }
+        catch
+        {
+            foreach (var t in parameters.Values) t.Dispose();
+            throw;
+        }
     }
 }
