@@ -19,7 +19,7 @@ public sealed record TagOutcome(TagOutcomeKind Kind, IReadOnlyList<string> Tags,
 public sealed record TagPlan(Guid Key, IReadOnlyList<string>? Tags);
 
 /// <summary>The item cannot be tagged (unknown key, trashed, document type not configured, no text and no image).</summary>
-public sealed class ContentNotTaggableException(string message) : Exception(message);
+public sealed class ContentNotTaggableException(string message) : Exception(message), DynamicCot.Keyphrases.IUserFacingError;
 
 /// <summary>
 /// Tags one content item in two steps, shared by auto-tag and bulk jobs: <see cref="PlanAsync"/> reads its text and
