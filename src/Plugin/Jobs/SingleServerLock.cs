@@ -3,7 +3,7 @@ using Microsoft.Extensions.Hosting;
 namespace DynamicCot.Plugin.Jobs;
 
 /// <summary>A second server process was started on a SQLite job store that one already serves.</summary>
-public sealed class JobStoreInUseException(string message) : Exception(message);
+public sealed class JobStoreInUseException(string message) : Exception(message), DynamicCot.Keyphrases.IUserFacingError;
 
 /// <summary>
 /// Keeps a SQLite job store to one server process: Hangfire's SQLite storage has no locking between processes, and two
