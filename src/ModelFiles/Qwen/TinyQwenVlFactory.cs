@@ -6,7 +6,7 @@ namespace DynamicCot.ModelFiles.Qwen;
 public sealed record TinyModelResult(string Directory, long ParameterCount, int VocabularySize);
 
 /// <summary>
-/// Writes a tiny Hugging Face checkpoint of the real Qwen2-VL / Qwen2.5-VL architecture: seeded random weights under
+/// Writes a tiny Hugging Face checkpoint of the real Qwen2-VL / Qwen2.5-VL / Qwen3-VL architecture: seeded random weights under
 /// the real tensor names, a real config.json, a byte-level BPE tokenizer whose merges are learned from the given texts
 /// (with Qwen's special tokens and ChatML chat template), and a preprocessor config. Everything downstream (convert,
 /// serve, train) treats it exactly like a downloaded checkpoint.
@@ -18,7 +18,12 @@ public static class TinyQwenVlFactory
         options.Validate();
         Directory.CreateDirectory(directory);
 
-        var tokenizer = ByteLevelBpeTrainer.TrainQwenTokenizer(corpus, new ByteLevelBpeTrainerOptions { VocabSize = options.TokenizerVocabSize });
+        var qwen3 = options.Architecture == QwenVlArchitecture.Qwen3Vl;
+        var tokenizer = ByteLevelBpeTrainer.TrainQwenTokenizer(corpus, new ByteLevelBpeTrainerOptions
+        {
+            VocabSize = options.TokenizerVocabSize,
+            PlainAddedTokens = qwen3 ? QwenChatTemplate.Qwen3ThinkTokens : [],
+        });
         tokenizer.Save(directory);
         var tokenCount = tokenizer.GetTokenTable().Count;
         // Like the published checkpoints, the embedding matrix is padded past the tokenizer (to a multiple of 64).
@@ -26,7 +31,7 @@ public static class TinyQwenVlFactory
 
         var config = BuildConfig(options, tokenizer, vocabSize);
         config.Save(Path.Combine(directory, QwenVlConfig.FileName));
-        new PreprocessorConfig().Save(Path.Combine(directory, PreprocessorConfig.FileName));
+        (qwen3 ? Qwen3VlTinyConfig.Preprocessor() : new PreprocessorConfig()).Save(Path.Combine(directory, PreprocessorConfig.FileName));
 
         var writer = new SafetensorsWriter(new Dictionary<string, string> { ["format"] = "pt" });
         long parameters = 0;
@@ -43,6 +48,8 @@ public static class TinyQwenVlFactory
     private static QwenVlConfig BuildConfig(TinyModelOptions o, HfTokenizer tokenizer, int vocabSize)
     {
         int Id(string token) => tokenizer.TokenId(token) ?? throw new InvalidOperationException($"The trained tokenizer lacks {token}.");
+        if (o.Architecture == QwenVlArchitecture.Qwen3Vl)
+            return Qwen3VlTinyConfig.Build(o, Id, vocabSize);
         var qwen25 = o.Architecture == QwenVlArchitecture.Qwen25Vl;
         return new QwenVlConfig
         {

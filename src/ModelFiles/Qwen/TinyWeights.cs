@@ -7,10 +7,13 @@ public static class TinyWeights
 {
     public sealed record TensorSpec(string Name, long[] Shape, TensorInit Init);
 
-    public enum TensorInit { Matrix, Norm, Bias }
+    /// <summary>How a tensor's values are drawn; <see cref="PositionTable"/> is a learned position embedding (small, like a trained one).</summary>
+    public enum TensorInit { Matrix, Norm, Bias, PositionTable }
 
     public static IReadOnlyList<TensorSpec> Specs(TinyModelOptions o, int vocabSize)
     {
+        if (o.Architecture == QwenVlArchitecture.Qwen3Vl)
+            return TinyQwen3VlWeights.Specs(o, vocabSize);
         var specs = new List<TensorSpec>();
         void Add(string name, TensorInit init, params long[] shape) => specs.Add(new TensorSpec(name, shape, init));
 
@@ -94,6 +97,9 @@ public static class TinyWeights
                 break;
             case TensorInit.Bias:
                 random.FillGaussian(destination, 0f, 0.02f);
+                break;
+            case TensorInit.PositionTable:
+                random.FillGaussian(destination, 0f, 0.1f);
                 break;
             default:
                 // Scaled like a trained network (~1/sqrt(fan_in)) so activations neither vanish nor explode in tiny models.

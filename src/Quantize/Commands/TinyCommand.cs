@@ -4,12 +4,12 @@ using DynamicCot.ModelFiles.Qwen;
 
 namespace DynamicCot.Quantize.Commands;
 
-/// <summary><c>tiny --arch qwen2vl|qwen2.5vl --out DIR [--seed N]</c>: a random-weight checkpoint of the real architecture.</summary>
+/// <summary><c>tiny --arch qwen2vl|qwen2.5vl|qwen3vl --out DIR [--seed N]</c>: a random-weight checkpoint of the real architecture.</summary>
 public static class TinyCommand
 {
     public static Command Create()
     {
-        var arch = new Option<string>("--arch") { Description = "qwen2vl or qwen2.5vl.", Required = true };
+        var arch = new Option<string>("--arch") { Description = "qwen2vl, qwen2.5vl or qwen3vl.", Required = true };
         var output = new Option<DirectoryInfo>("--out") { Description = "Folder to write the Hugging Face checkpoint into.", Required = true };
         var seed = new Option<ulong>("--seed") { Description = "Random seed (same seed, same bytes).", DefaultValueFactory = _ => 42 };
         var hidden = new Option<int>("--hidden") { Description = "Text hidden size (64–256).", DefaultValueFactory = _ => 128 };
@@ -20,15 +20,16 @@ public static class TinyCommand
             Description = "Text (.txt) or JSONL files (a \"text\"/\"text_raw\"/\"title\" field per line) to learn the tokenizer's merges from (default: the posts in ../shared/data).",
             AllowMultipleArgumentsPerToken = true,
         };
-        var command = new Command("tiny", "Write a tiny, seeded random-weight Qwen2-VL / Qwen2.5-VL checkpoint with a real byte-level BPE tokenizer.")
+        var command = new Command("tiny", "Write a tiny, seeded random-weight Qwen2-VL / Qwen2.5-VL / Qwen3-VL checkpoint with a real byte-level BPE tokenizer.")
         {
             arch, output, seed, hidden, layers, vocab, corpus,
         };
         command.SetAction(parse =>
         {
+            var architecture = QwenVlProjector.Parse(parse.GetValue(arch)!);
             var options = new TinyModelOptions
             {
-                Architecture = QwenVlProjector.Parse(parse.GetValue(arch)!),
+                Architecture = architecture,
                 Seed = parse.GetValue(seed),
                 HiddenSize = parse.GetValue(hidden),
                 Layers = parse.GetValue(layers),
