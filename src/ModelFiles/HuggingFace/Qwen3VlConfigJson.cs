@@ -49,7 +49,7 @@ internal static class Qwen3VlConfigJson
     {
         RefuseUnknown(root, RootKeys);
         var text = ParseText(root.RequireObject("text_config"), root);
-        var vision = ParseVision(root.RequireObject("vision_config"), text.HiddenSize);
+        var vision = ParseVision(root.RequireObject("vision_config"), text.HiddenSize, text.NumHiddenLayers);
         return new QwenVlConfig
         {
             Architecture = QwenVlArchitecture.Qwen3Vl,
@@ -146,7 +146,7 @@ internal static class Qwen3VlConfigJson
         };
     }
 
-    private static QwenVlVisionConfig ParseVision(JsonObjectReader vision, int textHiddenSize)
+    private static QwenVlVisionConfig ParseVision(JsonObjectReader vision, int textHiddenSize, int textLayers)
     {
         RefuseUnknown(vision, VisionKeys);
         Require(vision, "model_type", vision.OptionalString("model_type"), "qwen3_vl");
@@ -177,6 +177,11 @@ internal static class Qwen3VlConfigJson
             if (i > 0 && deepstack[i] <= deepstack[i - 1])
                 throw vision.Error("deepstack_visual_indexes", $"[{string.Join(", ", deepstack)}] must be strictly increasing (mtmd concatenates the features in block order)");
         }
+
+        // llama.cpp adds DeepStack slice k after decoder layer k; in the last layer only the output rows remain and the
+        // add aborts the process (ggml_can_repeat), so every DeepStack slice must land before the last layer.
+        if (deepstack.Count >= textLayers)
+            throw vision.Error("deepstack_visual_indexes", $"{deepstack.Count} DeepStack blocks need more than {deepstack.Count} decoder layers; text_config.num_hidden_layers is {textLayers}");
 
         return new QwenVlVisionConfig
         {

@@ -14,7 +14,14 @@ public sealed record TinyModelOptions
 
     public int HiddenSize { get; init; } = 128;
 
-    public int Layers { get; init; } = 2;
+    /// <summary>Decoder layers: 2; 3 for Qwen3-VL, whose DeepStack features enter layers 0 and 1 and must leave the last layer alone.</summary>
+    public int Layers
+    {
+        get => _layers ?? (Architecture == QwenVlArchitecture.Qwen3Vl ? 3 : 2);
+        init => _layers = value;
+    }
+
+    private readonly int? _layers;
 
     public int Heads { get; init; } = 4;
 
@@ -52,7 +59,7 @@ public sealed record TinyModelOptions
     internal bool Tied => TieWordEmbeddings ?? Architecture != QwenVlArchitecture.Qwen25Vl;
 
     /// <summary>Qwen3-VL: the blocks whose features DeepStack feeds into the decoder (the last up-to-three before the final block).</summary>
-    internal int[] DeepstackIndexes() => Enumerable.Range(0, VisionDepth - 1).TakeLast(3).ToArray();
+    internal int[] DeepstackIndexes() => Enumerable.Range(0, VisionDepth - 1).TakeLast(Math.Min(3, Layers - 1)).ToArray();
 
     /// <summary>Qwen3-VL: side of the learned position grid (48 × 48 at 16-pixel patches in the published models; 16 here).</summary>
     internal const int PositionGridSide = 16;
@@ -71,8 +78,8 @@ public sealed record TinyModelOptions
             throw new ArgumentException($"head dim {HeadDim} must be a multiple of 8 for the M-RoPE sections.");
         if (VisionEmbedSize % VisionHeads != 0 || (VisionEmbedSize / VisionHeads) % 4 != 0)
             throw new ArgumentException($"vision embed size {VisionEmbedSize} must split into {VisionHeads} heads whose size is a multiple of 4.");
-        if (Architecture == QwenVlArchitecture.Qwen3Vl && VisionDepth < 2)
-            throw new ArgumentException("Qwen3-VL tiny models need at least two vision blocks (one DeepStack block before the last).");
+        if (Architecture == QwenVlArchitecture.Qwen3Vl && (VisionDepth < 2 || Layers < 2))
+            throw new ArgumentException("Qwen3-VL tiny models need at least two vision blocks and two decoder layers (DeepStack feeds all but the last).");
         if (Layers < 1 || VisionDepth < 1)
             throw new ArgumentException("A model needs at least one text layer and one vision block.");
         if (Architecture == QwenVlArchitecture.Qwen25Vl && VisionDepth % 2 != 0)
