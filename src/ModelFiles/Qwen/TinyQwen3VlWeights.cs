@@ -1,24 +1,27 @@
+using DynamicCot.ModelFiles.HuggingFace;
 using static DynamicCot.ModelFiles.Qwen.TinyWeights;
 
 namespace DynamicCot.ModelFiles.Qwen;
 
 /// <summary>
-/// The tensors of a tiny Qwen3-VL checkpoint under the names transformers' <c>Qwen3VLForConditionalGeneration</c>
+/// The tensors of a random-weight Qwen3-VL checkpoint under the names transformers' <c>Qwen3VLForConditionalGeneration</c>
 /// saves (<c>model.language_model.*</c>, <c>model.visual.*</c>, <c>lm_head.*</c>): q/k RMSNorm and no q/k/v bias in the
 /// decoder; a patch embedding with bias, a learned position table, LayerNorm blocks with a fused QKV and a GELU MLP,
 /// the patch merger and one DeepStack merger per chosen block in the vision tower.
 /// </summary>
 internal static class TinyQwen3VlWeights
 {
-    public static IReadOnlyList<TensorSpec> Specs(TinyModelOptions o, int vocabSize)
+    public static IReadOnlyList<TensorSpec> Specs(QwenVlConfig config)
     {
+        var text = config.Text;
+        var vision = config.Vision;
         var specs = new List<TensorSpec>();
         void Add(string name, TensorInit init, params long[] shape) => specs.Add(new TensorSpec(name, shape, init));
 
-        long h = o.HiddenSize, q = o.Heads * o.HeadDim, kv = o.KvHeads * o.HeadDim, ff = o.IntermediateSize, d = o.HeadDim;
+        long h = text.HiddenSize, q = text.NumAttentionHeads * text.HeadDim, kv = text.NumKeyValueHeads * text.HeadDim, ff = text.IntermediateSize, d = text.HeadDim;
         const string lm = "model.language_model";
-        Add($"{lm}.embed_tokens.weight", TensorInit.Matrix, vocabSize, h);
-        for (var i = 0; i < o.Layers; i++)
+        Add($"{lm}.embed_tokens.weight", TensorInit.Matrix, text.VocabSize, h);
+        for (var i = 0; i < text.NumHiddenLayers; i++)
         {
             var p = $"{lm}.layers.{i}";
             Add($"{p}.input_layernorm.weight", TensorInit.Norm, h);
@@ -34,15 +37,15 @@ internal static class TinyQwen3VlWeights
             Add($"{p}.mlp.down_proj.weight", TensorInit.Matrix, h, ff);
         }
         Add($"{lm}.norm.weight", TensorInit.Norm, h);
-        if (!o.Tied)
-            Add("lm_head.weight", TensorInit.Matrix, vocabSize, h);
+        if (!text.TieWordEmbeddings)
+            Add("lm_head.weight", TensorInit.Matrix, text.VocabSize, h);
 
-        long e = o.VisionEmbedSize, merged = e * 4, patch = 16, visionFf = e * 4;
+        long e = vision.EmbedDim, merged = e * vision.SpatialMergeSize * vision.SpatialMergeSize, patch = vision.PatchSize, visionFf = vision.IntermediateSize;
         const string v = "model.visual";
-        Add($"{v}.patch_embed.proj.weight", TensorInit.Matrix, e, 3, 2, patch, patch);
+        Add($"{v}.patch_embed.proj.weight", TensorInit.Matrix, e, vision.InChannels, vision.TemporalPatchSize, patch, patch);
         Add($"{v}.patch_embed.proj.bias", TensorInit.Bias, e);
-        Add($"{v}.pos_embed.weight", TensorInit.PositionTable, TinyModelOptions.PositionGridSide * TinyModelOptions.PositionGridSide, e);
-        for (var i = 0; i < o.VisionDepth; i++)
+        Add($"{v}.pos_embed.weight", TensorInit.PositionTable, vision.NumPositionEmbeddings ?? 2304, e);
+        for (var i = 0; i < vision.Depth; i++)
         {
             var p = $"{v}.blocks.{i}";
             Add($"{p}.norm1.weight", TensorInit.Norm, e);
@@ -60,7 +63,7 @@ internal static class TinyQwen3VlWeights
         }
         // The main merger normalises each patch (width e) before the 2 × 2 shuffle; DeepStack mergers normalise after it (4e).
         AddMerger($"{v}.merger", e);
-        for (var k = 0; k < o.DeepstackIndexes().Length; k++)
+        for (var k = 0; k < vision.DeepstackVisualIndexes.Count; k++)
             AddMerger($"{v}.deepstack_merger_list.{k}", merged);
         return specs;
 
