@@ -1,5 +1,5 @@
 using System.CommandLine;
-using DynamicCot.Inference.Native;
+using DynamicCot.Llama.Native;
 using Spectre.Console;
 
 namespace DynamicCot.Cli;
