@@ -1,8 +1,8 @@
 using DynamicCot.Gguf;
-using DynamicCot.Inference.Native;
+using DynamicCot.Llama.Native;
 using LLama;
 using LLama.Native;
-using NativeApi = DynamicCot.Inference.Native.NativeApi;
+using NativeApi = DynamicCot.Llama.Native.NativeApi;
 
 namespace DynamicCot.Inference.Llama;
 

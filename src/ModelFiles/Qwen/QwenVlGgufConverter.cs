@@ -1,6 +1,6 @@
 using DynamicCot.Keyphrases.Prompting;
 using DynamicCot.Gguf;
-using DynamicCot.Inference.Native;
+using DynamicCot.Llama.Native;
 using DynamicCot.ModelFiles.HuggingFace;
 
 namespace DynamicCot.ModelFiles.Qwen;
