@@ -132,7 +132,7 @@ public sealed class KeyphraseEngine : IKeyphraseSuggester, IDisposable, IAsyncDi
             answer.Keyphrases.Select((k, i) => new KeyphraseCandidate(k, confidences[i])),
             vocabulary, options.MaxKeyphrases, options.MinConfidence);
         return new SuggestionResult(keyphrases, answer.Rationale, outcome.PromptTokens, outcome.Tokens.Count,
-            outcome.PromptTime, outcome.GenerationTime, outcome.Text);
+            outcome.PromptTime, outcome.GenerationTime, outcome.Text) { DroppedKeyphrases = keyphrases.DroppedByTagRules };
     }
 
     public void Dispose()
