@@ -51,6 +51,7 @@ public static class DynamicCotServiceCollectionExtensions
         services.AddSingleton<BulkJobService>();
         services.AddSingleton<FeedbackStore>();
         services.AddSingleton<RejectedTagStore>();
+        services.AddSingleton<AutoTagLedger>();
         services.AddSingleton<SuggestionThrottle>();
         services.AddTransient<ContentTagger>();
         services.AddSingleton<IAutoTagQueue, AutoTagQueue>();

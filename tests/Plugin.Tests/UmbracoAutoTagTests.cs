@@ -103,6 +103,7 @@ public sealed class UmbracoAutoTagTests
             builder.AddNotificationHandler<ContentPublishedNotification, OtherPackagesPublishedHandler>();
             services.AddSingleton(otherRuns);
             services.AddSingleton(model.Service);
+            services.AddSingleton(model.Scopes.Provider);
             services.AddSingleton(InterfaceStub<IContentTypeService>.Create());
             services.AddSingleton(dataTypes);
             services.AddSingleton(accessor);
@@ -183,7 +184,7 @@ public sealed class UmbracoAutoTagTests
         var draft = site.Add("Quay", PublishState.NeverPublished, storage == TagsStorageType.Json ? "[\"editor pick\"]" : "editor pick");
 
         // The editor publishes: Umbraco raises Published inside SaveAndPublish; the plugin's handler queues auto-tag.
-        var result = site.Content.Service.SaveAndPublish(draft, ["*"], EditorId);
+        var result = site.Content.Service.SaveAndPublish(draft, [], EditorId);
         Assert.True(result.Success);
         await Site.WaitUntilAsync(() => site.Content.Count(draft.Key, "SaveAndPublish") >= 2, "the auto-tag write");
         await Task.Delay(1500); // time for a second (looping) job, if the guard failed
@@ -251,7 +252,7 @@ public sealed class UmbracoAutoTagTests
         // The editor rejected the model's "lighthouse" for this item in the suggestion panel.
         await site.Provider.GetRequiredService<FeedbackStore>().AddAsync(item.Key, "jetty", null, [], ["Lighthouse"], [], CancellationToken.None);
 
-        site.Content.Service.SaveAndPublish(site.Content.Load(item.Key)!, ["*"], EditorId);
+        site.Content.Service.SaveAndPublish(site.Content.Load(item.Key)!, [], EditorId);
         await Site.WaitUntilAsync(() => site.Content.Count(item.Key, "SaveAndPublish") >= 2, "the auto-tag write");
         // The stand-in proposed "lighthouse" and "harbour" again; only "harbour" went on.
         Assert.Equal("[\"harbour\"]", site.Content.PublishedValue(item.Key, "keyphrases"));
@@ -275,7 +276,7 @@ public sealed class UmbracoAutoTagTests
         var control = site.Add("Jetty", PublishState.NeverPublished, "[]");
         var item = site.Add("Jetty", PublishState.NeverPublished, "[]");
 
-        site.Content.Service.SaveAndPublish(site.Content.Load(control.Key)!, ["*"], EditorId);
+        site.Content.Service.SaveAndPublish(site.Content.Load(control.Key)!, [], EditorId);
         await Site.WaitUntilAsync(() => site.Content.Count(control.Key, "SaveAndPublish") >= 2, "the control item's auto-tag write");
         var proposed = Assert.Single(engine.Answers).Result.Keyphrases.Select(k => k.Text).ToList();
         Assert.NotEmpty(proposed);
@@ -284,7 +285,7 @@ public sealed class UmbracoAutoTagTests
         // The editor rejects the model's first tag for the other item in the suggestion panel, then publishes it.
         var rejected = proposed[0];
         await site.Provider.GetRequiredService<FeedbackStore>().AddAsync(item.Key, "jetty", null, [], [rejected], [], CancellationToken.None);
-        site.Content.Service.SaveAndPublish(site.Content.Load(item.Key)!, ["*"], EditorId);
+        site.Content.Service.SaveAndPublish(site.Content.Load(item.Key)!, [], EditorId);
         var monitoring = site.Provider.GetRequiredService<JobStorage>().GetMonitoringApi();
         await Site.WaitUntilAsync(() => monitoring.SucceededListCount() >= 2, "the item's auto-tag job");
         Assert.Equal(2, engine.Answers.Count);

@@ -95,9 +95,16 @@ public sealed class MtmdContext : IDisposable
         if (!file.TryGetString("general.architecture", out var architecture) || architecture != "clip")
             throw new ProjectorMismatchException(mmprojPath,
                 $"'{mmprojPath}' is not a multimodal projector (general.architecture = '{(architecture ?? "missing")}', expected 'clip'). Pass the mmproj GGUF, not a language model.");
-        if (file.TryGetUInt32("clip.vision.projection_dim", out var projection) && projection != (uint)model.InputEmbeddingSize)
-            throw new ProjectorMismatchException(mmprojPath,
-                $"The projector '{mmprojPath}' produces {projection}-wide embeddings but the model '{model.Path}' takes {model.InputEmbeddingSize}: it belongs to another model.");
+        if (file.TryGetUInt32("clip.vision.projection_dim", out var projection))
+        {
+            // A DeepStack projector (Qwen3-VL) appends one projection_dim-wide slice per flagged vision block to each
+            // embedding row (clip.cpp clip_n_mmproj_embd), and the decoder's input rows are widened to match.
+            var deepstack = file.TryGetArray<bool>("clip.vision.is_deepstack_layers", out var flags) ? flags.Count(flag => flag) : 0;
+            var width = (long)projection * (1 + deepstack);
+            if (width != model.InputEmbeddingSize)
+                throw new ProjectorMismatchException(mmprojPath,
+                    $"The projector '{mmprojPath}' produces {width}-wide embeddings but the model '{model.Path}' takes {model.InputEmbeddingSize}: it belongs to another model.");
+        }
     }
 
     private static GgufFile OpenHeader(string path)
