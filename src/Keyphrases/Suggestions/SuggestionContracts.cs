@@ -65,7 +65,11 @@ public sealed record SuggestionResult(
     int GeneratedTokens,
     TimeSpan PromptTime,
     TimeSpan GenerationTime,
-    string RawOutput);
+    string RawOutput)
+{
+    /// <summary>Keyphrases the model wrote that are not tags (a stray letter, grammar characters, a repetition) and were dropped.</summary>
+    public int DroppedKeyphrases { get; init; }
+}
 
 /// <summary>Suggests keyphrases for a post's text and optional image. Implementations are safe to call concurrently.</summary>
 public interface IKeyphraseSuggester

@@ -20,8 +20,9 @@ public sealed class SuggestForm
 
 public sealed record SuggestionDto(string Text, double Confidence, bool MatchedExistingTag);
 
+/// <param name="DroppedKeyphrases">Keyphrases the model wrote that broke the tag rules and were left out.</param>
 public sealed record SuggestResponse(Guid? ContentId, IReadOnlyList<SuggestionDto> Keyphrases, string? Rationale,
-    int PromptTokens, int GeneratedTokens, double ElapsedMilliseconds);
+    int PromptTokens, int GeneratedTokens, double ElapsedMilliseconds, int DroppedKeyphrases);
 
 /// <summary>Interactive suggestions for the editor's "Suggest keyphrases" button.</summary>
 [ApiController]
@@ -81,6 +82,6 @@ public sealed class SuggestController(
         var result = await suggester.SuggestAsync(text ?? "", image, settings.ToSuggestionOptions(existingTags), cancellationToken);
         return Ok(new SuggestResponse(form.ContentId,
             result.Keyphrases.Select(k => new SuggestionDto(k.Text, k.Confidence, k.MatchedExistingTag)).ToList(),
-            result.Rationale, result.PromptTokens, result.GeneratedTokens, started.Elapsed.TotalMilliseconds));
+            result.Rationale, result.PromptTokens, result.GeneratedTokens, started.Elapsed.TotalMilliseconds, result.DroppedKeyphrases));
     }
 }
