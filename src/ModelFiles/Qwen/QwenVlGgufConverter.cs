@@ -23,7 +23,8 @@ public sealed record ConversionResult(string LanguageModelPath, string Projector
 /// <summary>
 /// Converts a Hugging Face Qwen2-VL / Qwen2.5-VL checkpoint (safetensors + config.json + tokenizer files +
 /// preprocessor_config.json) into what llama.cpp 22dc605 serves: a <c>qwen2vl</c> language-model GGUF and a
-/// <c>qwen2vl_merger</c> / <c>qwen2.5vl_merger</c> mmproj GGUF. Tensors stream through one at a time.
+/// <c>qwen2vl_merger</c> / <c>qwen2.5vl_merger</c> mmproj GGUF. Tensors stream through one at a time, in chunks, from
+/// the memory-mapped shards (each tensor's pages released once written), so memory stays far below the model's size.
 /// </summary>
 public static class QwenVlGgufConverter
 {
@@ -66,10 +67,8 @@ public static class QwenVlGgufConverter
             writer.AddTensor(tensor.GgufName, type, tensor.GgmlDims, stream =>
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var values = checkpoint.ReadFloat32(tensor.SourceName);
-                var part = TensorSlicer.Extract(tensor, source.Shape.ToArray(), values);
-                stream.Write(FloatEncoding.Encode(part, type));
-                bytesRead += part.Length * sizeof(float);
+                bytesRead += TensorStreamer.Copy(checkpoint, tensor, source, type, stream) * sizeof(float);
+                checkpoint.Release(tensor.SourceName);
                 progress?.Report(new ConversionProgress(++done, total, tensor.GgufName, bytesRead));
             });
         }
