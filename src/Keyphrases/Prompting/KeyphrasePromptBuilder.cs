@@ -1,5 +1,6 @@
 using System.Text;
 using DynamicCot.Keyphrases.Suggestions;
+using DynamicCot.Keyphrases.Text;
 
 namespace DynamicCot.Keyphrases.Prompting;
 
@@ -89,7 +90,7 @@ public sealed class KeyphrasePromptBuilder
         // A lone surrogate is not text (Normalize refuses it); UTF-8 encoding turns it into U+FFFD, as the engine would.
         if (HasLoneSurrogate(text))
             text = Encoding.UTF8.GetString(Encoding.UTF8.GetBytes(text));
-        return text.IsNormalized(NormalizationForm.FormC) ? text : text.Normalize(NormalizationForm.FormC);
+        return UnicodeNfc.Normalize(text);
     }
 
     private static bool HasLoneSurrogate(string text)
