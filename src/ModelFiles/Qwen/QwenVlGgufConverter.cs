@@ -71,7 +71,9 @@ public static class QwenVlGgufConverter
         foreach (var tensor in mapped.OrderBy(t => t.Target).ThenBy(t => TensorOrder(t.GgufName), StringComparer.Ordinal))
         {
             var writer = tensor.Target == GgufTarget.LanguageModel ? language : projector;
-            var type = options.OutputType.StorageTypeFor(tensor.Shape.Length);
+            var type = tensor.Target == GgufTarget.Projector && Quantization.ProjectorTensorRules.KeepsF32(tensor.GgufName)
+                ? DynamicCot.Gguf.GgmlType.F32
+                : options.OutputType.StorageTypeFor(tensor.Shape.Length);
             var source = checkpoint.GetInfo(tensor.SourceName);
             writer.AddTensor(tensor.GgufName, type, tensor.GgmlDims, stream =>
             {
