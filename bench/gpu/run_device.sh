@@ -57,6 +57,8 @@ else
   cp "$(find "$W/build" -name libggml-cuda.so | head -1)" "$N/"
   gzip -1 -c "$N/libggml-cuda.so" | split -b 15M -d - "$R/libggml-cuda.so.gz."
 fi
+# the module needs the CUDA runtime and cuBLAS of the toolkit it was built with
+command -v nvcc > /dev/null && export LD_LIBRARY_PATH="$(dirname "$(readlink -f "$(command -v nvcc)")")/../lib64${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 [ -f "$N/libggml-cuda.so" ] && { ls -la "$N/libggml-cuda.so"; readelf -d "$N/libggml-cuda.so" | grep -E 'NEEDED|SONAME'; }
 step "module ready at ${SECONDS}s"
 
