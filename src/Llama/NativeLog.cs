@@ -99,10 +99,13 @@ public static class NativeLog
             _logger.Log(level, "{NativeMessage}", line);
     }
 
+    // Native "info" is chatter at our Debug: mtmd and clip write it per image and per batch ("image decoded (batch 1/1)
+    // in 3 ms"), llama.cpp per context and per loaded tensor group; a bulk job over 100,000 items would write hundreds
+    // of thousands of lines at the default level. The engine logs one Information line per model load itself.
     private static LogLevel Map(LLamaLogLevel level) => level switch
     {
         LLamaLogLevel.Debug => LogLevel.Debug,
-        LLamaLogLevel.Info => LogLevel.Information,
+        LLamaLogLevel.Info => LogLevel.Debug,
         LLamaLogLevel.Warning => LogLevel.Warning,
         LLamaLogLevel.Error => LogLevel.Error,
         _ => LogLevel.Debug,

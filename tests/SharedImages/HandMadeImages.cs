@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 
-namespace DynamicCot.Inference.Tests.Images;
+namespace DynamicCot.Tests.Shared;
 
 /// <summary>Small files written byte by byte, for cases libvips' encoders cannot make (or must not be trusted to).</summary>
 internal static class HandMadeImages
