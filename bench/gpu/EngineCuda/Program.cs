@@ -5,6 +5,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using DynamicCot.Inference.Llama;
+using DynamicCot.Llama;
+using DynamicCot.Llama.Native;
 
 if (args.Length != 5)
 {
