@@ -6,43 +6,47 @@ namespace DynamicCot.ModelFiles.Qwen;
 public sealed record TinyModelResult(string Directory, long ParameterCount, int VocabularySize);
 
 /// <summary>
-/// Writes a tiny Hugging Face checkpoint of the real Qwen2-VL / Qwen2.5-VL architecture: seeded random weights under
+/// Writes a tiny Hugging Face checkpoint of the real Qwen2-VL / Qwen2.5-VL / Qwen3-VL architecture: seeded random weights under
 /// the real tensor names, a real config.json, a byte-level BPE tokenizer whose merges are learned from the given texts
 /// (with Qwen's special tokens and ChatML chat template), and a preprocessor config. Everything downstream (convert,
 /// serve, train) treats it exactly like a downloaded checkpoint.
 /// </summary>
 public static class TinyQwenVlFactory
 {
+    /// <summary>A tiny checkpoint whose tokenizer is learned from <paramref name="corpus"/>.</summary>
     public static TinyModelResult Create(string directory, TinyModelOptions options, IEnumerable<string> corpus)
     {
         options.Validate();
-        Directory.CreateDirectory(directory);
-
-        var tokenizer = ByteLevelBpeTrainer.TrainQwenTokenizer(corpus, new ByteLevelBpeTrainerOptions { VocabSize = options.TokenizerVocabSize });
-        tokenizer.Save(directory);
+        var tokenizer = ByteLevelBpeTrainer.TrainQwenTokenizer(corpus, new ByteLevelBpeTrainerOptions
+        {
+            VocabSize = options.TokenizerVocabSize,
+            PlainAddedTokens = options.Architecture == QwenVlArchitecture.Qwen3Vl ? QwenChatTemplate.Qwen3ThinkTokens : [],
+        });
         var tokenCount = tokenizer.GetTokenTable().Count;
         // Like the published checkpoints, the embedding matrix is padded past the tokenizer (to a multiple of 64).
         var vocabSize = (tokenCount + 63) / 64 * 64;
+        return RandomCheckpoint.Write(directory, BuildConfig(options, tokenizer, vocabSize), tokenizer,
+            new RandomCheckpointOptions { Seed = options.Seed, StoreAs = options.StoreAs });
+    }
 
-        var config = BuildConfig(options, tokenizer, vocabSize);
-        config.Save(Path.Combine(directory, QwenVlConfig.FileName));
-        new PreprocessorConfig().Save(Path.Combine(directory, PreprocessorConfig.FileName));
-
-        var writer = new SafetensorsWriter(new Dictionary<string, string> { ["format"] = "pt" });
-        long parameters = 0;
-        foreach (var spec in TinyWeights.Specs(options, vocabSize))
-        {
-            var values = TinyWeights.Generate(spec, options.Seed);
-            parameters += values.LongLength;
-            writer.Add(spec.Name, spec.Shape, values, options.StoreAs);
-        }
-        writer.Write(Path.Combine(directory, SafetensorsCheckpoint.SingleFileName));
-        return new TinyModelResult(directory, parameters, vocabSize);
+    /// <summary>
+    /// A tiny checkpoint with a real tokenizer (<see cref="FamilyTokenizer.Import"/>): small layers, but the embedding
+    /// has the published 151,936 rows, so every token id a real checkpoint can see exists.
+    /// </summary>
+    public static TinyModelResult Create(string directory, TinyModelOptions options, HfTokenizer tokenizer, IProgress<RandomCheckpointProgress>? progress = null)
+    {
+        options.Validate();
+        var tokenCount = tokenizer.GetTokenTable().Count;
+        var vocabSize = Math.Max(ModelPresets.QwenVocabSize, (tokenCount + 63) / 64 * 64);
+        return RandomCheckpoint.Write(directory, BuildConfig(options, tokenizer, vocabSize), tokenizer,
+            new RandomCheckpointOptions { Seed = options.Seed, StoreAs = options.StoreAs }, progress);
     }
 
     private static QwenVlConfig BuildConfig(TinyModelOptions o, HfTokenizer tokenizer, int vocabSize)
     {
         int Id(string token) => tokenizer.TokenId(token) ?? throw new InvalidOperationException($"The trained tokenizer lacks {token}.");
+        if (o.Architecture == QwenVlArchitecture.Qwen3Vl)
+            return Qwen3VlTinyConfig.Build(o, Id, vocabSize);
         var qwen25 = o.Architecture == QwenVlArchitecture.Qwen25Vl;
         return new QwenVlConfig
         {

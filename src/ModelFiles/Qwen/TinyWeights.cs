@@ -2,21 +2,26 @@ using DynamicCot.ModelFiles.HuggingFace;
 
 namespace DynamicCot.ModelFiles.Qwen;
 
-/// <summary>The tensors of a tiny checkpoint: real Hugging Face names and shapes, seeded random values.</summary>
+/// <summary>The tensors of a random-weight checkpoint: real Hugging Face names and shapes, seeded random values.</summary>
 public static class TinyWeights
 {
     public sealed record TensorSpec(string Name, long[] Shape, TensorInit Init);
 
-    public enum TensorInit { Matrix, Norm, Bias }
+    /// <summary>How a tensor's values are drawn; <see cref="PositionTable"/> is a learned position embedding (small, like a trained one).</summary>
+    public enum TensorInit { Matrix, Norm, Bias, PositionTable }
 
-    public static IReadOnlyList<TensorSpec> Specs(TinyModelOptions o, int vocabSize)
+    /// <summary>Every tensor a checkpoint of this config has, under its Hugging Face name.</summary>
+    public static IReadOnlyList<TensorSpec> Specs(QwenVlConfig config)
     {
+        if (config.Architecture == QwenVlArchitecture.Qwen3Vl)
+            return TinyQwen3VlWeights.Specs(config);
         var specs = new List<TensorSpec>();
         void Add(string name, TensorInit init, params long[] shape) => specs.Add(new TensorSpec(name, shape, init));
 
-        long h = o.HiddenSize, kv = o.KvHeads * o.HeadDim, ff = o.IntermediateSize;
-        Add("model.embed_tokens.weight", TensorInit.Matrix, vocabSize, h);
-        for (var i = 0; i < o.Layers; i++)
+        var text = config.Text;
+        long h = text.HiddenSize, kv = text.NumKeyValueHeads * text.HeadDim, ff = text.IntermediateSize;
+        Add("model.embed_tokens.weight", TensorInit.Matrix, text.VocabSize, h);
+        for (var i = 0; i < text.NumHiddenLayers; i++)
         {
             var p = $"model.layers.{i}";
             Add($"{p}.input_layernorm.weight", TensorInit.Norm, h);
@@ -33,14 +38,15 @@ public static class TinyWeights
             Add($"{p}.mlp.down_proj.weight", TensorInit.Matrix, h, ff);
         }
         Add("model.norm.weight", TensorInit.Norm, h);
-        if (!o.Tied)
-            Add("lm_head.weight", TensorInit.Matrix, vocabSize, h);
+        if (!text.TieWordEmbeddings)
+            Add("lm_head.weight", TensorInit.Matrix, text.VocabSize, h);
 
-        long e = o.VisionEmbedSize, merged = e * 4, patch = 14;
-        var qwen25 = o.Architecture == QwenVlArchitecture.Qwen25Vl;
-        var visionFf = qwen25 ? VisionIntermediate(o) : e * 4;
-        Add("visual.patch_embed.proj.weight", TensorInit.Matrix, e, 3, 2, patch, patch);
-        for (var i = 0; i < o.VisionDepth; i++)
+        var vision = config.Vision;
+        long e = vision.EmbedDim, merged = e * vision.SpatialMergeSize * vision.SpatialMergeSize, patch = vision.PatchSize;
+        var qwen25 = config.Architecture == QwenVlArchitecture.Qwen25Vl;
+        long visionFf = vision.IntermediateSize;
+        Add("visual.patch_embed.proj.weight", TensorInit.Matrix, e, vision.InChannels, vision.TemporalPatchSize, patch, patch);
+        for (var i = 0; i < vision.Depth; i++)
         {
             var p = $"visual.blocks.{i}";
             Add($"{p}.norm1.weight", TensorInit.Norm, e);
@@ -84,22 +90,39 @@ public static class TinyWeights
     public static float[] Generate(TensorSpec spec, ulong seed)
     {
         var destination = new float[spec.Shape.Aggregate(1L, (a, b) => a * b)];
-        // One generator per tensor (seeded by its name), so values do not depend on the order tensors are made in.
-        var random = DeterministicRandom.ForTensor(seed, spec.Name);
-        var fanIn = spec.Shape.Length > 1 ? spec.Shape.Skip(1).Aggregate(1L, (a, b) => a * b) : 1;
-        switch (spec.Init)
-        {
-            case TensorInit.Norm:
-                random.FillGaussian(destination, 1.0f, 0.05f);
-                break;
-            case TensorInit.Bias:
-                random.FillGaussian(destination, 0f, 0.02f);
-                break;
-            default:
-                // Scaled like a trained network (~1/sqrt(fan_in)) so activations neither vanish nor explode in tiny models.
-                random.FillGaussian(destination, 0f, (float)(1.0 / Math.Sqrt(fanIn)));
-                break;
-        }
+        Filler(spec, seed)(0, destination);
         return destination;
+    }
+
+    /// <summary>
+    /// The same values as <see cref="Generate"/>, produced chunk by chunk in order (as <see cref="SafetensorsWriter"/>
+    /// asks for them), so a multi-GB tensor never has to be held in memory.
+    /// </summary>
+    public static TensorFiller Filler(TensorSpec spec, ulong seed)
+    {
+        // One generator per tensor (seeded by its name), so values do not depend on the order tensors are made in.
+        DeterministicRandom? random = null;
+        long next = 0;
+        var fanIn = spec.Shape.Length > 1 ? spec.Shape.Skip(1).Aggregate(1L, (a, b) => a * b) : 1;
+        var (mean, std) = spec.Init switch
+        {
+            TensorInit.Norm => (1.0f, 0.05f),
+            TensorInit.Bias => (0f, 0.02f),
+            TensorInit.PositionTable => (0f, 0.1f),
+            // Scaled like a trained network (~1/sqrt(fan_in)) so activations neither vanish nor explode.
+            _ => (0f, (float)(1.0 / Math.Sqrt(fanIn))),
+        };
+        return (first, destination) =>
+        {
+            if (first == 0)
+            {
+                random = DeterministicRandom.ForTensor(seed, spec.Name);
+                next = 0;
+            }
+            if (first != next || random is null)
+                throw new InvalidOperationException($"tensor \"{spec.Name}\": values are generated in order; asked for element {first}, next is {next}");
+            random.FillGaussian(destination, mean, std);
+            next += destination.Length;
+        };
     }
 }

@@ -41,7 +41,7 @@ public sealed class BulkRetagJob(
         {
             var keys = await content.ListKeysAsync(header.Value.Selection, cancellationToken);
             if (await store.PrepareAsync(bulkJobId, keys, cancellationToken))
-                logger.LogInformation("Bulk job {JobId}: {Count} items ({Selection}) in batches of {Size}", bulkJobId, keys.Count, header.Value.Selection, options.Value.Throttle.BulkBatchSize);
+                logger.LogInformation("Bulk job {JobId} running: Queued -> Running, {Count} items ({Selection}) in batches of {Size}", bulkJobId, keys.Count, header.Value.Selection, options.Value.Throttle.BulkBatchSize);
         }
         // Also after a crash between preparing and queueing: queue whatever batches are pending.
         if ((await store.GetHeaderAsync(bulkJobId, cancellationToken))?.Status == BulkJobStatus.Running)
@@ -70,7 +70,7 @@ public sealed class BulkRetagJob(
                 if (!await store.HasPendingAsync(bulkJobId, batch, cancellationToken))
                 {
                     if (await store.FinishBatchAsync(bulkJobId, batch, node.Name, CancellationToken.None))
-                        logger.LogInformation("Bulk job {JobId} completed (last batch {Batch} on {Node})", bulkJobId, batch, node.Name);
+                        logger.LogInformation("Bulk job {JobId} completed: Running -> Completed (last batch {Batch} on {Node})", bulkJobId, batch, node.Name);
                     return;
                 }
                 // Items leased by another run (a node that may have died): wait for them to finish or their lease to end.
@@ -83,6 +83,7 @@ public sealed class BulkRetagJob(
                 // Failing every item for a missing model would lose the job: pause it with the reason instead.
                 await store.TransitionAsync(bulkJobId, [BulkJobStatus.Running], BulkJobStatus.Paused, CancellationToken.None,
                     error: new KeyphraseEngineNotConfiguredException().Message + " Resume the job once a model is configured.");
+                logger.LogInformation("Bulk job {JobId} paused: Running -> Paused, no keyphrase model is configured", bulkJobId);
                 return;
             }
         }

@@ -16,7 +16,7 @@ public enum TagOutcomeKind { Written, Unchanged, SkippedByPolicy }
 public sealed record TagOutcome(TagOutcomeKind Kind, IReadOnlyList<string> Tags, TagWriteResult? Write = null);
 
 /// <summary>The item cannot be tagged (unknown key, trashed, document type not configured, no text and no image).</summary>
-public sealed class ContentNotTaggableException(string message) : Exception(message);
+public sealed class ContentNotTaggableException(string message) : Exception(message), DynamicCot.Keyphrases.IUserFacingError;
 
 /// <summary>
 /// Tags one content item in two steps, shared by auto-tag and bulk jobs: <see cref="SuggestAsync"/> reads its text and
