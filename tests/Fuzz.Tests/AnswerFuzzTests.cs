@@ -38,13 +38,17 @@ public sealed class AnswerFuzzTests(ITestOutputHelper output)
         return text.ToString();
     }
 
+    /// <summary>The input as literal model output (regression inputs are such texts), then the token stream it seeds.</summary>
     private static FuzzOutcome Execute(byte[] input)
     {
-        var answer = AnswerParser.Parse(Stream(input));
-        var kept = SuggestionNormalizer.Normalize(answer.Keyphrases.Select(k => new KeyphraseCandidate(k, 0.5)), maxKeyphrases: 10);
-        foreach (var suggestion in kept)
-            if (TagRules.Check(suggestion.Text) is var rejection and not TagRejection.None)
-                throw new InvalidOperationException($"kept '{suggestion.Text}', which breaks the tag rules ({rejection})");
+        foreach (var output in new[] { Encoding.UTF8.GetString(input), Stream(input) })
+        {
+            var answer = AnswerParser.Parse(output);
+            var kept = SuggestionNormalizer.Normalize(answer.Keyphrases.Select(k => new KeyphraseCandidate(k, 0.5)), maxKeyphrases: 10);
+            foreach (var suggestion in kept)
+                if (suggestion.Text != suggestion.Text.Trim() || TagRules.Check(suggestion.Text) is not TagRejection.None)
+                    throw new InvalidOperationException($"kept '{suggestion.Text}', which is not a tag ({TagRules.Check(suggestion.Text)})");
+        }
         return FuzzOutcome.Result;
     }
 
