@@ -1,6 +1,6 @@
 using System.CommandLine;
-using DynamicCot.Inference.Native;
 using DynamicCot.Keyphrases;
+using DynamicCot.Llama.Native;
 using Spectre.Console;
 
 namespace DynamicCot.Cli;

@@ -131,7 +131,6 @@ public sealed class HostileInputTests(RealEngineDemoHost host) : IClassFixture<R
         [typeof(Jobs.BulkJobStateException)] = "needs a finished job: HttpApiTests.Bulk_job_over_a_document_type_runs_to_completion_with_progress_and_unknown_jobs_are_404",
         [typeof(Tagging.KeyphraseEngineNotConfiguredException)] = "a site without a model configured; its 503 is checked by the mapping test below",
         [typeof(Tagging.ContentNotTaggableException)] = "raised inside jobs (item deleted or trashed meanwhile), recorded as the item's failure",
-        [typeof(Jobs.JobStoreInUseException)] = "start-up of a second server process on one SQLite store",
         [typeof(Inference.Images.Vips.VipsStartException)] = "start-up: libvips missing",
         [typeof(Inference.Llama.ProjectorMismatchException)] = "start-up: the configured projector does not fit the model",
         [typeof(DynamicCot.Keyphrases.Data.DatasetFormatException)] = "command-line dataset files, never read from a request",

@@ -55,7 +55,7 @@ public sealed class KeyphraseEngine : IKeyphraseSuggester, IDisposable, IAsyncDi
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         loggerFactory ??= NullLoggerFactory.Instance;
-        Llama.LlamaBackend.Initialize(loggerFactory);
+        LlamaBackend.Initialize(loggerFactory);
         return new KeyphraseEngine(options, loggerFactory);
     }
 

@@ -1,8 +1,8 @@
 using DynamicCot.Gguf;
-using DynamicCot.Inference.Native;
+using DynamicCot.Llama.Native;
 using LLama;
 using LLama.Native;
-using NativeApi = DynamicCot.Inference.Native.NativeApi;
+using NativeApi = DynamicCot.Llama.Native.NativeApi;
 
 namespace DynamicCot.Inference.Llama;
 
@@ -95,6 +95,11 @@ public sealed class MtmdContext : IDisposable
         if (!file.TryGetString("general.architecture", out var architecture) || architecture != "clip")
             throw new ProjectorMismatchException(mmprojPath,
                 $"'{mmprojPath}' is not a multimodal projector (general.architecture = '{(architecture ?? "missing")}', expected 'clip'). Pass the mmproj GGUF, not a language model.");
+        // mtmd resizes a learned position table with ggml_interpolate, which aborts the process on anything but F32.
+        if (file.Tensors.FirstOrDefault(t => t.Name == "v.position_embd.weight") is { } table && table.Type != GgmlType.F32
+            && file.TryGetString("clip.projector_type", out var projectorType) && projectorType == "qwen3vl_merger")
+            throw new ProjectorMismatchException(mmprojPath,
+                $"The projector '{mmprojPath}' stores v.position_embd.weight as {table.Type}; mtmd resizes it per image and needs F32 (re-convert it, or `quantize` it to f16, which keeps that table F32).");
         if (file.TryGetUInt32("clip.vision.projection_dim", out var projection))
         {
             // A DeepStack projector (Qwen3-VL) appends one projection_dim-wide slice per flagged vision block to each

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using DynamicCot.Plugin.Configuration;
 using DynamicCot.Plugin.Content;
 using Hangfire;
@@ -10,7 +11,7 @@ namespace DynamicCot.Plugin.Jobs;
 /// Starts, inspects, pauses, resumes, restarts and cancels bulk retag jobs. The state is in the plugin's tables; the
 /// work is Hangfire jobs (one that lists the items, then one per batch) that any node runs.
 /// </summary>
-public sealed class BulkJobService(BulkJobStore store, IBackgroundJobClient client, IOptions<DynamicCotOptions> options, ILogger<BulkJobService> logger)
+public sealed class BulkJobService(BulkJobStore store, [FromKeyedServices(PluginHangfire.Key)] IBackgroundJobClient client, IOptions<DynamicCotOptions> options, ILogger<BulkJobService> logger)
 {
     public async Task<BulkJobView> StartAsync(ContentSelection selection, ContentActor startedBy, CancellationToken cancellationToken)
     {

@@ -54,10 +54,14 @@ public sealed class UmbracoContentRepository(
         var typeAlias = content.ContentType.Alias;
         options.Value.DocumentTypes.TryGetValue(typeAlias, out var tagging);
 
-        var texts = new List<string> { content.Name ?? "" };
+        // A culture-variant item is read in one language: its values vary by culture, and the model tags one text.
+        var culture = TextCulture(content);
+        object? Value(string alias) => content.Properties.TryGetValue(alias, out var p) && p is not null && p.PropertyType.VariesByCulture()
+            ? content.GetValue(alias, culture) : content.GetValue(alias);
+        var texts = new List<string> { (culture is null ? content.Name : content.GetCultureName(culture)) ?? "" };
         if (tagging is not null)
-            texts.AddRange(tagging.TextProperties.Select(alias => TextExtraction.ToPlainText(content.GetValue(alias))));
-        var image = tagging?.ImageProperty is { } imageAlias ? content.GetValue(imageAlias)?.ToString() : null;
+            texts.AddRange(tagging.TextProperties.Select(alias => TextExtraction.ToPlainText(Value(alias))));
+        var image = tagging?.ImageProperty is { } imageAlias ? Value(imageAlias)?.ToString() : null;
 
         IReadOnlyList<string> tags = [];
         if (tagging is not null && content.Properties.TryGetValue(tagging.TagsProperty, out var property) && property is not null)
@@ -65,6 +69,16 @@ public sealed class UmbracoContentRepository(
 
         return new TaggableItem(content.Key, typeAlias, content.Name ?? "", TextExtraction.Join(texts), image, tags,
             tagging is not null && content.Properties.Contains(tagging.TagsProperty) ? tagging.TagsProperty : null, StateOf(content));
+    }
+
+    /// <summary>
+    /// The language a culture-variant item is read in: its first culture that is published without pending changes
+    /// (what the tags will be published with), else its first culture. Null for invariant content.
+    /// </summary>
+    private static string? TextCulture(IContent content)
+    {
+        if (!content.ContentType.VariesByCulture()) return null;
+        return content.PublishedCultures.FirstOrDefault(c => !content.IsCultureEdited(c)) ?? content.AvailableCultures.FirstOrDefault();
     }
 
     /// <summary>Umbraco's flags: <c>Published</c> (a published version exists), <c>Edited</c> (the draft differs from it), <c>PublishDate</c>/<c>PublishedVersionId</c> (it was ever published).</summary>

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace DynamicCot.Inference.Native;
+namespace DynamicCot.Llama.Native;
 
 // The only llama/mtmd entry points bound here rather than used through LLamaSharp 0.30, which declares its mtmd
 // bindings internal and exposes only wrappers:

@@ -1,4 +1,4 @@
-namespace DynamicCot.Inference.Native;
+namespace DynamicCot.Llama.Native;
 
 // C enums are 4-byte ints; values from llama.h / ggml.h / ggml-backend.h / gguf.h / mtmd.h in the ggml of LLamaSharp.Backend.Cpu 0.30.0 (llama.cpp c0c7e147).
 

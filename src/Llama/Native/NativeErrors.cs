@@ -1,4 +1,4 @@
-namespace DynamicCot.Inference.Native;
+namespace DynamicCot.Llama.Native;
 
 /// <summary>
 /// The one place that turns native failure signals (null handles, negative status codes, ggml statuses)

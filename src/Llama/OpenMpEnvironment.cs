@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace DynamicCot.Inference;
+namespace DynamicCot.Llama;
 
 /// <summary>
 /// The one place that sets OpenMP's wait policy for the native engine. libgomp reads <c>OMP_WAIT_POLICY</c> once,

@@ -1,4 +1,4 @@
-namespace DynamicCot.Inference.Native;
+namespace DynamicCot.Llama.Native;
 
 /// <summary>A native llama.cpp / ggml / gguf / mtmd call failed. <see cref="Operation"/> names the call.</summary>
 public class LlamaNativeException : Exception

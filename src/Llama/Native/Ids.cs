@@ -1,4 +1,4 @@
-namespace DynamicCot.Inference.Native;
+namespace DynamicCot.Llama.Native;
 
 // Typed ids: `llama_token`, `llama_pos` and `llama_seq_id` are all int32_t in C, which makes them easy to mix up.
 // These wrappers are blittable (a single int) and pass straight through P/Invoke.

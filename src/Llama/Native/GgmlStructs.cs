@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using DynamicCot.Gguf;
 
-namespace DynamicCot.Inference.Native;
+namespace DynamicCot.Llama.Native;
 
 // Blittable mirrors of ggml.h and gguf.h (the ggml of LLamaSharp.Backend.Cpu 0.30.0, ggml 815a2a591, built with GGML_MAX_NAME = 64).
 

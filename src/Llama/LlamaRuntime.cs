@@ -1,11 +1,11 @@
 using System.Reflection;
 using System.Runtime.InteropServices;
-using DynamicCot.Inference.Native;
+using DynamicCot.Llama.Native;
 using LLama.Native;
 using Microsoft.Extensions.Logging;
 using LlamaSharpApi = LLama.Native.NativeApi;
 
-namespace DynamicCot.Inference;
+namespace DynamicCot.Llama;
 
 /// <summary>How the native engine is loaded. Read once, at the first load; set it (or the environment) before.</summary>
 public sealed record LlamaRuntimeOptions
@@ -43,16 +43,6 @@ public static class LlamaRuntime
     private static Exception? _failure;
     // Kept in a field: native code holds on to it for the life of the process.
     private static readonly NativeLogConfig.LLamaLogCallback LogCallback = NativeLog.OnMessage;
-
-    /// <summary>
-    /// Puts the engine's log callback back after a component installed its own for a while (the quantizer reads
-    /// llama.cpp's progress lines): the engine's errors then carry llama.cpp's reasons again.
-    /// </summary>
-    public static void RestoreLogCallback()
-    {
-        if (Volatile.Read(ref _loaded) is not null)
-            NativeLogConfig.llama_log_set(LogCallback);
-    }
 
     public static LoadedLlamaRuntime? Loaded => Volatile.Read(ref _loaded);
 

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using DynamicCot.Gguf;
 
-namespace DynamicCot.Inference.Native;
+namespace DynamicCot.Llama.Native;
 
 // gguf.h: the native GGUF reader/writer. Used to cross-check the managed GGUF code against llama.cpp's own.
 public static unsafe partial class NativeApi

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace DynamicCot.Inference.Native;
+namespace DynamicCot.Llama.Native;
 
 /// <summary>Base of every handle to a native object: zero is invalid, release calls the matching free function.</summary>
 public abstract class NativeHandle : SafeHandle

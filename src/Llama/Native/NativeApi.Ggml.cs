@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using DynamicCot.Gguf;
 
-namespace DynamicCot.Inference.Native;
+namespace DynamicCot.Llama.Native;
 
 // ggml.h, ggml-backend.h: the few ggml calls the project still makes itself — type traits, F16/BF16 rows, contexts and
 // tensors (layout and GGUF cross-check tests), backend devices (`info`). Graph ops and autodiff left with the ggml trainer.

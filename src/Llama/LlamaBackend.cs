@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using LlamaSharpApi = LLama.Native.NativeApi;
 
-namespace DynamicCot.Inference.Llama;
+namespace DynamicCot.Llama;
 
 /// <summary>One compute device the engine can use, and the buffer type ggml allocates on it.</summary>
 public sealed record BackendDevice(string Name, string BufferType);

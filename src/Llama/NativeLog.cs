@@ -4,18 +4,20 @@ using LLama.Native;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace DynamicCot.Inference;
+namespace DynamicCot.Llama;
 
 /// <summary>
-/// Receives llama.cpp's and ggml's log (through LLamaSharp's <see cref="NativeLogConfig"/> callback) and mtmd's (its own
-/// logger, which LLamaSharp leaves printing to stderr; see <see cref="OnMtmdMessage"/>), forwards it to
-/// <see cref="Microsoft.Extensions.Logging"/>, and lets a caller capture what native code logged on its own thread
-/// during one call, so a failed load can say llama.cpp's own reason instead of "see the log". Native code logs in
-/// fragments; text is buffered per thread until its newline.
+/// The one receiver of native log lines: llama.cpp's and ggml's (through LLamaSharp's <see cref="NativeLogConfig"/>
+/// callback, installed by <see cref="LlamaRuntime"/>) and mtmd's (its own logger, which LLamaSharp leaves printing to
+/// stderr; see <see cref="OnMtmdMessage"/>). It forwards them to <see cref="Microsoft.Extensions.Logging"/> and lets a
+/// caller capture what native code logged on its own thread during one call: a failed load says llama.cpp's own
+/// reason instead of "see the log", and the quantizer reads its per-tensor lines for progress and its errors.
+/// Native code logs in fragments (llama.cpp's quantizer prints one tensor's line in three calls at the same level);
+/// text is buffered per thread until its newline or a change of level.
 /// </summary>
 public static class NativeLog
 {
-    public const string Category = "DynamicCot.Inference.Native";
+    public const string Category = "DynamicCot.Llama.Native";
 
     private static ILogger _logger = NullLogger.Instance;
     [ThreadStatic] private static StringBuilder? _pending;
@@ -31,7 +33,7 @@ public static class NativeLog
         try
         {
             var pending = _pending ??= new StringBuilder();
-            if (level != LLamaLogLevel.Continue)
+            if (level != LLamaLogLevel.Continue && level != _pendingLevel)
             {
                 if (pending.Length > 0)
                     Flush(pending);
@@ -64,8 +66,12 @@ public static class NativeLog
         }
     }
 
-    /// <summary>Starts recording what native code logs on this thread until the returned scope is disposed.</summary>
-    public static NativeLogCapture Capture() => _capture = new NativeLogCapture(_capture);
+    /// <summary>
+    /// Starts recording what native code logs on this thread until the returned scope is disposed.
+    /// <paramref name="onLine"/> sees each complete line as it arrives; <paramref name="keep"/> bounds the lines kept.
+    /// </summary>
+    public static NativeLogCapture Capture(Action<string>? onLine = null, int keep = NativeLogCapture.DefaultKeep) =>
+        _capture = new NativeLogCapture(_capture, onLine, keep);
 
     internal static void EndCapture(NativeLogCapture capture)
     {
@@ -77,8 +83,14 @@ public static class NativeLog
 
     private static void Flush(StringBuilder pending)
     {
-        var line = pending.ToString().TrimEnd('\n', '\r');
+        var text = pending.ToString().TrimEnd('\n', '\r');
         pending.Clear();
+        foreach (var line in text.Split('\n'))
+            Deliver(line.TrimEnd('\r'));
+    }
+
+    private static void Deliver(string line)
+    {
         if (line.Length == 0)
             return;
         _capture?.Add(_pendingLevel, line);
@@ -103,20 +115,34 @@ public static class NativeLog
 /// <summary>Native log lines recorded on one thread during a call (see <see cref="NativeLog.Capture"/>).</summary>
 public sealed class NativeLogCapture : IDisposable
 {
-    private const int Keep = 200;
-    private readonly List<(LLamaLogLevel Level, string Line)> _lines = new();
+    /// <summary>Lines a capture keeps unless told otherwise: enough for a model load's reasons.</summary>
+    public const int DefaultKeep = 200;
 
-    internal NativeLogCapture(NativeLogCapture? outer) => Outer = outer;
+    private readonly Queue<(LLamaLogLevel Level, string Line)> _lines = new();
+    private readonly Action<string>? _onLine;
+    private readonly int _keep;
+
+    internal NativeLogCapture(NativeLogCapture? outer, Action<string>? onLine, int keep)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(keep, 1);
+        Outer = outer;
+        _onLine = onLine;
+        _keep = keep;
+    }
 
     internal NativeLogCapture? Outer { get; }
 
     internal void Add(LLamaLogLevel level, string line)
     {
-        if (_lines.Count == Keep)
-            _lines.RemoveAt(0);
-        _lines.Add((level, line));
+        if (_lines.Count == _keep)
+            _lines.Dequeue();
+        _lines.Enqueue((level, line));
+        _onLine?.Invoke(line);
         Outer?.Add(level, line);
     }
+
+    /// <summary>Every line kept, oldest first.</summary>
+    public IReadOnlyList<string> Lines => _lines.Select(l => l.Line).ToArray();
 
     /// <summary>Whether native code logged an error during the capture.</summary>
     public bool HasErrors => _lines.Any(l => l.Level == LLamaLogLevel.Error);

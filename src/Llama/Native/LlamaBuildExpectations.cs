@@ -1,4 +1,4 @@
-namespace DynamicCot.Inference.Native;
+namespace DynamicCot.Llama.Native;
 
 /// <summary>
 /// What the native build must report for the raw ggml/gguf bindings (the trainer's) to be valid: they mirror the

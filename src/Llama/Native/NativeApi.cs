@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace DynamicCot.Inference.Native;
+namespace DynamicCot.Llama.Native;
 
 /// <summary>
 /// The project's own native bindings, one file per area, for what LLamaSharp 0.30 does not expose publicly: GGUF and

@@ -1,8 +1,8 @@
 using System.Runtime.Intrinsics.X86;
-using DynamicCot.Inference.Native;
+using DynamicCot.Llama.Native;
 using LLama.Native;
 
-namespace DynamicCot.Inference;
+namespace DynamicCot.Llama;
 
 /// <summary>Which of LLamaSharp's x86-64 CPU builds to load.</summary>
 public enum CpuVariant

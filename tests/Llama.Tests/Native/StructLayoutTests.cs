@@ -1,8 +1,8 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using DynamicCot.Inference.Native;
+using DynamicCot.Llama.Native;
 
-namespace DynamicCot.Inference.Tests.Native;
+namespace DynamicCot.Llama.Tests.Native;
 
 /// <summary>
 /// Sizes and field offsets of every mirrored struct, against the headers of the ggml/mtmd
