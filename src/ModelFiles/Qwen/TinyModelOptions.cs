@@ -36,6 +36,9 @@ public sealed record TinyModelOptions
     /// <summary>How the weights are stored in the safetensors file.</summary>
     public SafetensorsDType StoreAs { get; init; } = SafetensorsDType.F32;
 
+    /// <summary>Shard the weights above this many bytes (<see cref="RandomCheckpointOptions.MaxShardBytes"/>); null: one file.</summary>
+    public long? MaxShardBytes { get; init; }
+
     /// <summary>Tied input/output embeddings (Qwen2-VL-2B and Qwen2.5-VL-3B tie; the 7B models do not). Null: tie for Qwen2-VL only.</summary>
     public bool? TieWordEmbeddings { get; init; }
 
