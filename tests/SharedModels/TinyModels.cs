@@ -17,7 +17,7 @@ public sealed class TinyModels : IDisposable
         {
             if (!_made.TryGetValue(arch, out var files))
             {
-                var name = arch == QwenVlArchitecture.Qwen2Vl ? "qwen2vl" : "qwen25vl";
+                var name = arch switch { QwenVlArchitecture.Qwen2Vl => "qwen2vl", QwenVlArchitecture.Qwen3Vl => "qwen3vl", _ => "qwen25vl" };
                 var checkpoint = Path.Combine(_folder.Path, name);
                 TinyQwenVlFactory.Create(checkpoint, new TinyModelOptions { Architecture = arch, Seed = 7 }, TinyCorpus.Read(TinyCorpus.DefaultFiles()));
                 files = new TinyModelFiles(checkpoint, _folder.Path, name);

@@ -17,13 +17,15 @@ public sealed record TextModelOptions
 }
 
 /// <summary>
-/// The Qwen2-VL / Qwen2.5-VL language model in TorchSharp, loaded from a Hugging Face checkpoint (sharded or single
+/// The Qwen2-VL / Qwen2.5-VL / Qwen3-VL language model in TorchSharp, loaded from a Hugging Face checkpoint (sharded or single
 /// safetensors, F32/F16/BF16, read by the project's own reader — it already handles shards, the index, the dtype
 /// conversions and the newer transformers name prefixes with errors that name the file, so TorchSharp.PyBridge's
 /// loader would add nothing here). It computes what llama.cpp's <c>qwen2vl</c> graph computes: token embeddings with
 /// the projector's image embeddings spliced in, RMSNorm, Q/K/V with biases, M-RoPE (NEOX rotation; pair j turns at
 /// θ^(−2j/d) with the position of its section: time, height, width), grouped-query causal attention, SwiGLU, final
-/// norm and the tied or untied output matrix. Optional LoRA adapters add <c>(α/r)·B·A·x</c> to the chosen projections.
+/// norm and the tied or untied output matrix. For Qwen3-VL (llama.cpp's <c>qwen3vl</c> graph) the projections have no
+/// bias, each query and key head is RMS-normalised before an interleaved M-RoPE, and DeepStack features (the extra
+/// slices of each image row) are added to the image rows after the first decoder layers. Optional LoRA adapters add <c>(α/r)·B·A·x</c> to the chosen projections.
 /// Parameters are named as in the checkpoint (after canonicalisation), so merged weights go back under the same names.
 /// Training can recompute the layers in backward (<see cref="UseGradientCheckpointing"/>) and run the matrix products
 /// in BF16 (<see cref="Precision"/>).
@@ -49,8 +51,7 @@ public sealed class QwenTextModel : IDisposable
         for (var j = 0; j < half; j++)
         {
             frequencies[j] = Math.Pow(Text.RopeTheta, -2.0 * j / Text.HeadDim);
-            var sector = j % half;
-            sections[j] = sector < bounds[0] ? 0 : sector < bounds[0] + bounds[1] ? 1 : sector < bounds[0] + bounds[1] + bounds[2] ? 2 : 3;
+            sections[j] = Text.MropeInterleaved ? InterleavedSection(j, bounds) : ContiguousSection(j, bounds);
         }
         _inverseFrequencies = tensor(frequencies).to(device);
         _sectionOfPair = tensor(sections).to(device);
@@ -58,6 +59,12 @@ public sealed class QwenTextModel : IDisposable
 
     public QwenVlConfig Config { get; }
     public QwenVlTextConfig Text { get; }
+
+    /// <summary>Qwen3-VL: how many decoder layers receive DeepStack features (0 for Qwen2-VL / Qwen2.5-VL).</summary>
+    public int DeepstackLayers => Config.Vision.DeepstackVisualIndexes.Count;
+
+    /// <summary>Width of an image embedding row: the hidden size, plus one hidden-size slice per DeepStack layer (llama.cpp's n_embd_inp).</summary>
+    public int InputEmbeddingSize => Text.HiddenSize * (1 + DeepstackLayers);
     public float RmsEpsilon { get; }
     public ScalarType DType { get; }
     public Device Device { get; }
@@ -119,7 +126,7 @@ public sealed class QwenTextModel : IDisposable
 
     private static void CheckConfig(string checkpointDirectory, QwenVlTextConfig text)
     {
-        if (text.HiddenSize % text.NumAttentionHeads != 0 || text.NumAttentionHeads % text.NumKeyValueHeads != 0)
+        if ((text.ExplicitHeadDim is null && text.HiddenSize % text.NumAttentionHeads != 0) || text.NumAttentionHeads % text.NumKeyValueHeads != 0)
             throw new InvalidDataException($"{Path.Combine(checkpointDirectory, QwenVlConfig.FileName)}: hidden size {text.HiddenSize}, {text.NumAttentionHeads} heads and {text.NumKeyValueHeads} KV heads do not divide.");
         if (text.MropeSection.Count < 3 || text.MropeSection.Sum() * 2 != text.HeadDim)
             throw new InvalidDataException($"{Path.Combine(checkpointDirectory, QwenVlConfig.FileName)}: mrope_section [{string.Join(", ", text.MropeSection)}] does not cover head size {text.HeadDim}.");
@@ -128,19 +135,25 @@ public sealed class QwenTextModel : IDisposable
     /// <summary>Every language-model tensor (canonical name) and its shape, as config.json implies them.</summary>
     public static IEnumerable<(string Name, long[] Shape)> ExpectedTensors(QwenVlTextConfig text)
     {
-        long d = text.HiddenSize, kv = (long)text.NumKeyValueHeads * text.HeadDim, ff = text.IntermediateSize, v = text.VocabSize;
+        long d = text.HiddenSize, q = (long)text.NumAttentionHeads * text.HeadDim, kv = (long)text.NumKeyValueHeads * text.HeadDim;
+        long ff = text.IntermediateSize, v = text.VocabSize;
         yield return (EmbeddingName, [v, d]);
         for (var i = 0; i < text.NumHiddenLayers; i++)
         {
             var p = $"model.layers.{i}.";
             yield return (p + "input_layernorm.weight", [d]);
-            yield return (p + "self_attn.q_proj.weight", [d, d]);
-            yield return (p + "self_attn.q_proj.bias", [d]);
+            yield return (p + "self_attn.q_proj.weight", [q, d]);
+            if (text.AttentionBias) yield return (p + "self_attn.q_proj.bias", [q]);
             yield return (p + "self_attn.k_proj.weight", [kv, d]);
-            yield return (p + "self_attn.k_proj.bias", [kv]);
+            if (text.AttentionBias) yield return (p + "self_attn.k_proj.bias", [kv]);
             yield return (p + "self_attn.v_proj.weight", [kv, d]);
-            yield return (p + "self_attn.v_proj.bias", [kv]);
-            yield return (p + "self_attn.o_proj.weight", [d, d]);
+            if (text.AttentionBias) yield return (p + "self_attn.v_proj.bias", [kv]);
+            yield return (p + "self_attn.o_proj.weight", [d, q]);
+            if (text.QkNorm)
+            {
+                yield return (p + "self_attn.q_norm.weight", [text.HeadDim]);
+                yield return (p + "self_attn.k_norm.weight", [text.HeadDim]);
+            }
             yield return (p + "post_attention_layernorm.weight", [d]);
             yield return (p + "mlp.gate_proj.weight", [ff, d]);
             yield return (p + "mlp.up_proj.weight", [ff, d]);
@@ -187,12 +200,18 @@ public sealed class QwenTextModel : IDisposable
         using var scope = NewDisposeScope();
         long b = batch.Count, t = batch.Length, d = Text.HiddenSize;
         var x = _parameters[EmbeddingName].index_select(0, batch.Tokens.reshape(-1)).reshape(b, t, d);
+        Tensor? deepstack = null;
         if (batch.ImageRows is { } imageRows)
         {
             var images = imageEmbeddings ?? batch.ImageEmbeddings!;
-            if (images.shape[0] != imageRows.shape[0] || images.shape[^1] != d)
-                throw new ArgumentException($"{imageRows.shape[0]} image rows in the batch but image embeddings of shape [{string.Join(", ", images.shape)}].");
-            x = x.reshape(b * t, d).index_copy(0, imageRows, images.to(DType)).reshape(b, t, d);
+            if (images.shape[0] != imageRows.shape[0] || images.shape[^1] != InputEmbeddingSize)
+                throw new ArgumentException($"{imageRows.shape[0]} image rows of width {InputEmbeddingSize} in the batch but image embeddings of shape [{string.Join(", ", images.shape)}].");
+            images = images.to(DType);
+            x = x.reshape(b * t, d).index_copy(0, imageRows, images.narrow(1, 0, d)).reshape(b, t, d);
+            // DeepStack (Qwen3-VL): slice k + 1 of each image row is added to that row after decoder layer k, as llama.cpp's
+            // qwen3vl graph adds it (src/models/qwen3vl.cpp) and transformers' Qwen3VLTextModel._deepstack_process does.
+            if (DeepstackLayers > 0)
+                deepstack = zeros([b * t, InputEmbeddingSize - d], DType, Device).index_copy(0, imageRows, images.narrow(1, d, InputEmbeddingSize - d));
         }
         var (cos, sin) = Rotary(batch.Positions);
 
@@ -202,6 +221,8 @@ public sealed class QwenTextModel : IDisposable
             x = Checkpoint is { } checkpoint
                 ? checkpoint.Run((input, context) => Layer(index, input, context[0], context[1]), x, [cos, sin], LayerTrainable(layer))
                 : Layer(layer, x, cos, sin);
+            if (deepstack is not null && layer < DeepstackLayers)
+                x = x + deepstack.narrow(1, layer * d, d).reshape(b, t, d);
         }
         return Norm(x, _parameters[NormName]).MoveToOuterDisposeScope();
     }
@@ -209,13 +230,20 @@ public sealed class QwenTextModel : IDisposable
     /// <summary>Decoder layer <paramref name="layer"/>: attention and SwiGLU blocks, each with its residual; <paramref name="x"/> is <c>[B, T, D]</c>.</summary>
     private Tensor Layer(int layer, Tensor x, Tensor cos, Tensor sin)
     {
-        long b = x.shape[0], t = x.shape[1], d = Text.HiddenSize, hd = Text.HeadDim;
+        long b = x.shape[0], t = x.shape[1], hd = Text.HeadDim;
         long heads = Text.NumAttentionHeads, kvHeads = Text.NumKeyValueHeads;
         var p = $"model.layers.{layer}.";
         var h = Norm(x, _parameters[p + "input_layernorm.weight"]);
-        var q = Linear(h, p + "self_attn.q_proj", bias: true).reshape(b, t, heads, hd).transpose(1, 2);
-        var k = Linear(h, p + "self_attn.k_proj", bias: true).reshape(b, t, kvHeads, hd).transpose(1, 2);
-        var v = Linear(h, p + "self_attn.v_proj", bias: true).reshape(b, t, kvHeads, hd).transpose(1, 2);
+        var bias = Text.AttentionBias;
+        var q = Linear(h, p + "self_attn.q_proj", bias).reshape(b, t, heads, hd).transpose(1, 2);
+        var k = Linear(h, p + "self_attn.k_proj", bias).reshape(b, t, kvHeads, hd).transpose(1, 2);
+        var v = Linear(h, p + "self_attn.v_proj", bias).reshape(b, t, kvHeads, hd).transpose(1, 2);
+        if (Text.QkNorm)
+        {
+            // Qwen3: RMSNorm over each head's features, before the rotation.
+            q = Norm(q, _parameters[p + "self_attn.q_norm.weight"]);
+            k = Norm(k, _parameters[p + "self_attn.k_norm.weight"]);
+        }
         q = q * cos + RotateHalf(q) * sin;
         k = k * cos + RotateHalf(k) * sin;
         if (heads != kvHeads)
@@ -224,7 +252,7 @@ public sealed class QwenTextModel : IDisposable
             v = v.repeat_interleave(heads / kvHeads, dim: 1);
         }
         var attention = Matmul.Attention(q, k, v, null, causal: true, Precision);
-        attention = attention.transpose(1, 2).reshape(b, t, d);
+        attention = attention.transpose(1, 2).reshape(b, t, heads * hd);
         x = x + Linear(attention, p + "self_attn.o_proj", bias: false);
 
         h = Norm(x, _parameters[p + "post_attention_layernorm.weight"]);
@@ -258,6 +286,18 @@ public sealed class QwenTextModel : IDisposable
         var full = cat([angles, angles], dim: -1).unsqueeze(1);
         return (full.cos().to(DType), full.sin().to(DType));
     }
+
+    /// <summary>Qwen2-VL's M-RoPE: the rotary pairs split into contiguous time, height and width runs.</summary>
+    private static long ContiguousSection(int pair, int[] bounds) =>
+        pair < bounds[0] ? 0 : pair < bounds[0] + bounds[1] ? 1 : pair < bounds[0] + bounds[1] + bounds[2] ? 2 : 3;
+
+    /// <summary>
+    /// Qwen3-VL's interleaved M-RoPE (transformers' <c>apply_interleaved_mrope</c>; ggml's IMROPE in rope_multi): pair j
+    /// turns with the height position when j ≡ 1 (mod 3) and j &lt; 3·h, with the width position when j ≡ 2 (mod 3) and
+    /// j &lt; 3·w, and with the time position otherwise.
+    /// </summary>
+    private static long InterleavedSection(int pair, int[] bounds) =>
+        pair % 3 == 1 && pair < 3 * bounds[1] ? 1 : pair % 3 == 2 && pair < 3 * bounds[2] ? 2 : 0;
 
     private static Tensor RotateHalf(Tensor x)
     {

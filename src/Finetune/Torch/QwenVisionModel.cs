@@ -32,6 +32,9 @@ public sealed record VisionModelOptions
 /// windows of <c>window_size</c> pixels except in the <c>fullatt_block_indexes</c> blocks. Windowed attention is a
 /// block mask here rather than HF's reordering: attention inside a window does not depend on the order of its patches.
 /// The merger normalises each patch, concatenates the four patches of a group and applies Linear–GELU–Linear.
+/// Qwen3-VL (mtmd's <c>qwen3vl_merger</c>) adds a bias to the patch convolution and a learned position table
+/// interpolated to the patch grid, uses LayerNorm blocks with a tanh-GELU MLP on 16-pixel patches, and appends to each
+/// output row one DeepStack slice per chosen block (<see cref="Qwen3VisionTensors"/>).
 /// </summary>
 public sealed class QwenVisionModel : IDisposable
 {
@@ -57,6 +60,10 @@ public sealed class QwenVisionModel : IDisposable
     /// <summary>See <see cref="VisionModelOptions.PatchConvolutionInF16"/>.</summary>
     public bool PatchConvolutionInF16 { get; }
     public bool IsQwen25 => Config.Architecture == QwenVlArchitecture.Qwen25Vl;
+    public bool IsQwen3 => Config.Architecture == QwenVlArchitecture.Qwen3Vl;
+
+    /// <summary>Width of one output row: the merger's, plus one slice per DeepStack merger (Qwen3-VL).</summary>
+    public int OutputWidth => Vision.OutHiddenSize * (1 + Vision.DeepstackVisualIndexes.Count);
 
     /// <summary>Side of one language-model token in pixels (patch × merge, 28 for the published models).</summary>
     public int TokenPixels => Vision.PatchSize * Vision.SpatialMergeSize;
@@ -118,6 +125,13 @@ public sealed class QwenVisionModel : IDisposable
     /// <summary>Every vision tensor (canonical name) and its shape, as config.json implies them.</summary>
     public static IEnumerable<(string Name, long[] Shape)> ExpectedTensors(QwenVlConfig config)
     {
+        if (config.Architecture == QwenVlArchitecture.Qwen3Vl)
+            return Qwen3VisionTensors.Expected(config);
+        return Qwen2ExpectedTensors(config);
+    }
+
+    private static IEnumerable<(string Name, long[] Shape)> Qwen2ExpectedTensors(QwenVlConfig config)
+    {
         var v = config.Vision;
         var qwen25 = config.Architecture == QwenVlArchitecture.Qwen25Vl;
         long e = v.EmbedDim, ff = v.IntermediateSize, merged = e * v.SpatialMergeSize * v.SpatialMergeSize, p = v.PatchSize;
@@ -160,8 +174,8 @@ public sealed class QwenVisionModel : IDisposable
             {
                 case "attn_q" or "attn_k" or "attn_v": modules.Add("attn.qkv"); break;
                 case "attn_output": modules.Add("attn.proj"); break;
-                case "ffn_up": modules.Add(IsQwen25 ? "mlp.up_proj" : "mlp.fc1"); break;
-                case "ffn_down": modules.Add(IsQwen25 ? "mlp.down_proj" : "mlp.fc2"); break;
+                case "ffn_up": modules.Add(IsQwen25 ? "mlp.up_proj" : IsQwen3 ? "mlp.linear_fc1" : "mlp.fc1"); break;
+                case "ffn_down": modules.Add(IsQwen25 ? "mlp.down_proj" : IsQwen3 ? "mlp.linear_fc2" : "mlp.fc2"); break;
                 case "ffn_gate": if (IsQwen25) modules.Add("mlp.gate_proj"); break;
                 default: throw new ArgumentException($"Unknown projection '{target}'.");
             }
@@ -198,6 +212,8 @@ public sealed class QwenVisionModel : IDisposable
         long hd = e / Vision.NumHeads, n = gridH * gridW;
 
         var x = PatchEmbedding(pixels.to(DType).unsqueeze(0), patch);
+        if (IsQwen3)
+            x = x + Qwen3VisionTensors.PositionEmbeddings(_parameters, Vision, gridH, gridW);
         // [1, e, gh, gw] → merge-group order (group row, group column, row in group, column in group).
         x = x.reshape(e, gridH / merge, merge, gridW / merge, merge).permute(1, 3, 2, 4, 0).reshape(n, e);
 
@@ -205,6 +221,7 @@ public sealed class QwenVisionModel : IDisposable
         var (cos, sin) = Rotary(rows, columns, hd);
         var windowMask = IsQwen25 ? WindowMask(rows, columns) : null;
 
+        var deepstack = new List<Tensor>();
         for (var block = 0; block < Vision.Depth; block++)
         {
             var index = block;
@@ -212,10 +229,22 @@ public sealed class QwenVisionModel : IDisposable
             x = Checkpoint is { } checkpoint
                 ? checkpoint.Run((input, c) => Block(index, input, c), x, context, BlockTrainable(block))
                 : Block(block, x, context);
+            // DeepStack (Qwen3-VL): the chosen blocks' outputs go through their own merger, which normalises after the 2 × 2 shuffle.
+            var slot = IsQwen3 ? IndexOf(Vision.DeepstackVisualIndexes, block) : -1;
+            if (slot >= 0)
+            {
+                var prefix = $"visual.deepstack_merger_list.{slot}";
+                var grouped = Norm(x.reshape(n / (merge * merge), e * merge * merge), prefix + ".norm");
+                deepstack.Add(Linear(Gelu(Linear(grouped, prefix + ".linear_fc1")), prefix + ".linear_fc2"));
+            }
         }
 
-        var merged = Norm(x, "visual.merger.ln_q").reshape(n / (merge * merge), e * merge * merge);
-        merged = Linear(Gelu(Linear(merged, "visual.merger.mlp.0")), "visual.merger.mlp.2");
+        var (norm, fc1, fc2) = IsQwen3 ? ("visual.merger.norm", "visual.merger.linear_fc1", "visual.merger.linear_fc2") : ("visual.merger.ln_q", "visual.merger.mlp.0", "visual.merger.mlp.2");
+        var merged = Norm(x, norm).reshape(n / (merge * merge), e * merge * merge);
+        merged = Linear(Gelu(Linear(merged, fc1)), fc2);
+        // mtmd concatenates [merger | DeepStack 0 | DeepStack 1 | …] along the features (tools/mtmd/models/qwen3vl.cpp).
+        if (deepstack.Count > 0)
+            merged = cat([merged, .. deepstack], dim: 1);
         return merged.MoveToOuterDisposeScope();
     }
 
@@ -241,6 +270,8 @@ public sealed class QwenVisionModel : IDisposable
         x = x + Linear(attention, p + "attn.proj");
 
         h = Norm(x, p + "norm2");
+        if (IsQwen3)
+            return x + Linear(Gelu(Linear(h, p + "mlp.linear_fc1")), p + "mlp.linear_fc2");
         return x + (IsQwen25
             ? Linear(F.silu(Linear(h, p + "mlp.gate_proj")) * Linear(h, p + "mlp.up_proj"), p + "mlp.down_proj")
             : Linear(QuickGelu(Linear(h, p + "mlp.fc1")), p + "mlp.fc2"));
@@ -266,11 +297,14 @@ public sealed class QwenVisionModel : IDisposable
     private Tensor PatchEmbedding(Tensor pixels, int patch)
     {
         var weight = _parameters["visual.patch_embed.proj.weight"];
+        // Qwen3-VL's patch convolution has a bias (mtmd adds v.patch_embd.bias after the two planes).
+        var bias = _parameters.GetValueOrDefault("visual.patch_embed.proj.bias");
         if (!PatchConvolutionInF16)
-            return F.conv2d(pixels, weight.sum(2), strides: [patch, patch]);
+            return F.conv2d(pixels, weight.sum(2), bias, strides: [patch, patch]);
         Tensor Half(Tensor t) => t.to(ScalarType.Float16).to(DType);
         var input = Half(pixels);
-        return F.conv2d(input, Half(weight.select(2, 0)), strides: [patch, patch]) + F.conv2d(input, Half(weight.select(2, 1)), strides: [patch, patch]);
+        var output = F.conv2d(input, Half(weight.select(2, 0)), strides: [patch, patch]) + F.conv2d(input, Half(weight.select(2, 1)), strides: [patch, patch]);
+        return bias is null ? output : output + bias.reshape(1, -1, 1, 1);
     }
 
     /// <summary>Row and column of every patch, in merge-group order.</summary>
@@ -327,12 +361,21 @@ public sealed class QwenVisionModel : IDisposable
         return cat([-x.narrow(-1, half, half), x.narrow(-1, 0, half)], dim: -1);
     }
 
+    private static int IndexOf(IReadOnlyList<int> list, int value)
+    {
+        for (var i = 0; i < list.Count; i++)
+            if (list[i] == value)
+                return i;
+        return -1;
+    }
+
     /// <summary>QuickGELU <c>x·σ(1.702x)</c> (Qwen2-VL's blocks).</summary>
     private static Tensor QuickGelu(Tensor x) => x * (x * 1.702).sigmoid();
 
     /// <summary>
     /// The merger's GELU in the tanh form that mtmd evaluates (HF's <c>nn.GELU()</c> is the erf form; the two differ
-    /// by up to ~1e-3 here, so the served function is the one trained).
+    /// by up to ~1e-3 here, so the served function is the one trained). Qwen3-VL's block MLPs use this form in HF too
+    /// (<c>gelu_pytorch_tanh</c>).
     /// </summary>
     private static Tensor Gelu(Tensor x) => 0.5 * x * (1 + (Math.Sqrt(2 / Math.PI) * (x + 0.044715 * x.pow(3))).tanh());
 

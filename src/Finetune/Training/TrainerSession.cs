@@ -176,7 +176,7 @@ public sealed class TrainerSession : IDisposable
     public double[] PerSequenceLosses(IReadOnlyList<TrainingSequence> sequences)
     {
         using var scope = NewDisposeScope();
-        using var batch = TorchBatch.Create(sequences, _model.Text.HiddenSize, OutputRows.Supervised, _model.Device);
+        using var batch = TorchBatch.Create(sequences, _model.InputEmbeddingSize, OutputRows.Supervised, _model.Device);
         var logits = _model.Logits(batch, ImageEmbeddings(sequences));
         var nll = TorchTensors.ToFloats(F.cross_entropy(logits.to(ScalarType.Float32), batch.Labels, reduction: nn.Reduction.None));
         var result = new double[sequences.Count];
@@ -199,7 +199,7 @@ public sealed class TrainerSession : IDisposable
     public (double LossSum, int Tokens, int Rows) Backward(IReadOnlyList<TrainingSequence> sequences)
     {
         using var scope = NewDisposeScope();
-        using var batch = TorchBatch.Create(sequences, _model.Text.HiddenSize, OutputRows.Supervised, _model.Device);
+        using var batch = TorchBatch.Create(sequences, _model.InputEmbeddingSize, OutputRows.Supervised, _model.Device);
         if (batch.OutputCount == 0)
             throw new ArgumentException("The batch has no supervised tokens (empty answers?).");
         var logits = _model.Logits(batch, ImageEmbeddings(sequences));

@@ -7,7 +7,7 @@ namespace DynamicCot.Finetune.Training;
 /// <summary>
 /// Checks a run's inputs in the calling process before a worker starts: the whole dataset (every line parses, every
 /// image exists, rationales are well formed, posts have gold keyphrases), and that the model is a Qwen2-VL /
-/// Qwen2.5-VL Hugging Face checkpoint whose safetensors headers are sound, and that the device can run the chosen
+/// Qwen2.5-VL / Qwen3-VL Hugging Face checkpoint whose safetensors headers are sound, and that the device can run the chosen
 /// <c>--precision</c>. Bad input fails here, naming the file (and line), before any training time is spent.
 /// </summary>
 public static class TrainingPreflight
@@ -18,15 +18,17 @@ public static class TrainingPreflight
     {
         options.Validate();
         Torch.QwenTextModel.Validate(options.ModelPath);
+        var family = ModelFiles.HuggingFace.QwenVlConfig.Load(options.ModelPath).Architecture;
         if (options.TrainVision)
-            CheckVision(options);
+            CheckVision(options, family);
         if (options.Precision == Torch.MatmulPrecision.Bf16)
             Torch.Bf16Support.Require(Torch.TorchRuntime.Device(options.Device));
         if (options.ServingModelPath is not null)
         {
             using var served = GgufFile.Open(options.ServingModelPath);
-            if (!served.Metadata.TryGetString("general.architecture", out var arch) || arch != "qwen2vl")
-                throw new InvalidDataException($"{options.ServingModelPath}: not a qwen2vl language model (general.architecture is '{arch}').");
+            var expected = ModelFiles.Qwen.QwenVlProjector.LanguageModelArchitecture(family);
+            if (!served.Metadata.TryGetString("general.architecture", out var arch) || arch != expected)
+                throw new InvalidDataException($"{options.ServingModelPath}: not a {expected} language model (general.architecture is '{arch}'), so not the served form of {options.ModelPath}.");
         }
         if (options.ProjectorPath is not null)
         {
@@ -54,8 +56,10 @@ public static class TrainingPreflight
     /// --train-vision: the checkpoint must hold the whole vision tower, and every image must decode, since the tower
     /// reads their pixels in each forward pass (a frozen tower needs them only once, through mtmd).
     /// </summary>
-    private static void CheckVision(TrainingRunOptions options)
+    private static void CheckVision(TrainingRunOptions options, ModelFiles.HuggingFace.QwenVlArchitecture family)
     {
+        if (family == ModelFiles.HuggingFace.QwenVlArchitecture.Qwen3Vl)
+            throw new ArgumentException($"--train-vision: the TorchSharp vision tower covers Qwen2-VL and Qwen2.5-VL; {options.ModelPath} is Qwen3-VL, whose tower (learned position table, DeepStack mergers) trains frozen only. Leave out --train-vision.");
         try
         {
             Torch.QwenVisionModel.Validate(options.ModelPath);

@@ -43,7 +43,7 @@ public static class TrainingRun
         emit(TrainingEvent.ForLog($"{session.Examples.Count} posts, {session.StepsPerEpoch} steps per epoch, {session.TotalSteps} in all ({options.Strategy.Name()})"));
         emit(TrainingRunPlan.Create(session.Examples.Count, session.StepsPerEpoch, session.TotalSteps, position.OptimizerStep));
 
-        const string architecture = "qwen2vl";
+        var architecture = ModelFiles.Qwen.QwenVlProjector.LanguageModelArchitecture(session.Model.Config.Architecture);
         string Save(TrainerPosition at)
         {
             var directory = store.Save(new TrainingCheckpoint

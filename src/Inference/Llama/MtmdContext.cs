@@ -1,8 +1,8 @@
 using DynamicCot.Gguf;
-using DynamicCot.Inference.Native;
+using DynamicCot.Llama.Native;
 using LLama;
 using LLama.Native;
-using NativeApi = DynamicCot.Inference.Native.NativeApi;
+using NativeApi = DynamicCot.Llama.Native.NativeApi;
 
 namespace DynamicCot.Inference.Llama;
 
@@ -95,9 +95,21 @@ public sealed class MtmdContext : IDisposable
         if (!file.TryGetString("general.architecture", out var architecture) || architecture != "clip")
             throw new ProjectorMismatchException(mmprojPath,
                 $"'{mmprojPath}' is not a multimodal projector (general.architecture = '{(architecture ?? "missing")}', expected 'clip'). Pass the mmproj GGUF, not a language model.");
-        if (file.TryGetUInt32("clip.vision.projection_dim", out var projection) && projection != (uint)model.InputEmbeddingSize)
+        // mtmd resizes a learned position table with ggml_interpolate, which aborts the process on anything but F32.
+        if (file.Tensors.FirstOrDefault(t => t.Name == "v.position_embd.weight") is { } table && table.Type != GgmlType.F32
+            && file.TryGetString("clip.projector_type", out var projectorType) && projectorType == "qwen3vl_merger")
             throw new ProjectorMismatchException(mmprojPath,
-                $"The projector '{mmprojPath}' produces {projection}-wide embeddings but the model '{model.Path}' takes {model.InputEmbeddingSize}: it belongs to another model.");
+                $"The projector '{mmprojPath}' stores v.position_embd.weight as {table.Type}; mtmd resizes it per image and needs F32 (re-convert it, or `quantize` it to f16, which keeps that table F32).");
+        if (file.TryGetUInt32("clip.vision.projection_dim", out var projection))
+        {
+            // A DeepStack projector (Qwen3-VL) appends one projection_dim-wide slice per flagged vision block to each
+            // embedding row (clip.cpp clip_n_mmproj_embd), and the decoder's input rows are widened to match.
+            var deepstack = file.TryGetArray<bool>("clip.vision.is_deepstack_layers", out var flags) ? flags.Count(flag => flag) : 0;
+            var width = (long)projection * (1 + deepstack);
+            if (width != model.InputEmbeddingSize)
+                throw new ProjectorMismatchException(mmprojPath,
+                    $"The projector '{mmprojPath}' produces {width}-wide embeddings but the model '{model.Path}' takes {model.InputEmbeddingSize}: it belongs to another model.");
+        }
     }
 
     private static GgufFile OpenHeader(string path)
@@ -237,7 +249,7 @@ public sealed class MtmdContext : IDisposable
 }
 
 /// <summary>A projector file that does not belong to the model it is loaded for (or is no projector at all).</summary>
-public sealed class ProjectorMismatchException(string path, string message, Exception? inner = null) : IOException(message, inner)
+public sealed class ProjectorMismatchException(string path, string message, Exception? inner = null) : IOException(message, inner), DynamicCot.Keyphrases.IUserFacingError
 {
     public string ProjectorPath { get; } = path;
 }

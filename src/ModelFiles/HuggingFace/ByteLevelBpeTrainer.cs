@@ -15,6 +15,9 @@ public sealed record ByteLevelBpeTrainerOptions
     /// <summary>Added after the learned vocabulary, in this order, as special tokens.</summary>
     public IReadOnlyList<string> SpecialTokens { get; init; } = QwenChatTemplate.SpecialTokens;
 
+    /// <summary>Added after the special tokens as plain (non-special) added tokens, as Qwen3 adds <c>&lt;think&gt;</c>.</summary>
+    public IReadOnlyList<string> PlainAddedTokens { get; init; } = [];
+
     /// <summary>NFC-normalise training text and declare the NFC normalizer in tokenizer.json, as Qwen2 does.</summary>
     public bool NormalizeNfc { get; init; } = true;
 }
@@ -32,7 +35,8 @@ public static class ByteLevelBpeTrainer
         options ??= new ByteLevelBpeTrainerOptions();
         if (options.VocabSize < 256)
             throw new ArgumentOutOfRangeException(nameof(options), $"VocabSize {options.VocabSize} is below the 256 byte symbols");
-        if (options.SpecialTokens.Distinct(StringComparer.Ordinal).Count() != options.SpecialTokens.Count)
+        var allAdded = options.SpecialTokens.Concat(options.PlainAddedTokens).ToList();
+        if (allAdded.Distinct(StringComparer.Ordinal).Count() != allAdded.Count)
             throw new ArgumentException("special tokens must be unique", nameof(options));
 
         var tokens = ByteLevelAlphabet.OrderedCharacters.Select(symbol => symbol.ToString()).ToList();
@@ -49,6 +53,12 @@ public static class ByteLevelBpeTrainer
             if (tokenIds.ContainsKey(special))
                 throw new InvalidOperationException($"special token \"{special}\" was also learned as a regular token");
             added.Add(new HfAddedToken(tokens.Count + added.Count, special, Special: true));
+        }
+        foreach (var plain in options.PlainAddedTokens)
+        {
+            if (tokenIds.ContainsKey(plain))
+                throw new InvalidOperationException($"added token \"{plain}\" was also learned as a regular token");
+            added.Add(new HfAddedToken(tokens.Count + added.Count, plain, Special: false));
         }
 
         var (normalizer, preTokenizer, postProcessor, decoder) = TokenizerJson.Qwen2Sections();
@@ -78,7 +88,7 @@ public static class ByteLevelBpeTrainer
             BosToken = null,
             EosToken = model.AddedTokens.Any(token => token.Content == QwenChatTemplate.ImEnd) ? QwenChatTemplate.ImEnd : null,
             PadToken = model.AddedTokens.Any(token => token.Content == QwenChatTemplate.EndOfText) ? QwenChatTemplate.EndOfText : null,
-            AdditionalSpecialTokens = model.AddedTokens.Where(token => token.Content != QwenChatTemplate.EndOfText).Select(token => token.Content).ToArray(),
+            AdditionalSpecialTokens = model.AddedTokens.Where(token => token.Special && token.Content != QwenChatTemplate.EndOfText).Select(token => token.Content).ToArray(),
             AddedTokensDecoder = model.AddedTokens.ToDictionary(token => token.Id),
             ModelMaxLength = 32768,
             TokenizerClass = "Qwen2Tokenizer",

@@ -18,6 +18,12 @@ public static class QwenChatTemplate
     public const string ImagePad = "<|image_pad|>";
     public const string VideoPad = "<|video_pad|>";
 
+    public const string ThinkStart = "<think>";
+    public const string ThinkEnd = "</think>";
+
+    /// <summary>Qwen3 adds these as plain (non-special) tokens: a Thinking model writes its reasoning between them.</summary>
+    public static readonly IReadOnlyList<string> Qwen3ThinkTokens = [ThinkStart, ThinkEnd];
+
     /// <summary>Qwen2-VL's special tokens in their real relative order (ids follow the learned vocabulary).</summary>
     public static readonly IReadOnlyList<string> SpecialTokens =
         [EndOfText, ImStart, ImEnd, VisionStart, VisionEnd, VisionPad, ImagePad, VideoPad];

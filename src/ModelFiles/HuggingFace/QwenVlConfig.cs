@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace DynamicCot.ModelFiles.HuggingFace;
 
-/// <summary>The two checkpoint families this project converts.</summary>
+/// <summary>The checkpoint families this project converts.</summary>
 public enum QwenVlArchitecture
 {
     /// <summary><c>Qwen2VLForConditionalGeneration</c>, model_type <c>qwen2_vl</c>.</summary>
@@ -10,6 +10,9 @@ public enum QwenVlArchitecture
 
     /// <summary><c>Qwen2_5_VLForConditionalGeneration</c>, model_type <c>qwen2_5_vl</c>.</summary>
     Qwen25Vl,
+
+    /// <summary><c>Qwen3VLForConditionalGeneration</c>, model_type <c>qwen3_vl</c> (dense; Instruct and Thinking).</summary>
+    Qwen3Vl,
 }
 
 public static class QwenVlArchitectures
@@ -17,21 +20,24 @@ public static class QwenVlArchitectures
     public static string ArchitectureClass(this QwenVlArchitecture architecture) => architecture switch
     {
         QwenVlArchitecture.Qwen2Vl => "Qwen2VLForConditionalGeneration",
+        QwenVlArchitecture.Qwen3Vl => "Qwen3VLForConditionalGeneration",
         _ => "Qwen2_5_VLForConditionalGeneration",
     };
 
     public static string ModelType(this QwenVlArchitecture architecture) => architecture switch
     {
         QwenVlArchitecture.Qwen2Vl => "qwen2_vl",
+        QwenVlArchitecture.Qwen3Vl => "qwen3_vl",
         _ => "qwen2_5_vl",
     };
 }
 
 /// <summary>
-/// The <c>config.json</c> of a Qwen2-VL or Qwen2.5-VL checkpoint: the facts a converter needs.
+/// The <c>config.json</c> of a Qwen2-VL, Qwen2.5-VL or Qwen3-VL checkpoint: the facts a converter needs.
 /// Reads both the flat layout (text fields at the root, transformers ≤ 4.49 and the published checkpoints) and the
 /// nested one (<c>text_config</c>, newer transformers; <c>rope_parameters</c> as well as <c>rope_scaling</c>).
 /// <see cref="Save"/> writes the flat layout that every transformers version and llama.cpp's converter read.
+/// Qwen3-VL exists only in the nested layout; <see cref="Qwen3VlConfigJson"/> reads and writes it.
 /// </summary>
 public sealed record QwenVlConfig
 {
@@ -70,6 +76,8 @@ public sealed record QwenVlConfig
     private static QwenVlConfig Parse(JsonObjectReader root)
     {
         var architecture = DetectArchitecture(root);
+        if (architecture == QwenVlArchitecture.Qwen3Vl)
+            return Qwen3VlConfigJson.Parse(root);
         var textSection = root.OptionalObject("text_config") ?? root;
         var text = QwenVlTextConfig.Parse(textSection, root);
         var vision = QwenVlVisionConfig.Parse(root.RequireObject("vision_config"), architecture, text.HiddenSize);
@@ -105,7 +113,7 @@ public sealed record QwenVlConfig
                 return candidate;
         }
         throw root.Error(modelType is null ? "architectures" : "model_type",
-            $"not a Qwen2-VL or Qwen2.5-VL checkpoint (architectures [{string.Join(", ", classes)}], model_type {modelType ?? "missing"})");
+            $"not a Qwen2-VL, Qwen2.5-VL or Qwen3-VL checkpoint (architectures [{string.Join(", ", classes)}], model_type {modelType ?? "missing"})");
     }
 
     /// <summary>Writes <c>config.json</c> (flat layout) to <paramref name="path"/> (a file path).</summary>
@@ -113,6 +121,8 @@ public sealed record QwenVlConfig
 
     public JsonObject ToJson()
     {
+        if (Architecture == QwenVlArchitecture.Qwen3Vl)
+            return Qwen3VlConfigJson.ToJson(this);
         var root = new JsonObject
         {
             ["architectures"] = new JsonArray(Architecture.ArchitectureClass()),

@@ -38,7 +38,19 @@ public sealed record QwenVlTextConfig
 
     public string HiddenAct { get; init; } = "silu";
 
-    public int HeadDim => HiddenSize / NumAttentionHeads;
+    /// <summary>Qwen3-VL states <c>head_dim</c> outright (Qwen3-VL-4B: 128 although 2560 / 32 = 80); null: hidden / heads.</summary>
+    public int? ExplicitHeadDim { get; init; }
+
+    /// <summary>Qwen3-VL: RMSNorm on each query and key head before RoPE (<c>q_norm</c>, <c>k_norm</c>).</summary>
+    public bool QkNorm { get; init; }
+
+    /// <summary>Qwen3-VL: the M-RoPE sections are interleaved over the rotary dimensions (t, h, w, t, h, w, …) instead of contiguous.</summary>
+    public bool MropeInterleaved { get; init; }
+
+    /// <summary>Bias on the q/k/v projections (Qwen2 has it; Qwen3 does not).</summary>
+    public bool AttentionBias { get; init; } = true;
+
+    public int HeadDim => ExplicitHeadDim ?? HiddenSize / NumAttentionHeads;
 
     /// <param name="section">Where the text fields are (the root, or <c>text_config</c>).</param>
     /// <param name="root">The file's root, consulted for fields newer layouts keep there (token ids, tying).</param>

@@ -46,6 +46,12 @@ public sealed record QwenVlVisionConfig
     /// <summary>Qwen2.5-VL: temporal positions per second of video; written back unchanged.</summary>
     public int? TokensPerSecond { get; init; }
 
+    /// <summary>Qwen3-VL: rows of the learned absolute position table (a square grid, interpolated to each image's patch grid).</summary>
+    public int? NumPositionEmbeddings { get; init; }
+
+    /// <summary>Qwen3-VL: blocks whose output feeds, through its own merger, the first decoder layers (DeepStack), in order.</summary>
+    public IReadOnlyList<int> DeepstackVisualIndexes { get; init; } = [];
+
     internal static QwenVlVisionConfig Parse(JsonObjectReader vision, QwenVlArchitecture architecture, int textHiddenSize)
     {
         int depth = vision.RequirePositiveInt("depth");

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 using DynamicCot.Gguf;
-using DynamicCot.Inference.Native;
+using DynamicCot.Llama.Native;
 using LLama.Native;
 
 namespace DynamicCot.ModelFiles.Quantization;
@@ -8,7 +8,8 @@ namespace DynamicCot.ModelFiles.Quantization;
 /// <summary>
 /// Rewrites a multimodal projector (mmproj) as F16 or F32 with the managed GGUF reader and writer. llama.cpp's
 /// quantizer handles language models only, and the vision tower loses too much to coarser types; vectors (norms,
-/// biases) stay F32 as llama.cpp's converter keeps them. No native code runs.
+/// biases) and the learned position table (<see cref="ProjectorTensorRules"/>) stay F32 as llama.cpp's converter keeps
+/// them. No native code runs.
 /// </summary>
 internal static class ProjectorConverter
 {
@@ -25,7 +26,7 @@ internal static class ProjectorConverter
         foreach (var tensor in file.Tensors)
         {
             var dims = tensor.Dimensions;
-            var target = dims.Length <= 1 ? GgmlType.F32 : matrixType;
+            var target = dims.Length <= 1 || ProjectorTensorRules.KeepsF32(tensor.Name) ? GgmlType.F32 : matrixType;
             writer.AddTensor(tensor.Name, target, dims, stream =>
             {
                 cancellationToken.ThrowIfCancellationRequested();

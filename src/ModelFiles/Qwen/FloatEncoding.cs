@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
-using DynamicCot.Inference.Llama;
-using DynamicCot.Inference.Native;
+using DynamicCot.Llama;
+using DynamicCot.Llama.Native;
 using DynamicCot.Gguf;
 
 namespace DynamicCot.ModelFiles.Qwen;

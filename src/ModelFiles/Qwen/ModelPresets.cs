@@ -33,11 +33,16 @@ public static class ModelPresets
     /// <summary>Qwen2.5-VL's go on to <c>&lt;|file_sep|&gt;</c> (tool-call and fill-in-the-middle tokens).</summary>
     public const int Qwen25VlLastAddedTokenId = 151_664;
 
+    /// <summary>Qwen3-VL's go on to <c>&lt;/think&gt;</c> (tool-response and the two reasoning tokens).</summary>
+    public const int Qwen3VlLastAddedTokenId = 151_668;
+
     public static IReadOnlyList<ModelPreset> All { get; } =
     [
         new("qwen2-vl-2b", "Qwen/Qwen2-VL-2B-Instruct", Qwen2Vl(hidden: 1536, intermediate: 8960, layers: 28, heads: 12, kvHeads: 2, tied: true), Qwen2VlLastAddedTokenId),
         new("qwen2.5-vl-3b", "Qwen/Qwen2.5-VL-3B-Instruct", Qwen25Vl(hidden: 2048, intermediate: 11008, layers: 36, heads: 16, kvHeads: 2, tied: true), Qwen25VlLastAddedTokenId),
         new("qwen2.5-vl-7b", "Qwen/Qwen2.5-VL-7B-Instruct", Qwen25Vl(hidden: 3584, intermediate: 18944, layers: 28, heads: 28, kvHeads: 4, tied: false), Qwen25VlLastAddedTokenId),
+        new("qwen3-vl-2b", "Qwen/Qwen3-VL-2B-Instruct", Qwen3Vl(hidden: 2048, intermediate: 6144, layers: 28, heads: 16), Qwen3VlLastAddedTokenId),
+        new("qwen3-vl-4b", "Qwen/Qwen3-VL-4B-Instruct", Qwen3Vl(hidden: 2560, intermediate: 9728, layers: 36, heads: 32), Qwen3VlLastAddedTokenId),
     ];
 
     /// <summary>The preset of that name (case-insensitive).</summary>
@@ -47,8 +52,12 @@ public static class ModelPresets
         ?? throw new ArgumentException($"Unknown preset '{name}': expected one of {string.Join(", ", All.Select(preset => preset.Name))}.");
 
     /// <summary>The last added-token id of a family's own tokenizer.</summary>
-    public static int LastAddedTokenId(QwenVlArchitecture architecture) =>
-        architecture == QwenVlArchitecture.Qwen2Vl ? Qwen2VlLastAddedTokenId : Qwen25VlLastAddedTokenId;
+    public static int LastAddedTokenId(QwenVlArchitecture architecture) => architecture switch
+    {
+        QwenVlArchitecture.Qwen2Vl => Qwen2VlLastAddedTokenId,
+        QwenVlArchitecture.Qwen3Vl => Qwen3VlLastAddedTokenId,
+        _ => Qwen25VlLastAddedTokenId,
+    };
 
     // Qwen2-VL-2B-Instruct/config.json: 32 ViT blocks of width 1280 (16 heads, MLP ratio 4, QuickGELU), M-RoPE 16/24/24,
     // 32,768 positions, BF16.
@@ -97,6 +106,41 @@ public static class ModelPresets
             FullAttentionBlockIndexes = [7, 15, 23, 31],
             HiddenAct = "silu",
             TokensPerSecond = 2,
+        },
+    };
+
+    // Qwen3-VL-{2B,4B}-Instruct/config.json: 24 LayerNorm/GELU ViT blocks of width 1024 (16 heads, MLP 4096) on 16-px
+    // patches with a 48 × 48 learned position table, DeepStack from blocks 5, 11 and 17; decoder with q/k RMSNorm,
+    // head_dim 128 (4B: 2560 / 32 would be 80), 8 KV heads, interleaved M-RoPE 24/20/20, θ = 5,000,000, 262,144
+    // positions, tied embeddings, BF16. The Thinking variants have the same shapes.
+    private static QwenVlConfig Qwen3Vl(int hidden, int intermediate, int layers, int heads) => new()
+    {
+        Architecture = QwenVlArchitecture.Qwen3Vl,
+        TorchDtype = "bfloat16",
+        VisionStartTokenId = 151_652,
+        VisionEndTokenId = 151_653,
+        ImageTokenId = 151_655,
+        VideoTokenId = 151_656,
+        Text = Text(hidden, intermediate, layers, heads, kvHeads: 8, tied: true, maxPositions: 262_144) with
+        {
+            ExplicitHeadDim = 128,
+            RopeTheta = 5_000_000.0,
+            MropeSection = [24, 20, 20],
+            MropeInterleaved = true,
+            QkNorm = true,
+            AttentionBias = false,
+        },
+        Vision = new QwenVlVisionConfig
+        {
+            Depth = 24,
+            EmbedDim = 1024,
+            NumHeads = 16,
+            IntermediateSize = 4096,
+            PatchSize = 16,
+            OutHiddenSize = hidden,
+            HiddenAct = "gelu_pytorch_tanh",
+            NumPositionEmbeddings = 2304,
+            DeepstackVisualIndexes = [5, 11, 17],
         },
     };
 

@@ -1,6 +1,6 @@
 using DynamicCot.Keyphrases.Prompting;
 using DynamicCot.Gguf;
-using DynamicCot.Inference.Native;
+using DynamicCot.Llama.Native;
 using DynamicCot.ModelFiles.HuggingFace;
 
 namespace DynamicCot.ModelFiles.Qwen;
@@ -21,10 +21,12 @@ public readonly record struct ConversionProgress(int TensorsDone, int TensorsTot
 public sealed record ConversionResult(string LanguageModelPath, string ProjectorPath, int LanguageModelTensors, int ProjectorTensors, long BytesRead);
 
 /// <summary>
-/// Converts a Hugging Face Qwen2-VL / Qwen2.5-VL checkpoint (safetensors + config.json + tokenizer files +
-/// preprocessor_config.json) into what llama.cpp 22dc605 serves: a <c>qwen2vl</c> language-model GGUF and a
-/// <c>qwen2vl_merger</c> / <c>qwen2.5vl_merger</c> mmproj GGUF. Tensors stream through one at a time, in chunks, from
-/// the memory-mapped shards (each tensor's pages released once written), so memory stays far below the model's size.
+/// Converts a Hugging Face Qwen2-VL / Qwen2.5-VL / Qwen3-VL checkpoint (safetensors + config.json + tokenizer files +
+/// preprocessor_config.json) into what llama.cpp serves: a <c>qwen2vl</c> (or <c>qwen3vl</c>) language-model GGUF and a
+/// <c>qwen2vl_merger</c> / <c>qwen2.5vl_merger</c> / <c>qwen3vl_merger</c> mmproj GGUF. The config is read and checked
+/// before anything is written, and each file appears whole or not at all. Tensors stream through one at a time, in
+/// chunks, from the memory-mapped shards (each tensor's pages released once written), so memory stays far below the
+/// model's size.
 /// </summary>
 public static class QwenVlGgufConverter
 {
@@ -39,14 +41,18 @@ public static class QwenVlGgufConverter
         var vocabulary = QwenVocabularyBuilder.Build(checkpointDirectory, config);
         using var checkpoint = SafetensorsCheckpoint.Open(checkpointDirectory);
 
+        var qwen3 = config.Architecture == QwenVlArchitecture.Qwen3Vl;
         var mapped = checkpoint.Tensors
-            .SelectMany(t => QwenVlTensorMapping.Map(t.Name, t.Shape.ToArray()))
+            .SelectMany(t => qwen3 ? Qwen3VlTensorMapping.Map(t.Name, t.Shape.ToArray(), config.Vision) : QwenVlTensorMapping.Map(t.Name, t.Shape.ToArray()))
             .ToList();
         CheckComplete(checkpointDirectory, config, mapped);
 
         var name = options.ModelName ?? new DirectoryInfo(checkpointDirectory).Name;
         var language = new GgufWriter();
-        WriteLanguageModelMetadata(language, config, vocabulary, options.OutputType, name);
+        if (qwen3)
+            Qwen3VlGgufMetadata.WriteLanguageModel(language, config, vocabulary, options.OutputType, name);
+        else
+            WriteLanguageModelMetadata(language, config, vocabulary, options.OutputType, name);
         // How the checkpoint was trained to be asked (written by the trainer): serving uses the same image budget.
         if (ServingProfile.ReadFrom(checkpointDirectory) is { } profile)
         {
@@ -54,7 +60,10 @@ public static class QwenVlGgufConverter
             language.Add(ServingProfile.PromptFormatKey, GgufValue.Int32(profile.PromptFormat));
         }
         var projector = new GgufWriter();
-        WriteProjectorMetadata(projector, config, preprocessor, options.OutputType, name);
+        if (qwen3)
+            Qwen3VlGgufMetadata.WriteProjector(projector, config, preprocessor, options.OutputType, name);
+        else
+            WriteProjectorMetadata(projector, config, preprocessor, options.OutputType, name);
 
         var total = mapped.Count;
         var done = 0;
@@ -62,7 +71,9 @@ public static class QwenVlGgufConverter
         foreach (var tensor in mapped.OrderBy(t => t.Target).ThenBy(t => TensorOrder(t.GgufName), StringComparer.Ordinal))
         {
             var writer = tensor.Target == GgufTarget.LanguageModel ? language : projector;
-            var type = options.OutputType.StorageTypeFor(tensor.Shape.Length);
+            var type = tensor.Target == GgufTarget.Projector && Quantization.ProjectorTensorRules.KeepsF32(tensor.GgufName)
+                ? DynamicCot.Gguf.GgmlType.F32
+                : options.OutputType.StorageTypeFor(tensor.Shape.Length);
             var source = checkpoint.GetInfo(tensor.SourceName);
             writer.AddTensor(tensor.GgufName, type, tensor.GgmlDims, stream =>
             {
@@ -88,6 +99,17 @@ public static class QwenVlGgufConverter
     private static void CheckComplete(string directory, QwenVlConfig config, IReadOnlyList<MappedTensor> mapped)
     {
         var names = mapped.Select(m => m.GgufName).ToHashSet(StringComparer.Ordinal);
+        var required = config.Architecture == QwenVlArchitecture.Qwen3Vl ? Qwen3VlTensorMapping.Required(config).ToList() : Qwen2Required(config);
+        var missing = required.Where(r => !names.Contains(r)).ToList();
+        if (missing.Count > 0)
+            throw new InvalidDataException($"The checkpoint '{directory}' is incomplete: no source for {string.Join(", ", missing.Take(5))}{(missing.Count > 5 ? $" and {missing.Count - 5} more" : "")}.");
+        var duplicate = mapped.GroupBy(m => m.GgufName).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+            throw new InvalidDataException($"The checkpoint '{directory}' has two sources for '{duplicate.Key}': {string.Join(", ", duplicate.Select(d => d.SourceName))}.");
+    }
+
+    private static List<string> Qwen2Required(QwenVlConfig config)
+    {
         var required = new List<string> { "token_embd.weight", "output_norm.weight", "v.patch_embd.weight", "v.patch_embd.weight.1", "mm.0.weight", "mm.2.weight" };
         if (!config.Text.TieWordEmbeddings)
             required.Add("output.weight");
@@ -95,12 +117,7 @@ public static class QwenVlGgufConverter
             required.AddRange(new[] { "attn_norm", "attn_q", "attn_k", "attn_v", "attn_output", "ffn_norm", "ffn_gate", "ffn_up", "ffn_down" }.Select(t => $"blk.{i}.{t}.weight"));
         for (var i = 0; i < config.Vision.Depth; i++)
             required.AddRange(new[] { "ln1", "ln2", "attn_q", "attn_k", "attn_v", "attn_out", "ffn_up", "ffn_down" }.Select(t => $"v.blk.{i}.{t}.weight"));
-        var missing = required.Where(r => !names.Contains(r)).ToList();
-        if (missing.Count > 0)
-            throw new InvalidDataException($"The checkpoint '{directory}' is incomplete: no source for {string.Join(", ", missing.Take(5))}{(missing.Count > 5 ? $" and {missing.Count - 5} more" : "")}.");
-        var duplicate = mapped.GroupBy(m => m.GgufName).FirstOrDefault(g => g.Count() > 1);
-        if (duplicate is not null)
-            throw new InvalidDataException($"The checkpoint '{directory}' has two sources for '{duplicate.Key}': {string.Join(", ", duplicate.Select(d => d.SourceName))}.");
+        return required;
     }
 
     private static void WriteLanguageModelMetadata(GgufWriter writer, QwenVlConfig config, GgufVocabulary vocabulary, GgufOutputType type, string name)
@@ -129,6 +146,12 @@ public static class QwenVlGgufConverter
         writer.AddFloat32($"{arch}.rope.freq_base", (float)text.RopeTheta);
         writer.AddArray<int>($"{arch}.rope.dimension_sections", sections);
 
+        WriteTokenizer(writer, vocabulary);
+    }
+
+    /// <summary>The vocabulary keys llama.cpp's BPE tokenizer reads (shared by every family).</summary>
+    internal static void WriteTokenizer(GgufWriter writer, GgufVocabulary vocabulary)
+    {
         writer.AddString("tokenizer.ggml.model", GgufVocabulary.Model);
         writer.AddString("tokenizer.ggml.pre", GgufVocabulary.PreTokenizer);
         writer.AddStrings("tokenizer.ggml.tokens", vocabulary.Tokens);

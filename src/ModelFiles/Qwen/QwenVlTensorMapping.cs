@@ -59,7 +59,8 @@ public static partial class QwenVlTensorMapping
         throw new UnknownTensorException(sourceName);
     }
 
-    private static string? MapLanguageModel(string name)
+    /// <summary>The decoder's GGUF name for a canonical HF name (<c>model.layers.N.…</c>), or null when it is not a decoder tensor.</summary>
+    internal static string? MapLanguageModel(string name)
     {
         switch (name)
         {
@@ -80,6 +81,9 @@ public static partial class QwenVlTensorMapping
             "self_attn.k_proj" => "attn_k",
             "self_attn.v_proj" => "attn_v",
             "self_attn.o_proj" when suffix == "weight" => "attn_output",
+            // Qwen3-VL's per-head RMSNorm on queries and keys (llama-arch.cpp LLM_TENSOR_ATTN_Q_NORM / _K_NORM).
+            "self_attn.q_norm" when suffix == "weight" => "attn_q_norm",
+            "self_attn.k_norm" when suffix == "weight" => "attn_k_norm",
             "mlp.gate_proj" when suffix == "weight" => "ffn_gate",
             "mlp.up_proj" when suffix == "weight" => "ffn_up",
             "mlp.down_proj" when suffix == "weight" => "ffn_down",
@@ -159,14 +163,14 @@ public static partial class QwenVlTensorMapping
 
 /// <summary>A checkpoint tensor the converter does not know where to put.</summary>
 public sealed class UnknownTensorException(string name)
-    : FormatException($"Tensor '{name}' is not part of a Qwen2-VL / Qwen2.5-VL checkpoint that llama.cpp 22dc605 can load.")
+    : FormatException($"Tensor '{name}' is not part of a Qwen2-VL / Qwen2.5-VL checkpoint that llama.cpp 22dc605 can load."), DynamicCot.Keyphrases.IUserFacingError
 {
     public string TensorName { get; } = name;
 }
 
 /// <summary>A known tensor with a shape the converter cannot handle.</summary>
 public sealed class UnsupportedTensorException(string name, string reason)
-    : FormatException($"Tensor '{name}': {reason}.")
+    : FormatException($"Tensor '{name}': {reason}."), DynamicCot.Keyphrases.IUserFacingError
 {
     public string TensorName { get; } = name;
 }

@@ -39,7 +39,8 @@ public static class RandomCheckpoint
         Directory.CreateDirectory(directory);
         tokenizer.Save(directory);
         config.Save(Path.Combine(directory, QwenVlConfig.FileName));
-        new PreprocessorConfig().Save(Path.Combine(directory, PreprocessorConfig.FileName));
+        (config.Architecture == QwenVlArchitecture.Qwen3Vl ? Qwen3VlTinyConfig.Preprocessor() : new PreprocessorConfig())
+            .Save(Path.Combine(directory, PreprocessorConfig.FileName));
 
         var writer = new SafetensorsWriter(new Dictionary<string, string> { ["format"] = "pt" });
         var specs = TinyWeights.Specs(config);

@@ -6,7 +6,7 @@ namespace DynamicCot.ModelFiles.Qwen;
 public sealed record TinyModelResult(string Directory, long ParameterCount, int VocabularySize);
 
 /// <summary>
-/// Writes a tiny Hugging Face checkpoint of the real Qwen2-VL / Qwen2.5-VL architecture: seeded random weights under
+/// Writes a tiny Hugging Face checkpoint of the real Qwen2-VL / Qwen2.5-VL / Qwen3-VL architecture: seeded random weights under
 /// the real tensor names, a real config.json, a byte-level BPE tokenizer whose merges are learned from the given texts
 /// (with Qwen's special tokens and ChatML chat template), and a preprocessor config. Everything downstream (convert,
 /// serve, train) treats it exactly like a downloaded checkpoint.
@@ -17,7 +17,11 @@ public static class TinyQwenVlFactory
     public static TinyModelResult Create(string directory, TinyModelOptions options, IEnumerable<string> corpus)
     {
         options.Validate();
-        var tokenizer = ByteLevelBpeTrainer.TrainQwenTokenizer(corpus, new ByteLevelBpeTrainerOptions { VocabSize = options.TokenizerVocabSize });
+        var tokenizer = ByteLevelBpeTrainer.TrainQwenTokenizer(corpus, new ByteLevelBpeTrainerOptions
+        {
+            VocabSize = options.TokenizerVocabSize,
+            PlainAddedTokens = options.Architecture == QwenVlArchitecture.Qwen3Vl ? QwenChatTemplate.Qwen3ThinkTokens : [],
+        });
         var tokenCount = tokenizer.GetTokenTable().Count;
         // Like the published checkpoints, the embedding matrix is padded past the tokenizer (to a multiple of 64).
         var vocabSize = (tokenCount + 63) / 64 * 64;
@@ -41,6 +45,8 @@ public static class TinyQwenVlFactory
     private static QwenVlConfig BuildConfig(TinyModelOptions o, HfTokenizer tokenizer, int vocabSize)
     {
         int Id(string token) => tokenizer.TokenId(token) ?? throw new InvalidOperationException($"The trained tokenizer lacks {token}.");
+        if (o.Architecture == QwenVlArchitecture.Qwen3Vl)
+            return Qwen3VlTinyConfig.Build(o, Id, vocabSize);
         var qwen25 = o.Architecture == QwenVlArchitecture.Qwen25Vl;
         return new QwenVlConfig
         {

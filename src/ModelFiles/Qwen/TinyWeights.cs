@@ -7,11 +7,14 @@ public static class TinyWeights
 {
     public sealed record TensorSpec(string Name, long[] Shape, TensorInit Init);
 
-    public enum TensorInit { Matrix, Norm, Bias }
+    /// <summary>How a tensor's values are drawn; <see cref="PositionTable"/> is a learned position embedding (small, like a trained one).</summary>
+    public enum TensorInit { Matrix, Norm, Bias, PositionTable }
 
     /// <summary>Every tensor a checkpoint of this config has, under its Hugging Face name.</summary>
     public static IReadOnlyList<TensorSpec> Specs(QwenVlConfig config)
     {
+        if (config.Architecture == QwenVlArchitecture.Qwen3Vl)
+            return TinyQwen3VlWeights.Specs(config);
         var specs = new List<TensorSpec>();
         void Add(string name, TensorInit init, params long[] shape) => specs.Add(new TensorSpec(name, shape, init));
 
@@ -107,6 +110,7 @@ public static class TinyWeights
         {
             TensorInit.Norm => (1.0f, 0.05f),
             TensorInit.Bias => (0f, 0.02f),
+            TensorInit.PositionTable => (0f, 0.1f),
             // Scaled like a trained network (~1/sqrt(fan_in)) so activations neither vanish nor explode.
             _ => (0f, (float)(1.0 / Math.Sqrt(fanIn))),
         };

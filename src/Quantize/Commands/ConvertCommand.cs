@@ -15,7 +15,7 @@ public static class ConvertCommand
         var mmproj = new Option<FileInfo>("--mmproj") { Description = "Multimodal projector GGUF to write.", Required = true };
         var type = new Option<string>("--type") { Description = "f32, f16 or bf16 (default f16).", DefaultValueFactory = _ => "f16" };
         var name = new Option<string?>("--name") { Description = "general.name (default: the folder name)." };
-        var command = new Command("convert", "Convert a Qwen2-VL / Qwen2.5-VL checkpoint into a llama.cpp language model GGUF plus an mmproj GGUF.")
+        var command = new Command("convert", "Convert a Qwen2-VL / Qwen2.5-VL / Qwen3-VL checkpoint into a llama.cpp language model GGUF plus an mmproj GGUF.")
         {
             input, output, mmproj, type, name,
         };

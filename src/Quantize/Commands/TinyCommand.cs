@@ -6,14 +6,14 @@ using DynamicCot.ModelFiles.Qwen;
 namespace DynamicCot.Quantize.Commands;
 
 /// <summary>
-/// <c>tiny --arch qwen2vl|qwen2.5vl --out DIR [--seed N] [--tokenizer PATH]</c>: a small random-weight checkpoint of the
+/// <c>tiny --arch qwen2vl|qwen2.5vl|qwen3vl --out DIR [--seed N] [--tokenizer PATH]</c>: a small random-weight checkpoint of the
 /// real architecture; <c>tiny --preset qwen2-vl-2b --tokenizer PATH --out DIR</c>: one at a published checkpoint's shape.
 /// </summary>
 public static class TinyCommand
 {
     public static Command Create()
     {
-        var arch = new Option<string?>("--arch") { Description = "qwen2vl or qwen2.5vl (not with --preset)." };
+        var arch = new Option<string?>("--arch") { Description = "qwen2vl, qwen2.5vl or qwen3vl (not with --preset)." };
         var preset = new Option<string?>("--preset")
         {
             Description = $"Write a published checkpoint's shape instead of a tiny one: {string.Join(", ", ModelPresets.All.Select(p => p.Name))}. Needs --tokenizer.",
@@ -26,14 +26,14 @@ public static class TinyCommand
         var output = new Option<DirectoryInfo>("--out") { Description = "Folder to write the Hugging Face checkpoint into.", Required = true };
         var seed = new Option<ulong>("--seed") { Description = "Random seed (same seed, same bytes).", DefaultValueFactory = _ => 42 };
         var hidden = new Option<int>("--hidden") { Description = "Text hidden size (64–256).", DefaultValueFactory = _ => 128 };
-        var layers = new Option<int>("--layers") { Description = "Text layers.", DefaultValueFactory = _ => 2 };
+        var layers = new Option<int?>("--layers") { Description = "Text layers (default 2; 3 for qwen3vl, whose DeepStack features must stop before the last layer)." };
         var vocab = new Option<int>("--vocab") { Description = "Learned BPE vocabulary size before special tokens.", DefaultValueFactory = _ => 1024 };
         var corpus = new Option<FileInfo[]>("--corpus")
         {
             Description = "Text (.txt) or JSONL files (a \"text\"/\"text_raw\"/\"title\" field per line) to learn the tokenizer's merges from (default: the posts in ../shared/data).",
             AllowMultipleArgumentsPerToken = true,
         };
-        var command = new Command("tiny", "Write a tiny, seeded random-weight Qwen2-VL / Qwen2.5-VL checkpoint with a real byte-level BPE tokenizer.")
+        var command = new Command("tiny", "Write a tiny, seeded random-weight Qwen2-VL / Qwen2.5-VL / Qwen3-VL checkpoint with a real byte-level BPE tokenizer.")
         {
             arch, preset, tokenizer, shard, output, seed, hidden, layers, vocab, corpus,
         };
@@ -61,9 +61,10 @@ public static class TinyCommand
                 Architecture = QwenVlProjector.Parse(archName),
                 Seed = parse.GetValue(seed),
                 HiddenSize = parse.GetValue(hidden),
-                Layers = parse.GetValue(layers),
                 TokenizerVocabSize = parse.GetValue(vocab),
             };
+            if (parse.GetValue(layers) is { } layerCount)
+                options = options with { Layers = layerCount };
             if (options.HiddenSize is < 64 or > 1024)
                 throw new CliInputException($"--hidden {options.HiddenSize} is out of range (64–1024).");
             TinyModelResult result;

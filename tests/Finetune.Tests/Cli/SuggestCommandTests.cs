@@ -1,5 +1,7 @@
 using System.Text.Json;
 using DynamicCot.ModelFiles.HuggingFace;
+using DynamicCot.ModelFiles.Quantization;
+using DynamicCot.ModelFiles.Qwen;
 using DynamicCot.Tests.Shared;
 
 namespace DynamicCot.Finetune.Tests.Cli;
@@ -20,6 +22,26 @@ public sealed class SuggestCommandTests(TinyModels models)
         Assert.NotEmpty(keyphrases);
         Assert.All(keyphrases, k => Assert.False(string.IsNullOrWhiteSpace(k.GetProperty("text").GetString())));
         Assert.True(json.RootElement.GetProperty("promptTokens").GetInt32() > 20);
+    }
+
+    [Fact]
+    public void Qwen3Vl_quantized_to_q4_k_m_suggests_json_for_a_post_with_a_photo()
+    {
+        var files = models.Get(QwenVlArchitecture.Qwen3Vl, GgufOutputType.F16);
+        using var folder = TestPaths.NewTempFolder("qwen3vl-suggest");
+        var quantized = folder.File("qwen3vl-q4_k_m.gguf");
+        GgufQuantizer.Quantize(files.LanguageModel, quantized, QuantizationPreset.Q4_K_M, threads: 2);
+
+        var photo = Directory.GetFiles(TestPaths.Data("vmu16_small_events", "images"), "*.jpg").Order(StringComparer.Ordinal).Skip(1).First();
+        var result = CliProcess.Finetune.Run("suggest", "--model", quantized, "--mmproj", files.Projector,
+            "--text", "Streets flooded after the storm #flood", "--image", photo, "--think", "off", "--json", "--threads", "2");
+        Assert.True(result.ExitCode == 0, result.StdErr);
+        using var json = JsonDocument.Parse(result.StdOut);
+        var keyphrases = json.RootElement.GetProperty("keyphrases").EnumerateArray().ToList();
+        Assert.NotEmpty(keyphrases);
+        Assert.All(keyphrases, k => Assert.False(string.IsNullOrWhiteSpace(k.GetProperty("text").GetString())));
+        // The image's tokens are in the prompt: far more than the text alone.
+        Assert.True(json.RootElement.GetProperty("promptTokens").GetInt32() > 40);
     }
 
     [Fact]

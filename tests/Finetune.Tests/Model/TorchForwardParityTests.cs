@@ -2,7 +2,7 @@ using DynamicCot.Finetune.Model;
 using DynamicCot.Finetune.Torch;
 using DynamicCot.Inference.Images;
 using DynamicCot.Inference.Llama;
-using DynamicCot.Inference.Native;
+using DynamicCot.Llama.Native;
 using DynamicCot.ModelFiles.HuggingFace;
 using DynamicCot.ModelFiles.Lora;
 using DynamicCot.Tests.Shared;
@@ -21,25 +21,32 @@ public sealed class TorchForwardParityTests(TinyModels models, ITestOutputHelper
     [Theory]
     [InlineData(QwenVlArchitecture.Qwen2Vl)]
     [InlineData(QwenVlArchitecture.Qwen25Vl)]
+    [InlineData(QwenVlArchitecture.Qwen3Vl)]
     public async Task Torch_logits_match_llama_cpp_for_a_prompt_with_a_real_photo(QwenVlArchitecture arch)
     {
         var files = models.Get(arch);
         var (reference, segments) = await LlamaReference.Logits(files, adapterPath: null);
         TorchRuntime.Initialize(2);
-        using var model = QwenTextModel.Load(files.Checkpoint, new TextModelOptions { RmsEpsilon = 0f });
+        using var model = QwenTextModel.Load(files.Checkpoint, ServedAs(arch));
         AssertClose(arch.ToString(), reference, Ours(model, segments));
     }
 
-    [Fact]
-    public async Task Torch_logits_match_llama_cpp_for_text_only()
+    [Theory]
+    [InlineData(QwenVlArchitecture.Qwen2Vl)]
+    [InlineData(QwenVlArchitecture.Qwen3Vl)]
+    public async Task Torch_logits_match_llama_cpp_for_text_only(QwenVlArchitecture arch)
     {
-        var files = models.Get(QwenVlArchitecture.Qwen2Vl);
+        var files = models.Get(arch);
         var (reference, segments) = await LlamaReference.Logits(files, adapterPath: null, withImage: false);
         Assert.All(segments, s => Assert.IsType<TextSegment>(s));
         TorchRuntime.Initialize(2);
-        using var model = QwenTextModel.Load(files.Checkpoint, new TextModelOptions { RmsEpsilon = 0f });
-        AssertClose("text", reference, Ours(model, segments));
+        using var model = QwenTextModel.Load(files.Checkpoint, ServedAs(arch));
+        AssertClose($"{arch} text", reference, Ours(model, segments));
     }
+
+    /// <summary>llama.cpp's qwen2vl graph runs RMSNorm with eps 0 (it ignores the key); its qwen3vl graph reads rms_norm_eps.</summary>
+    private static TextModelOptions ServedAs(QwenVlArchitecture arch) =>
+        new() { RmsEpsilon = arch == QwenVlArchitecture.Qwen3Vl ? null : 0f };
 
     [Fact]
     public async Task With_a_trained_adapter_torch_matches_llama_cpp_serving_that_adapter()
@@ -73,7 +80,7 @@ public sealed class TorchForwardParityTests(TinyModels models, ITestOutputHelper
     private static float[][] Ours(QwenTextModel model, IReadOnlyList<SequenceSegment> segments)
     {
         using var _ = no_grad();
-        using var batch = TorchBatch.Create([new TrainingSequence(segments, 0)], model.Text.HiddenSize, OutputRows.All, CPU);
+        using var batch = TorchBatch.Create([new TrainingSequence(segments, 0)], model.InputEmbeddingSize, OutputRows.All, CPU);
         using var logits = model.Logits(batch);
         var values = TorchTensors.ToFloats(logits);
         var vocab = (int)logits.shape[1];

@@ -1,7 +1,7 @@
 using DynamicCot.Finetune.Torch;
 using DynamicCot.Inference.Images;
 using DynamicCot.Inference.Llama;
-using DynamicCot.Inference.Native;
+using DynamicCot.Llama.Native;
 using DynamicCot.ModelFiles.HuggingFace;
 using DynamicCot.Tests.Shared;
 using Xunit.Abstractions;
@@ -20,19 +20,23 @@ public sealed class VisionTowerParityTests(TinyModels models, ITestOutputHelper 
     [Theory]
     [InlineData(QwenVlArchitecture.Qwen2Vl, 168, 112)]
     [InlineData(QwenVlArchitecture.Qwen25Vl, 224, 168)]
+    // Qwen3-VL: 16-px patches, a 12 × 8 grid against the 16 × 16 position table (interpolated), two DeepStack slices.
+    [InlineData(QwenVlArchitecture.Qwen3Vl, 192, 128)]
     public async Task Torch_tower_matches_mtmd_embeddings_for_a_real_photo(QwenVlArchitecture arch, int width, int height)
     {
         var files = models.Get(arch);
+        var token = arch == QwenVlArchitecture.Qwen3Vl ? 32 : 28;
+        var tokens = width * height / (token * token);
         var crop = await PhotoCrop(width, height);
 
         float[] reference;
         using (var llama = LlamaModel.Load(files.LanguageModel))
-        using (var mtmd = MtmdContext.Load(files.Projector, llama, new MtmdOptions { Threads = 2, ImageMaxTokens = width * height / (28 * 28), FlashAttention = LlamaFlashAttnType.Disabled }))
+        using (var mtmd = MtmdContext.Load(files.Projector, llama, new MtmdOptions { Threads = 2, ImageMaxTokens = tokens, FlashAttention = LlamaFlashAttnType.Disabled }))
         using (var bitmap = MtmdBitmap.FromRgb(width, height, crop))
         using (var chunks = mtmd.Tokenize(mtmd.Marker, [bitmap]))
         {
             var chunk = chunks.Chunks.Single(c => c.Type == MtmdInputChunkType.Image);
-            Assert.Equal(width * height / (28 * 28), chunk.TokenCount);
+            Assert.Equal(tokens, chunk.TokenCount);
             reference = mtmd.EncodeImage(chunk);
         }
 
@@ -44,7 +48,7 @@ public sealed class VisionTowerParityTests(TinyModels models, ITestOutputHelper 
             using var _ = no_grad();
             using var pixels = tower.Pixels(crop, width, height, preprocessor, "crop");
             using var embeddings = tower.Embed(pixels);
-            Assert.Equal([width * height / (28 * 28), tower.Vision.OutHiddenSize], embeddings.shape);
+            Assert.Equal([tokens, tower.OutputWidth], embeddings.shape);
             return TorchTensors.ToFloats(embeddings);
         }
         var ours = Embed(patchConvolutionInF16: false);
