@@ -39,6 +39,22 @@ public sealed class Qwen3VlConversionTests(TinyModels models)
             Assert.Contains(header.Tensors, t => t.Name == name);
     }
 
+    [Fact]
+    public void The_think_markers_of_the_answer_format_are_the_models_own_reasoning_tokens()
+    {
+        // Qwen3 adds <think> and </think> as plain added tokens; converted as user-defined tokens, llama.cpp matches them
+        // in any text, so a target "<think>…</think><answer>…" trains and serves the model's own reasoning tokens.
+        var files = models.Get(QwenVlArchitecture.Qwen3Vl);
+        var tokenizer = HfTokenizer.Load(files.Checkpoint);
+        var open = tokenizer.TokenId("<think>")!.Value;
+        var close = tokenizer.TokenId("</think>")!.Value;
+        using var model = LlamaModel.Load(files.LanguageModel);
+        var tokens = model.Vocab.Tokenize("<think>storm</think><answer>storm</answer>").Select(t => t.Value).ToArray();
+        Assert.Equal(open, tokens[0]);
+        Assert.Contains(close, tokens);
+        Assert.False(model.Vocab.IsControl(new LlamaToken(open)), "<think> must render as text when generated, not as a hidden control token");
+    }
+
     [Theory]
     // 16-pixel patches merged 2 × 2: one token per 32 × 32 pixels (Qwen2-VL's 14-pixel patches would give 88 and 18).
     [InlineData(320, 224, 70)]
