@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using DynamicCot.Gguf;
-using DynamicCot.Inference.Native;
+using DynamicCot.Llama.Native;
 
 // Writes and reads an F32 GGUF of SIZE_MB (default 200) split into 64 tensors, three rounds each, and prints the
 // best throughput. Numbers include the page cache (the file is not fsynced), which is what conversion pipelines see.

@@ -1,5 +1,6 @@
 using System.CommandLine;
-using DynamicCot.Inference.Native;
+using DynamicCot.Keyphrases;
+using DynamicCot.Llama.Native;
 using Spectre.Console;
 
 namespace DynamicCot.Cli;
@@ -44,23 +45,12 @@ public static class CliApplication
         }
     }
 
-    /// <summary>Errors that describe bad input or environment rather than a bug.</summary>
-    public static bool IsUserFacing(Exception e) => e is CliInputException or IUserFacingError or LlamaLibraryException or LlamaNativeException or DynamicCot.Inference.Llama.ProjectorMismatchException
-        or FileNotFoundException or DirectoryNotFoundException or InvalidDataException or ArgumentException or FormatException or NotSupportedException
-        || HasUserFacingBase(e.GetType());
-
-    // The domain libraries sit below this one and cannot implement IUserFacingError; their error families whose
-    // messages are written for users are recognised by their base type's name instead.
-    private static readonly HashSet<string> InputErrorFamilies =
-        ["ImageDecodeException", "SuggestionInputException", "SuggesterUnavailableException", "DatasetFormatException", "TrainingWorkerFailedException"];
-
-    private static bool HasUserFacingBase(Type? type)
-    {
-        for (; type is not null; type = type.BaseType)
-            if (InputErrorFamilies.Contains(type.Name))
-                return true;
-        return false;
-    }
+    /// <summary>
+    /// Errors that describe bad input or environment rather than a bug: the project's own families all implement
+    /// <see cref="IUserFacingError"/>; the others are the .NET and native-layer types a missing or malformed file raises.
+    /// </summary>
+    public static bool IsUserFacing(Exception e) => e is IUserFacingError or LlamaLibraryException or LlamaNativeException
+        or FileNotFoundException or DirectoryNotFoundException or InvalidDataException or ArgumentException or FormatException or NotSupportedException;
 
     /// <summary>Console for human output on stderr, so stdout stays clean for <c>--json</c>.</summary>
     public static IAnsiConsole Stderr { get; } = AnsiConsole.Create(new AnsiConsoleSettings
@@ -68,9 +58,6 @@ public static class CliApplication
         Out = new AnsiConsoleOutput(Console.Error),
     });
 }
-
-/// <summary>Marks exception types whose message is meant for the user (bad input, not a bug).</summary>
-public interface IUserFacingError;
 
 /// <summary>Bad command-line input.</summary>
 public sealed class CliInputException(string message) : Exception(message), IUserFacingError;

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using DynamicCot.Inference;
+using DynamicCot.Llama;
 
 namespace DynamicCot.Cli;
 

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
-using DynamicCot.Inference;
-using DynamicCot.Inference.Llama;
+using DynamicCot.Llama;
 using Spectre.Console;
 
 namespace DynamicCot.Cli;

@@ -24,7 +24,8 @@ public sealed record DemoTagWrite(Guid Key, IReadOnlyList<string> Tags, TagWrite
 /// The demo's content: a SQLite table standing in for a CMS, shared by every demo host started on the same state folder.
 /// Posts store tags as a JSON array, photos as CSV, so both of Umbraco's storage formats are exercised. Like Umbraco,
 /// an item has a draft and maybe a published version: the plugin's writes go to the draft, and republish only an item
-/// that was published without pending changes (see <see cref="IContentRepository.WriteTagsAsync"/>).
+/// that was published without pending changes (see <see cref="IContentRepository.UpdateTagsAsync"/>). A tag write
+/// reads, merges and writes the item inside one write transaction (SQLite's write lock), as Umbraco's scope does.
 /// </summary>
 public sealed class DemoContentStore : IContentRepository
 {
@@ -163,14 +164,24 @@ public sealed class DemoContentStore : IContentRepository
         return Task.FromResult(keys);
     }
 
-    public Task<TagWriteResult> WriteTagsAsync(Guid key, IReadOnlyList<string> tags, ContentActor actor, CancellationToken cancellationToken)
+    public async Task<TagUpdate> UpdateTagsAsync(Guid key, TagMergeStep merge, ContentActor actor, CancellationToken cancellationToken)
     {
-        var item = Find(key) ?? throw new ContentNotTaggableException($"No demo item has the key {key}.");
+        using var connection = Open();
+        // BEGIN IMMEDIATE (Microsoft.Data.Sqlite's default): the write lock is taken before the item is read.
+        using var transaction = connection.BeginTransaction();
+        DemoItem? item;
+        using (var find = new SqliteCommand($"{Select} WHERE key = @key", connection, transaction))
+        {
+            find.Parameters.AddWithValue("@key", key.ToString());
+            item = Read(find).FirstOrDefault();
+        }
+        if (item is null) throw new ContentNotTaggableException($"No demo item has the key {key}.");
         if (item.State == PublishState.Trashed) throw new ContentNotTaggableException($"Demo item {key} is in the recycle bin.");
+        var tags = await merge(new TaggableItem(item.Key, item.DocumentType, item.Name, item.Text, item.Image, item.Tags, "tags", item.State), cancellationToken);
+        if (tags is null || tags.SequenceEqual(item.Tags))
+            return new TagUpdate(item.Tags, item.Tags, null);
         var result = item.State == PublishState.Published ? TagWriteResult.Republished : TagWriteResult.SavedToDraft;
         var stored = FormatFor(item.TagStorage).Encode(tags);
-        using var connection = Open();
-        using var transaction = connection.BeginTransaction();
         using (var update = new SqliteCommand(result == TagWriteResult.Republished
             ? "UPDATE demo_content SET tags = @tags, published_tags = @tags, published_at = @now, publish_count = publish_count + 1 WHERE key = @key"
             : "UPDATE demo_content SET tags = @tags WHERE key = @key", connection, transaction))
@@ -191,7 +202,7 @@ public sealed class DemoContentStore : IContentRepository
             log.ExecuteNonQuery();
         }
         transaction.Commit();
-        return Task.FromResult(result);
+        return new TagUpdate(item.Tags, tags, result);
     }
 
     private const string Select = """

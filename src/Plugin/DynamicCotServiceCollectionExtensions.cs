@@ -28,7 +28,7 @@ public static class DynamicCotServiceCollectionExtensions
     /// <param name="suggesterFactory">Creates the engine; null leaves any registered <see cref="IKeyphraseSuggester"/>,
     /// else one that answers "no model configured".</param>
     /// <param name="runJobs">False registers no Hangfire server on this host: it enqueues jobs that other processes (or a
-    /// test's own <see cref="BackgroundJobServer"/>) run.</param>
+    /// test's own <see cref="BackgroundJobServer"/> on the plugin's storage) run.</param>
     public static IServiceCollection AddDynamicCot(this IServiceCollection services, IConfiguration configuration, string contentRootPath,
         KeyphraseSuggesterFactory? suggesterFactory = null, bool runJobs = true)
     {
@@ -51,6 +51,7 @@ public static class DynamicCotServiceCollectionExtensions
         services.AddSingleton<BulkJobService>();
         services.AddSingleton<FeedbackStore>();
         services.AddSingleton<RejectedTagStore>();
+        services.AddSingleton<AutoTagLedger>();
         services.AddSingleton<SuggestionThrottle>();
         services.AddTransient<ContentTagger>();
         services.AddSingleton<IAutoTagQueue, AutoTagQueue>();
@@ -70,31 +71,24 @@ public static class DynamicCotServiceCollectionExtensions
     }
 
     /// <summary>
-    /// Hangfire with this container's own storage and job activator registered before <c>AddHangfire</c> (which keeps
-    /// them): its defaults are process-wide statics, and a host must not run another host's jobs in its container.
+    /// The plugin's own Hangfire, beside any the site runs: its storage, client and server are registered under
+    /// <see cref="PluginHangfire.Key"/> and built from explicit objects, never through Hangfire's process-wide
+    /// <c>GlobalConfiguration</c> or the site's <see cref="JobStorage"/>/<see cref="IBackgroundJobClient"/>, so a site
+    /// with its own Hangfire (Cultiv.Hangfire, or its own <c>AddHangfire</c>) keeps its storage, its jobs and its settings.
     /// </summary>
     private static void AddHangfire(IServiceCollection services, ResolvedJobStore store, JobStoreOptions options, bool runJobs)
     {
-        services.AddSingleton<JobStorage>(sp =>
-        {
-            sp.GetRequiredService<IGlobalConfiguration>(); // log provider and serializer settings first: the storage logs as it starts
-            return JobStorageFactory.Create(store, options, sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(JobStorageFactory)));
-        });
-        // Hangfire's activator (a DI scope per job run, disposed after it) over this container, not the process-wide one.
-        services.AddSingleton<JobActivator>(sp => new Hangfire.AspNetCore.AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
-        services.AddHangfire((sp, c) =>
-        {
-            HangfireLogBridge.Use(sp.GetRequiredService<ILoggerFactory>());
-            c.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
-                .UseSimpleAssemblyNameTypeSerializer()
-                .UseRecommendedSerializerSettings()
-                .UseLogProvider(HangfireLogBridge.Instance);
-        });
+        services.AddKeyedSingleton<JobStorage>(PluginHangfire.Key, (sp, _) =>
+            JobStorageFactory.Create(store, options, sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(JobStorageFactory))));
+        services.AddKeyedSingleton<IBackgroundJobClient>(PluginHangfire.Key, (sp, key) => new BackgroundJobClient(sp.GetRequiredKeyedService<JobStorage>(key)));
+        // Hangfire's dashboard middleware checks that this is registered; reading the current configuration changes nothing.
+        services.TryAddSingleton<IGlobalConfiguration>(_ => GlobalConfiguration.Configuration);
+        services.TryAddSingleton(_ => Hangfire.Dashboard.DashboardRoutes.Routes);
+        services.AddSingleton<PluginHealth>();
         if (!runJobs) return;
-
-        if (!store.SharedByNodes)
-            services.AddHostedService(sp => new SingleServerLock(sp.GetRequiredService<ResolvedJobStore>())); // before the server: it starts first, stops last
-        services.AddHangfireServer((sp, server) => ConfigureServer(server, sp.GetRequiredService<NodeIdentity>(), options));
+        services.AddHostedService(sp => new PluginJobServer(
+            sp.GetRequiredKeyedService<JobStorage>(PluginHangfire.Key), sp.GetRequiredService<ResolvedJobStore>(), sp.GetRequiredService<NodeIdentity>(), options,
+            sp.GetRequiredService<IServiceScopeFactory>(), sp.GetRequiredService<PluginHealth>(), sp.GetRequiredService<ILoggerFactory>()));
     }
 
     /// <summary>This node's Hangfire server: the plugin's queue only, and timings that let a cluster notice a dead node within a minute.</summary>

@@ -80,14 +80,27 @@ public sealed class BulkJobTests
     }
 
     [Fact]
-    public async Task A_second_server_process_on_one_SQLite_job_store_is_refused_with_what_to_do_instead()
+    public async Task A_second_server_process_on_one_SQLite_job_store_starts_with_its_jobs_paused_and_says_why_then_takes_over_when_the_first_stops()
     {
         using var folder = TestPaths.NewTempFolder();
-        await using var first = await PluginServices.StartAsync(folder.Path, Content(1), new WordSuggester());
-        var refused = await Assert.ThrowsAsync<JobStoreInUseException>(() => PluginServices.StartAsync(folder.Path, Content(1), new WordSuggester()));
-        Assert.Contains("one server process", refused.Message);
-        Assert.Contains("Provider=Postgres", refused.Message);
-        Assert.Contains($"process {Environment.ProcessId}", refused.Message);
+        PluginJobServer.LockRetry = TimeSpan.FromMilliseconds(200);
+        var first = await PluginServices.StartAsync(folder.Path, Content(1), new WordSuggester());
+        var content = Content(3);
+        // The host starts (an overlapped recycle must not take the site down); its jobs wait, and it says why.
+        await using var second = await PluginServices.StartAsync(folder.Path, content, new WordSuggester());
+        var reason = second.Provider.GetRequiredService<PluginHealth>().JobsPausedReason;
+        Assert.NotNull(reason);
+        Assert.Contains("one server process", reason);
+        Assert.Contains("Provider=Postgres", reason);
+        Assert.Contains($"process {Environment.ProcessId}", reason);
+        Assert.Null(first.Provider.GetRequiredService<PluginHealth>().JobsPausedReason);
+
+        // The first process goes away: the second takes the store over and runs jobs.
+        await first.DisposeAsync();
+        var job = await second.Jobs.StartAsync(All, PluginServices.Starter, CancellationToken.None);
+        var view = await second.WaitAsync(job.Id, v => v.IsFinished);
+        Assert.Equal(3, view.Done);
+        Assert.Null(second.Provider.GetRequiredService<PluginHealth>().JobsPausedReason);
     }
 
     [Fact]

@@ -38,7 +38,7 @@ public sealed class JobSemanticsTests
         var suggester = new WordSuggester { Overloaded = true };
         await using var services = await PluginServices.StartAsync(folder.Path, content, suggester);
         var queue = services.Provider.GetRequiredService<IAutoTagQueue>();
-        var storage = services.Provider.GetRequiredService<JobStorage>();
+        var storage = services.Provider.GetRequiredKeyedService<JobStorage>(PluginHangfire.Key);
 
         // An item that does not exist: retrying cannot help, so the job fails on its first attempt.
         var missing = await queue.EnqueueAsync(Guid.NewGuid(), ContentActor.System, CancellationToken.None);

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using DynamicCot.Cli;
 using DynamicCot.Gguf;
-using DynamicCot.Inference.Native;
+using DynamicCot.Llama.Native;
 using DynamicCot.Quantize.Commands;
 using DynamicCot.Tests.Shared;
 

@@ -21,6 +21,7 @@ public sealed class PluginPackageClosureTests
         Assert.Contains(PluginPackages.SitePackageId, closure);
         Assert.Contains("DynamicCot.Keyphrases", closure);
         Assert.Contains("DynamicCot.Inference", closure);
+        Assert.Contains("DynamicCot.Llama", closure);
         Assert.Contains("LLamaSharp.Backend.Cpu", closure);
         Assert.Contains("NetVips.Native.linux-x64", closure);
         Assert.Contains("Umbraco.Cms.Core", closure);

@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 namespace DynamicCot.Finetune.Torch;
 
 /// <summary>The device cannot run the chosen <c>--precision</c>.</summary>
-public sealed class PrecisionNotSupportedException(string message, Exception? inner = null) : NotSupportedException(message, inner);
+public sealed class PrecisionNotSupportedException(string message, Exception? inner = null) : NotSupportedException(message, inner), DynamicCot.Keyphrases.IUserFacingError;
 
 /// <summary>
 /// Whether a device can run <c>--precision bf16</c>. TorchSharp 0.107 does not expose a CUDA device's compute

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using DynamicCot.Finetune.Model;
 using DynamicCot.Inference.Images;
 using DynamicCot.Inference.Llama;
-using DynamicCot.Inference.Native;
+using DynamicCot.Llama.Native;
 
 namespace DynamicCot.Finetune.Training;
 

@@ -22,7 +22,7 @@ public sealed record MetricsLogContents(IReadOnlyList<StepMetrics> Steps, IReadO
 
 /// <summary>A line of <c>metrics.jsonl</c> is not a metrics record. Names the file and the 1-based line.</summary>
 public sealed class MetricsLogFormatException(string path, int line, string reason, Exception? inner = null)
-    : FormatException($"{path}:{line}: {reason}", inner)
+    : FormatException($"{path}:{line}: {reason}", inner), DynamicCot.Keyphrases.IUserFacingError
 {
     public string FilePath { get; } = path;
     public int Line { get; } = line;

@@ -96,7 +96,7 @@ public sealed record TrainingWorkerResult(TrainingWorkerOutcome Outcome, Trainin
 /// The worker died (native abort, signal, non-zero exit), reported an error, or did not stop in time. The message says
 /// what happened, shows the last stderr lines, and names the checkpoint to resume from.
 /// </summary>
-public sealed class TrainingWorkerFailedException : Exception
+public sealed class TrainingWorkerFailedException : Exception, DynamicCot.Keyphrases.IUserFacingError
 {
     public TrainingWorkerFailedException(string summary, int? exitCode, string? workerError, IReadOnlyList<string> stderrTail, string? resumeCheckpoint, TrainingEvent? lastEvent)
         : base(Describe(summary, stderrTail, resumeCheckpoint))

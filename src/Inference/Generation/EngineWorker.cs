@@ -3,7 +3,7 @@ using System.Threading.Channels;
 using DynamicCot.Keyphrases.Prompting;
 using DynamicCot.Keyphrases.Suggestions;
 using DynamicCot.Inference.Llama;
-using DynamicCot.Inference.Native;
+using DynamicCot.Llama.Native;
 using Microsoft.Extensions.Logging;
 
 namespace DynamicCot.Inference.Generation;

@@ -1,6 +1,6 @@
 using DynamicCot.Inference.Images;
 using DynamicCot.Keyphrases.Suggestions;
-using DynamicCot.Inference.Native;
+using DynamicCot.Llama.Native;
 
 namespace DynamicCot.Inference.Generation;
 

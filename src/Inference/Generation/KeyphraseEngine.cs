@@ -30,9 +30,11 @@ public sealed class KeyphraseEngine : IKeyphraseSuggester, IDisposable, IAsyncDi
             FullMode = BoundedChannelFullMode.Wait,
         });
         _images = new ImageDecoder(options.ImageDecoding, loggerFactory);
+        var logger = loggerFactory.CreateLogger<KeyphraseEngine>();
+        var loading = System.Diagnostics.Stopwatch.StartNew();
         try
         {
-            _worker = new EngineWorker(options, _queue.Reader, loggerFactory.CreateLogger<KeyphraseEngine>());
+            _worker = new EngineWorker(options, _queue.Reader, logger);
         }
         catch
         {
@@ -40,6 +42,11 @@ public sealed class KeyphraseEngine : IKeyphraseSuggester, IDisposable, IAsyncDi
             throw;
         }
         _prompts = new KeyphrasePromptBuilder(options.Prompt with { MediaMarker = _worker.MediaMarker });
+        logger.LogInformation(
+            "Keyphrase model {Model} loaded in {Seconds:F1} s: projector {Projector}, {Threads} threads (OMP_WAIT_POLICY {WaitPolicy}), {Parallel} parallel requests, image budget {ImageMaxTokens}, images up to {MaxImageBytes} bytes",
+            options.ModelPath, loading.Elapsed.TotalSeconds, options.ProjectorPath ?? "none", options.Threads,
+            Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") ?? "unset", options.MaxParallelSequences, _worker.ImageMaxTokens,
+            options.ImageDecoding.MaxInputBytes);
     }
 
     /// <summary>Loads the model (and projector) and starts the worker.</summary>
@@ -48,7 +55,7 @@ public sealed class KeyphraseEngine : IKeyphraseSuggester, IDisposable, IAsyncDi
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         loggerFactory ??= NullLoggerFactory.Instance;
-        Llama.LlamaBackend.Initialize(loggerFactory);
+        LlamaBackend.Initialize(loggerFactory);
         return new KeyphraseEngine(options, loggerFactory);
     }
 
@@ -132,7 +139,7 @@ public sealed class KeyphraseEngine : IKeyphraseSuggester, IDisposable, IAsyncDi
             answer.Keyphrases.Select((k, i) => new KeyphraseCandidate(k, confidences[i])),
             vocabulary, options.MaxKeyphrases, options.MinConfidence);
         return new SuggestionResult(keyphrases, answer.Rationale, outcome.PromptTokens, outcome.Tokens.Count,
-            outcome.PromptTime, outcome.GenerationTime, outcome.Text);
+            outcome.PromptTime, outcome.GenerationTime, outcome.Text) { DroppedKeyphrases = keyphrases.DroppedByTagRules };
     }
 
     public void Dispose()

@@ -1,7 +1,7 @@
 using System.Text;
 using DynamicCot.Keyphrases.Suggestions;
 using DynamicCot.Inference.Llama;
-using DynamicCot.Inference.Native;
+using DynamicCot.Llama.Native;
 
 namespace DynamicCot.Inference.Generation;
 

@@ -1,7 +1,9 @@
+using DynamicCot.Keyphrases;
+
 namespace DynamicCot.Inference.Images;
 
 /// <summary>An image could not be decoded. <see cref="Input"/> names it (file name or caller-supplied label).</summary>
-public class ImageDecodeException : Exception
+public class ImageDecodeException : Exception, IUserFacingError
 {
     public ImageDecodeException(string input, string message, Exception? inner = null) : base(message, inner)
     {

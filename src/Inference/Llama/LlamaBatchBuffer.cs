@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
-using DynamicCot.Inference.Native;
+using DynamicCot.Llama.Native;
 using LLama.Native;
-using NativeApi = DynamicCot.Inference.Native.NativeApi;
+using NativeApi = DynamicCot.Llama.Native.NativeApi;
 
 namespace DynamicCot.Inference.Llama;
 

@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using DynamicCot.Inference.Native;
+using DynamicCot.Llama.Native;
 using LLama.Native;
 using LlamaSharpApi = LLama.Native.NativeApi;
 
@@ -156,14 +156,4 @@ public sealed unsafe class LlamaContext : IDisposable
         var target = GCHandle.FromIntPtr(userData).Target as LlamaContext;
         return target is { _abortRequested: true } ? (byte)1 : (byte)0;
     }
-}
-
-/// <summary>Thread defaults for the engine.</summary>
-public static class LlamaThreads
-{
-    /// <summary>
-    /// All cores, at most 2 on machines with up to 4 cores. Measured on a shared 2-core machine (bench/README.md):
-    /// with OpenMP's PASSIVE wait policy 2 threads are fastest for prompts and equal for generation.
-    /// </summary>
-    public static int Default => Math.Max(1, Environment.ProcessorCount);
 }

@@ -1,9 +1,9 @@
 using System.Text;
-using DynamicCot.Inference.Native;
+using DynamicCot.Llama.Native;
 using LLama;
 using LLama.Common;
 using LLama.Native;
-using NativeApi = DynamicCot.Inference.Native.NativeApi;
+using NativeApi = DynamicCot.Llama.Native.NativeApi;
 
 namespace DynamicCot.Inference.Llama;
 

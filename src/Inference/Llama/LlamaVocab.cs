@@ -1,5 +1,5 @@
 using System.Text;
-using DynamicCot.Inference.Native;
+using DynamicCot.Llama.Native;
 using LLama.Native;
 using LlamaSharpApi = LLama.Native.NativeApi;
 

@@ -1,4 +1,4 @@
-using DynamicCot.Inference.Native;
+using DynamicCot.Llama.Native;
 using LLama.Native;
 
 namespace DynamicCot.Inference.Llama;

@@ -1,6 +1,6 @@
-using DynamicCot.Inference.Native;
+using DynamicCot.Llama.Native;
 using LLama.Native;
-using NativeApi = DynamicCot.Inference.Native.NativeApi;
+using NativeApi = DynamicCot.Llama.Native.NativeApi;
 
 namespace DynamicCot.Inference.Llama;
 

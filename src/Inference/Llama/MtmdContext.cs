@@ -1,8 +1,8 @@
 using DynamicCot.Gguf;
-using DynamicCot.Inference.Native;
+using DynamicCot.Llama.Native;
 using LLama;
 using LLama.Native;
-using NativeApi = DynamicCot.Inference.Native.NativeApi;
+using NativeApi = DynamicCot.Llama.Native.NativeApi;
 
 namespace DynamicCot.Inference.Llama;
 
@@ -249,7 +249,7 @@ public sealed class MtmdContext : IDisposable
 }
 
 /// <summary>A projector file that does not belong to the model it is loaded for (or is no projector at all).</summary>
-public sealed class ProjectorMismatchException(string path, string message, Exception? inner = null) : IOException(message, inner)
+public sealed class ProjectorMismatchException(string path, string message, Exception? inner = null) : IOException(message, inner), DynamicCot.Keyphrases.IUserFacingError
 {
     public string ProjectorPath { get; } = path;
 }

@@ -4,7 +4,7 @@ namespace DynamicCot.Keyphrases.Data;
 /// A dataset or prediction file that breaks its format. The message starts with <c>file:line:</c> so that a user
 /// can jump to the offending line; the CLI reports any <c>*FormatException</c> as bad input, not as a bug.
 /// </summary>
-public sealed class DatasetFormatException : FormatException
+public sealed class DatasetFormatException : FormatException, IUserFacingError
 {
     public DatasetFormatException(string file, int line, string problem, Exception? inner = null)
         : base(line > 0 ? $"{file}:{line}: {problem}" : $"{file}: {problem}", inner)

@@ -71,10 +71,15 @@ public static class AnswerGrammar
         if (options.MaxKeyphraseCharacters > 1)
             grammar.Append(" keyphrase-char").Append(Bounds(0, options.MaxKeyphraseCharacters - 1));
         grammar.Append('\n');
-        grammar.Append("keyphrase-start ::= [^,<>\\r\\n\\t ]\n");
-        grammar.Append("keyphrase-char ::= [^,<>\\r\\n\\t]\n");
+        // No control characters and none of TagRules.ForbiddenCharacters: the model cannot spend tokens on what the
+        // normaliser would drop ("equin{"). Escapes as llama.cpp's grammar parser reads them (\x, \[, \], \\, \").
+        grammar.Append("keyphrase-start ::= [^").Append(ExcludedFromKeyphrases).Append(" ]\n");
+        grammar.Append("keyphrase-char ::= [^").Append(ExcludedFromKeyphrases).Append("]\n");
         return grammar.ToString();
     }
+
+    /// <summary>GBNF class body of the characters a keyphrase never contains: <see cref="TagRules.ForbiddenCharacters"/> and C0/C1 controls.</summary>
+    private const string ExcludedFromKeyphrases = ",<>{}\\[\\]|\\\\\\\"\\x00-\\x1F\\x7F-\\x9F";
 
     private static string Bounds(int min, int max) => string.Create(CultureInfo.InvariantCulture, $"{{{min},{max}}}");
 

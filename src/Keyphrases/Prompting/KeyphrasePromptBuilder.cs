@@ -1,5 +1,6 @@
 using System.Text;
 using DynamicCot.Keyphrases.Suggestions;
+using DynamicCot.Keyphrases.Text;
 
 namespace DynamicCot.Keyphrases.Prompting;
 
@@ -33,7 +34,7 @@ public sealed class KeyphrasePromptBuilder
     public string BuildPrompt(string text, bool hasImage)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var post = PostTextSanitizer.Sanitize(text, _options.MediaMarker, _options.MaxTextCharacters);
+        var post = PostTextSanitizer.Sanitize(ForTokenizer(text), _options.MediaMarker, _options.MaxTextCharacters);
         if (post.Text.Length == 0 && !hasImage)
             throw new SuggestionInputException(
                 "The post text is empty (after removing control tokens and whitespace) and there is no image: there is nothing to suggest keyphrases for.");
@@ -76,7 +77,32 @@ public sealed class KeyphrasePromptBuilder
             target.Append(CleanTargetKeyphrase(keyphrases[i]));
         }
         target.Append(ChatMarkup.AnswerClose).Append(ChatMarkup.ImEnd);
-        return target.ToString();
+        return ForTokenizer(target.ToString());
+    }
+
+    /// <summary>
+    /// Text as Qwen's tokenizer sees it: its <c>tokenizer.json</c> normalises to Unicode NFC before splitting, and
+    /// llama.cpp's tokenizer does not normalise at all, so text that is not in NFC (decomposed accents, some Korean
+    /// and Indic input) would get other ids than the model was trained on. Serving and training both pass through here.
+    /// </summary>
+    public static string ForTokenizer(string text)
+    {
+        // A lone surrogate is not text (Normalize refuses it); UTF-8 encoding turns it into U+FFFD, as the engine would.
+        if (HasLoneSurrogate(text))
+            text = Encoding.UTF8.GetString(Encoding.UTF8.GetBytes(text));
+        return UnicodeNfc.Normalize(text);
+    }
+
+    private static bool HasLoneSurrogate(string text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+                i++;
+            else if (char.IsSurrogate(text[i]))
+                return true;
+        }
+        return false;
     }
 
     private static void AppendTurn(StringBuilder prompt, string role, string content) =>

@@ -2,7 +2,7 @@ namespace DynamicCot.Keyphrases.Prompting;
 
 /// <summary>A keyphrase cannot be written into an answer: it is empty or holds a character the answer format reserves.</summary>
 public sealed class KeyphraseFormatException(string keyphrase, string reason)
-    : ArgumentException($"The keyphrase \"{keyphrase}\" cannot be used in an answer: {reason}.")
+    : ArgumentException($"The keyphrase \"{keyphrase}\" cannot be used in an answer: {reason}."), IUserFacingError
 {
     public string Keyphrase { get; } = keyphrase;
 }

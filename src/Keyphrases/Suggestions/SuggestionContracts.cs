@@ -65,7 +65,11 @@ public sealed record SuggestionResult(
     int GeneratedTokens,
     TimeSpan PromptTime,
     TimeSpan GenerationTime,
-    string RawOutput);
+    string RawOutput)
+{
+    /// <summary>Keyphrases the model wrote that are not tags (a stray letter, grammar characters, a repetition) and were dropped.</summary>
+    public int DroppedKeyphrases { get; init; }
+}
 
 /// <summary>Suggests keyphrases for a post's text and optional image. Implementations are safe to call concurrently.</summary>
 public interface IKeyphraseSuggester
@@ -74,7 +78,7 @@ public interface IKeyphraseSuggester
 }
 
 /// <summary>The engine cannot take the request now but will later (busy, or still loading its model).</summary>
-public class SuggesterUnavailableException(string message, TimeSpan retryAfter) : Exception(message)
+public class SuggesterUnavailableException(string message, TimeSpan retryAfter) : Exception(message), IUserFacingError
 {
     /// <summary>How long a caller should wait before trying again.</summary>
     public TimeSpan RetryAfter { get; } = retryAfter;
@@ -92,4 +96,13 @@ public sealed class SuggesterWarmingUpException(string message)
     : SuggesterUnavailableException(message, TimeSpan.FromSeconds(10));
 
 /// <summary>Invalid input to a suggestion (empty text, text too long for the context, …); the message names the problem.</summary>
-public sealed class SuggestionInputException(string message) : ArgumentException(message);
+/// <param name="input">Which part of the request is wrong: <see cref="TextInput"/>, <see cref="ImageInputName"/> or <see cref="OptionsInput"/>.</param>
+public sealed class SuggestionInputException(string message, string input = SuggestionInputException.TextInput) : ArgumentException(message), IUserFacingError
+{
+    public const string TextInput = "text";
+    public const string ImageInputName = "image";
+    public const string OptionsInput = "options";
+
+    /// <summary>Which part of the request is wrong (the API names it as the field).</summary>
+    public string Input { get; } = input;
+}

@@ -118,8 +118,8 @@ public sealed class ByteLevelBpeEncoder
 
     private void EncodeOrdinary(string text, List<int> output)
     {
-        if (_normalizeNfc && !text.IsNormalized(NormalizationForm.FormC))
-            text = text.Normalize(NormalizationForm.FormC);
+        if (_normalizeNfc)
+            text = DynamicCot.Keyphrases.Text.UnicodeNfc.Normalize(text);
         var span = text.AsSpan();
         foreach (var match in Qwen2PreTokenizer.RegexFor(span).EnumerateMatches(span))
             EncodePiece(span.Slice(match.Index, match.Length), output);

@@ -141,8 +141,8 @@ public static class ByteLevelBpeTrainer
         foreach (var raw in texts)
         {
             string text = Qwen2PreTokenizer.ReplaceLoneSurrogates(raw);
-            if (options.NormalizeNfc && !text.IsNormalized(NormalizationForm.FormC))
-                text = text.Normalize(NormalizationForm.FormC);
+            if (options.NormalizeNfc)
+                text = DynamicCot.Keyphrases.Text.UnicodeNfc.Normalize(text);
             foreach (var (start, length) in Qwen2PreTokenizer.SplitRanges(text))
             {
                 string piece = text.Substring(start, length);

@@ -210,6 +210,28 @@ public sealed class SafetensorsCheckpoint : IDisposable
         }
     }
 
+    /// <summary>Decodes elements [<paramref name="firstElement"/>, + destination length) of an F32, F16 or BF16 tensor.</summary>
+    public void ReadFloat32(string name, long firstElement, Span<float> destination)
+    {
+        var (info, file) = Lookup(name);
+        if (!info.DType.IsSupportedFloat())
+            throw new NotSupportedException($"tensor \"{name}\" in {info.FilePath} has dtype {info.DType.HeaderName()}; only F32, F16 and BF16 can be read as floats");
+        if (firstElement < 0 || firstElement + destination.Length > info.ElementCount)
+            throw new ArgumentOutOfRangeException(nameof(firstElement), $"elements [{firstElement}, {firstElement + destination.Length}) are outside the {info.ElementCount} of \"{name}\"");
+        int elementSize = info.DType.ElementSize();
+        FloatConversion.ToSingle(file.GetBytes(info, firstElement * elementSize, destination.Length * elementSize), info.DType, destination);
+    }
+
+    /// <summary>
+    /// Drops this process's mapping of a tensor's pages once it has been read (the page cache keeps them), so reading
+    /// a checkpoint larger than memory tensor by tensor keeps the resident set at one tensor's worth.
+    /// </summary>
+    public void Release(string name)
+    {
+        var (info, file) = Lookup(name);
+        file.Release(info);
+    }
+
     private (SafetensorsTensorInfo Info, SafetensorsFile File) Lookup(string name) =>
         _byName.TryGetValue(name, out var entry)
             ? entry

@@ -1,4 +1,5 @@
 using System.IO.MemoryMappedFiles;
+using System.Runtime.InteropServices;
 
 namespace DynamicCot.ModelFiles.HuggingFace;
 
@@ -73,6 +74,34 @@ public sealed unsafe class SafetensorsFile : IDisposable
             throw new ArgumentOutOfRangeException(nameof(length), $"[{offset}, {offset + length}) is outside the {tensor.ByteLength} bytes of \"{tensor.Name}\"");
         return length == 0 ? ReadOnlySpan<byte>.Empty : new ReadOnlySpan<byte>(_base + tensor.DataOffset + offset, length);
     }
+
+    /// <summary>
+    /// Tells the kernel this process no longer needs the mapped pages of <paramref name="tensor"/>
+    /// (<c>madvise(MADV_DONTNEED)</c>: a read-only file mapping is simply unmapped from the resident set; the next read
+    /// maps the pages again from the page cache or disk). A no-op where <c>madvise</c> is unavailable.
+    /// </summary>
+    public void Release(SafetensorsTensorInfo tensor)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_base is null || tensor.ByteLength == 0 || !OperatingSystem.IsLinux())
+            return;
+        const long page = 4096;
+        var start = (long)(_base + tensor.DataOffset);
+        var alignedStart = start / page * page;
+        var length = start + tensor.ByteLength - alignedStart;
+        try
+        {
+            _ = madvise((nint)alignedStart, (nuint)length, MadviseDontNeed);
+        }
+        catch (EntryPointNotFoundException)
+        {
+        }
+    }
+
+    private const int MadviseDontNeed = 4;
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int madvise(nint address, nuint length, int advice);
 
     public void Dispose()
     {

@@ -4,7 +4,7 @@ namespace DynamicCot.ModelFiles.HuggingFace;
 /// A safetensors file (or the sharded index that points at it) is malformed or unsupported.
 /// Always names the file and, when it is about bytes, the byte offset where the problem was found.
 /// </summary>
-public sealed class SafetensorsFormatException : FormatException
+public sealed class SafetensorsFormatException : FormatException, DynamicCot.Keyphrases.IUserFacingError
 {
     public SafetensorsFormatException(string filePath, long byteOffset, string reason, Exception? inner = null)
         : base(Compose(filePath, byteOffset, reason), inner)

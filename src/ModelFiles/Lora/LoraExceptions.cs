@@ -5,7 +5,7 @@ namespace DynamicCot.ModelFiles.Lora;
 /// when the problem is about one tensor, the tensor. Derives from <see cref="FormatException"/> so the command-line
 /// front ends report it as bad input (one line, exit 1), not as a crash.
 /// </summary>
-public class LoraAdapterException : FormatException
+public class LoraAdapterException : FormatException, DynamicCot.Keyphrases.IUserFacingError
 {
     public LoraAdapterException(string filePath, string? tensorName, string reason, Exception? inner = null)
         : base(Describe(filePath, tensorName, reason), inner)

@@ -1,5 +1,7 @@
-using System.Runtime.CompilerServices;
+using DynamicCot.Llama;
+using DynamicCot.Llama.Native;
 using LLama.Native;
+using NativeApi = LLama.Native.NativeApi;
 
 namespace DynamicCot.ModelFiles.Quantization;
 
@@ -9,13 +11,16 @@ namespace DynamicCot.ModelFiles.Quantization;
 /// </summary>
 /// <remarks>
 /// llama.cpp writes to the path it is given and leaves a partial file behind when it fails, so it writes to a
-/// temporary file next to the output, renamed over the output only on success. Calls run one at a time: llama.cpp's
-/// log callback, from which errors and progress are read, is process-wide. A running quantization cannot be
-/// interrupted; cancellation is checked before it starts.
+/// temporary file next to the output, renamed over the output only on success. Calls run one at a time. Errors and
+/// progress are read from llama.cpp's log through <see cref="NativeLog"/>, the process's one receiver of it. A running
+/// quantization cannot be interrupted; cancellation is checked before it starts.
 /// </remarks>
 internal static class LanguageModelQuantizer
 {
     private static readonly Lock OneAtATime = new();
+
+    /// <summary>A model's per-tensor lines and llama.cpp's reasons, with room to spare (Qwen2-VL-7B has 339 tensors).</summary>
+    private const int LogLinesKept = 10_000;
 
     public static QuantizationResult Quantize(QuantizationInput input, QuantizationPreset preset, int threads,
         IProgress<QuantizationProgress>? progress, CancellationToken cancellationToken)
@@ -27,11 +32,12 @@ internal static class LanguageModelQuantizer
             cancellationToken.ThrowIfCancellationRequested();
             // The engine's runtime loads llama.cpp (CPU variant, OpenMP policy, checks) before anything touches it.
             EnsureLibraryLoaded();
-            using var capture = LlamaLogCapture.Begin(line =>
+            // llama.cpp logs on the calling thread, so the capture sees this quantization's lines only.
+            using var capture = NativeLog.Capture(line =>
             {
                 if (progress is not null && QuantizerLogProgress.TryParse(line, out var step))
                     progress.Report(step);
-            });
+            }, keep: LogLinesKept);
             uint status;
             try
             {
@@ -77,9 +83,9 @@ internal static class LanguageModelQuantizer
     {
         try
         {
-            DynamicCot.Inference.LlamaRuntime.EnsureLoaded();
+            LlamaRuntime.EnsureLoaded();
         }
-        catch (DynamicCot.Inference.Native.LlamaLibraryException e)
+        catch (LlamaLibraryException e)
         {
             var reason = e.Message;
             throw new QuantizationException(AppContext.BaseDirectory,

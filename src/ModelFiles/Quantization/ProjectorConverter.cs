@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 using DynamicCot.Gguf;
-using DynamicCot.Inference.Native;
+using DynamicCot.Llama.Native;
 using LLama.Native;
 
 namespace DynamicCot.ModelFiles.Quantization;

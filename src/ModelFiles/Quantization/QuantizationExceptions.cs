@@ -1,4 +1,4 @@
-using DynamicCot.Cli;
+using DynamicCot.Keyphrases;
 
 namespace DynamicCot.ModelFiles.Quantization;
 

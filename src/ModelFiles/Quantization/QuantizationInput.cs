@@ -1,5 +1,5 @@
 using DynamicCot.Gguf;
-using DynamicCot.Inference.Native;
+using DynamicCot.Llama.Native;
 
 namespace DynamicCot.ModelFiles.Quantization;
 

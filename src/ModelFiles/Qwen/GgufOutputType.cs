@@ -1,4 +1,4 @@
-using DynamicCot.Inference.Native;
+using DynamicCot.Llama.Native;
 using DynamicCot.Gguf;
 
 namespace DynamicCot.ModelFiles.Qwen;

@@ -1,6 +1,6 @@
 using DynamicCot.Keyphrases.Prompting;
 using DynamicCot.Gguf;
-using DynamicCot.Inference.Native;
+using DynamicCot.Llama.Native;
 using DynamicCot.ModelFiles.HuggingFace;
 
 namespace DynamicCot.ModelFiles.Qwen;
@@ -23,8 +23,10 @@ public sealed record ConversionResult(string LanguageModelPath, string Projector
 /// <summary>
 /// Converts a Hugging Face Qwen2-VL / Qwen2.5-VL / Qwen3-VL checkpoint (safetensors + config.json + tokenizer files +
 /// preprocessor_config.json) into what llama.cpp serves: a <c>qwen2vl</c> (or <c>qwen3vl</c>) language-model GGUF and a
-/// <c>qwen2vl_merger</c> / <c>qwen2.5vl_merger</c> / <c>qwen3vl_merger</c> mmproj GGUF. Tensors stream through one at a
-/// time; the config is read and checked before anything is written, and each file appears whole or not at all.
+/// <c>qwen2vl_merger</c> / <c>qwen2.5vl_merger</c> / <c>qwen3vl_merger</c> mmproj GGUF. The config is read and checked
+/// before anything is written, and each file appears whole or not at all. Tensors stream through one at a time, in
+/// chunks, from the memory-mapped shards (each tensor's pages released once written), so memory stays far below the
+/// model's size.
 /// </summary>
 public static class QwenVlGgufConverter
 {
@@ -76,10 +78,8 @@ public static class QwenVlGgufConverter
             writer.AddTensor(tensor.GgufName, type, tensor.GgmlDims, stream =>
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var values = checkpoint.ReadFloat32(tensor.SourceName);
-                var part = TensorSlicer.Extract(tensor, source.Shape.ToArray(), values);
-                stream.Write(FloatEncoding.Encode(part, type));
-                bytesRead += part.Length * sizeof(float);
+                bytesRead += TensorStreamer.Copy(checkpoint, tensor, source, type, stream) * sizeof(float);
+                checkpoint.Release(tensor.SourceName);
                 progress?.Report(new ConversionProgress(++done, total, tensor.GgufName, bytesRead));
             });
         }

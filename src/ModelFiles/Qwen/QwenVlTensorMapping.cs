@@ -163,14 +163,14 @@ public static partial class QwenVlTensorMapping
 
 /// <summary>A checkpoint tensor the converter does not know where to put.</summary>
 public sealed class UnknownTensorException(string name)
-    : FormatException($"Tensor '{name}' is not part of a Qwen2-VL / Qwen2.5-VL checkpoint that llama.cpp 22dc605 can load.")
+    : FormatException($"Tensor '{name}' is not part of a Qwen2-VL / Qwen2.5-VL checkpoint that llama.cpp 22dc605 can load."), DynamicCot.Keyphrases.IUserFacingError
 {
     public string TensorName { get; } = name;
 }
 
 /// <summary>A known tensor with a shape the converter cannot handle.</summary>
 public sealed class UnsupportedTensorException(string name, string reason)
-    : FormatException($"Tensor '{name}': {reason}.")
+    : FormatException($"Tensor '{name}': {reason}."), DynamicCot.Keyphrases.IUserFacingError
 {
     public string TensorName { get; } = name;
 }

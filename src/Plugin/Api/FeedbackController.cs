@@ -19,7 +19,11 @@ public sealed record FeedbackRequest(Guid? ContentId, string? Text, string? Imag
 [DynamicCotExceptionFilter]
 public sealed class FeedbackController(FeedbackStore feedback, RejectedTagStore rejectedTags, IContentRepository content) : ControllerBase
 {
+    /// <summary>Largest feedback body read: the item's text (cut by the engine to far less) and its tags fit many times over.</summary>
+    public const long MaxBodyBytes = 1024 * 1024;
+
     [HttpPost]
+    [RequestSizeLimit(MaxBodyBytes)]
     public async Task<IActionResult> Record([FromBody] FeedbackRequest request, CancellationToken cancellationToken)
     {
         IReadOnlyList<string> accepted = request.Accepted ?? [], rejected = request.Rejected ?? [], added = request.Added ?? [];

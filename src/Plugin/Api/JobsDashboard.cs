@@ -1,3 +1,4 @@
+using DynamicCot.Plugin.Jobs;
 using DynamicCot.Plugin.Configuration;
 using Hangfire;
 using Hangfire.Dashboard;
@@ -48,7 +49,7 @@ public static class JobsDashboard
             DashboardTitle = "DynamicCot jobs",
             AppPath = "/umbraco",
             IgnoreAntiforgeryToken = false,
-        }, app.ApplicationServices.GetRequiredService<JobStorage>());
+        }, app.ApplicationServices.GetRequiredKeyedService<JobStorage>(PluginHangfire.Key));
     }
 }
 

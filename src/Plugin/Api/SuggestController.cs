@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using DynamicCot.Inference.Images;
 using DynamicCot.Keyphrases.Suggestions;
 using DynamicCot.Plugin.Configuration;
 using DynamicCot.Plugin.Content;
@@ -19,8 +20,9 @@ public sealed class SuggestForm
 
 public sealed record SuggestionDto(string Text, double Confidence, bool MatchedExistingTag);
 
+/// <param name="DroppedKeyphrases">Keyphrases the model wrote that broke the tag rules and were left out.</param>
 public sealed record SuggestResponse(Guid? ContentId, IReadOnlyList<SuggestionDto> Keyphrases, string? Rationale,
-    int PromptTokens, int GeneratedTokens, double ElapsedMilliseconds);
+    int PromptTokens, int GeneratedTokens, double ElapsedMilliseconds, int DroppedKeyphrases);
 
 /// <summary>Interactive suggestions for the editor's "Suggest keyphrases" button.</summary>
 [ApiController]
@@ -49,15 +51,17 @@ public sealed class SuggestController(
 
         if (form.Image is { } upload)
         {
+            // The cheap checks the engine's decoder makes too, here before the bytes are read or queued behind other requests.
             if (upload.Length > settings.MaxImageBytes)
-                return ApiProblems.Field("image", $"The upload is {upload.Length / 1048576.0:F1} MB; the limit is {settings.MaxImageBytes / 1048576.0:F1} MB.", StatusCodes.Status413PayloadTooLarge);
+                throw new ImageTooLargeException(upload.FileName, ImageLimit.InputBytes, upload.Length, settings.MaxImageBytes,
+                    $"the upload is {upload.Length / 1048576.0:F1} MB; the limit is {settings.MaxImageBytes / 1048576.0:F1} MB");
             if (upload.Length == 0)
-                return ApiProblems.Field("image", "The uploaded file is empty.");
+                throw new CorruptImageException(upload.FileName, $"'{upload.FileName}' is empty (0 bytes).");
             var bytes = new byte[upload.Length];
             await using (var stream = upload.OpenReadStream())
                 await stream.ReadExactlyAsync(bytes, cancellationToken);
-            if (ImageSniffer.Detect(bytes) is null)
-                return ApiProblems.Field("image", $"'{upload.FileName}' is not a JPEG, PNG, WebP or GIF image.");
+            if (ImageFormatSniffer.Detect(bytes, out var detected) is null)
+                throw new UnsupportedImageFormatException(upload.FileName, detected);
             image = new ImageInput(bytes, upload.FileName);
         }
 
@@ -78,6 +82,6 @@ public sealed class SuggestController(
         var result = await suggester.SuggestAsync(text ?? "", image, settings.ToSuggestionOptions(existingTags), cancellationToken);
         return Ok(new SuggestResponse(form.ContentId,
             result.Keyphrases.Select(k => new SuggestionDto(k.Text, k.Confidence, k.MatchedExistingTag)).ToList(),
-            result.Rationale, result.PromptTokens, result.GeneratedTokens, started.Elapsed.TotalMilliseconds));
+            result.Rationale, result.PromptTokens, result.GeneratedTokens, started.Elapsed.TotalMilliseconds, result.DroppedKeyphrases));
     }
 }

@@ -13,14 +13,26 @@ public interface IContentRepository
     Task<IReadOnlyList<Guid>> ListKeysAsync(ContentSelection selection, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Stores the tags in the item's tags property (in its stored format) without taking publishing decisions from the
-    /// editor: an item published without pending changes is republished once with the tags; any other item (never
-    /// published, unpublished, published with a pending draft) gets the tags in its draft and stays as it was.
+    /// Changes the item's tags atomically with respect to every other write to the CMS's content: under the CMS's write
+    /// lock it reads the item as stored now, asks <paramref name="merge"/> for the tags to store (null or the same tags:
+    /// nothing is written) and stores them in the item's tags property (in its stored format), without taking
+    /// publishing decisions from the editor: what was published without pending changes is republished once with the
+    /// tags; anything else gets the tags in its draft and stays as it was. An editor's save waits for the lock, so it
+    /// can neither be overwritten by the tags nor overwrite them unseen.
     /// </summary>
     /// <param name="actor">Who the write is attributed to in the CMS's audit trail.</param>
     /// <exception cref="Tagging.ContentNotTaggableException">The item is gone, trashed or has no tags property.</exception>
-    Task<TagWriteResult> WriteTagsAsync(Guid key, IReadOnlyList<string> tags, ContentActor actor, CancellationToken cancellationToken);
+    Task<TagUpdate> UpdateTagsAsync(Guid key, TagMergeStep merge, ContentActor actor, CancellationToken cancellationToken);
 }
+
+/// <summary>Decides the tags to store from the item as it is stored at the moment of writing; null leaves it alone.</summary>
+public delegate Task<IReadOnlyList<string>?> TagMergeStep(TaggableItem current, CancellationToken cancellationToken);
+
+/// <summary>What <see cref="IContentRepository.UpdateTagsAsync"/> did.</summary>
+/// <param name="Before">The tags the item had when the lock was taken.</param>
+/// <param name="Tags">The tags it has now.</param>
+/// <param name="Write">Where they went; null when nothing was written.</param>
+public sealed record TagUpdate(IReadOnlyList<string> Before, IReadOnlyList<string> Tags, TagWriteResult? Write);
 
 /// <summary>An item's publish state as the editor left it; tagging never changes it.</summary>
 public enum PublishState

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.ComponentModel;
 using DynamicCot.Keyphrases.Suggestions;
 using DynamicCot.Plugin.Content;
@@ -34,7 +35,7 @@ public interface IAutoTagQueue
 }
 
 /// <summary>One Hangfire job per publish; job arguments are ids and plain values only (they are stored as JSON).</summary>
-public sealed class AutoTagQueue(IBackgroundJobClient client) : IAutoTagQueue
+public sealed class AutoTagQueue([FromKeyedServices(PluginHangfire.Key)] IBackgroundJobClient client) : IAutoTagQueue
 {
     public Task<string> EnqueueAsync(Guid contentKey, ContentActor actor, CancellationToken cancellationToken) =>
         Task.FromResult(client.Enqueue<AutoTagJob>(job => job.RunAsync(contentKey, actor.UserId, actor.Name, CancellationToken.None)));

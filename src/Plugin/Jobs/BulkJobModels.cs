@@ -38,9 +38,9 @@ public sealed record BulkItemFailure(Guid ContentKey, string Reason, int Attempt
 public sealed record NodeProgress(string Node, int Done, int Failed);
 
 /// <summary>A state change the job's current status does not allow (e.g. resuming a completed job).</summary>
-public sealed class BulkJobStateException(string message) : Exception(message);
+public sealed class BulkJobStateException(string message) : Exception(message), DynamicCot.Keyphrases.IUserFacingError;
 
-public sealed class BulkJobNotFoundException(Guid id) : Exception($"No bulk job has the id {id}.")
+public sealed class BulkJobNotFoundException(Guid id) : Exception($"No bulk job has the id {id}."), DynamicCot.Keyphrases.IUserFacingError
 {
     public Guid Id { get; } = id;
 }

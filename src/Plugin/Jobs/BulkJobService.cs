@@ -1,6 +1,8 @@
+using Microsoft.Extensions.DependencyInjection;
 using DynamicCot.Plugin.Configuration;
 using DynamicCot.Plugin.Content;
 using Hangfire;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace DynamicCot.Plugin.Jobs;
@@ -9,13 +11,14 @@ namespace DynamicCot.Plugin.Jobs;
 /// Starts, inspects, pauses, resumes, restarts and cancels bulk retag jobs. The state is in the plugin's tables; the
 /// work is Hangfire jobs (one that lists the items, then one per batch) that any node runs.
 /// </summary>
-public sealed class BulkJobService(BulkJobStore store, IBackgroundJobClient client, IOptions<DynamicCotOptions> options)
+public sealed class BulkJobService(BulkJobStore store, [FromKeyedServices(PluginHangfire.Key)] IBackgroundJobClient client, IOptions<DynamicCotOptions> options, ILogger<BulkJobService> logger)
 {
     public async Task<BulkJobView> StartAsync(ContentSelection selection, ContentActor startedBy, CancellationToken cancellationToken)
     {
         if (selection.IsEmpty)
             throw new ArgumentException("Say which content to retag: rootId, documentType, or all.", nameof(selection));
         var id = await store.CreateAsync(selection, startedBy, options.Value.Throttle.BulkBatchSize, cancellationToken);
+        logger.LogInformation("Bulk job {JobId} queued by {Actor} ({Selection})", id, startedBy, selection);
         EnqueuePrepare(id);
         return await GetAsync(id, cancellationToken);
     }
@@ -56,6 +59,7 @@ public sealed class BulkJobService(BulkJobStore store, IBackgroundJobClient clie
         var current = await GetAsync(id, cancellationToken);
         if (!await store.ResetForRestartAsync(id, from, cancellationToken))
             throw new BulkJobStateException($"Cannot restart bulk job {id}: it is {current.Status}; restart applies to {string.Join(" or ", from)} jobs.");
+        logger.LogInformation("Bulk job {JobId} restarted: {From} -> {To}", id, current.Status, BulkJobStatus.Queued);
         EnqueuePrepare(id);
         return await GetAsync(id, cancellationToken);
     }
@@ -74,6 +78,7 @@ public sealed class BulkJobService(BulkJobStore store, IBackgroundJobClient clie
         var current = await GetAsync(id, cancellationToken);
         if (!await store.TransitionAsync(id, from, to, cancellationToken))
             throw new BulkJobStateException($"Cannot {verb} bulk job {id}: it is {current.Status}; {verb} applies to {string.Join(" or ", from)} jobs.");
+        logger.LogInformation("Bulk job {JobId} {Verb}: {From} -> {To}", id, verb, current.Status, to);
         return await GetAsync(id, cancellationToken);
     }
 }

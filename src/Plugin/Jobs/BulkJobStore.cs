@@ -7,7 +7,7 @@ namespace DynamicCot.Plugin.Jobs;
 
 /// <summary>
 /// Persists bulk jobs, their batches and one row per item, so every node works on the same job and a job survives any
-/// node stopping or dying: an item is claimed for a lease before it is worked on, its result (the tags to store) is
+/// node stopping or dying: an item is claimed for a lease before it is worked on, its result (the model's suggestions) is
 /// recorded before it is written, and it is finished once. Progress counts are read from the item rows, so they cannot
 /// drift; "all batches done" is a counter decremented once per batch, so exactly one node completes the job.
 /// </summary>

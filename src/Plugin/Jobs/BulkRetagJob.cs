@@ -13,7 +13,7 @@ namespace DynamicCot.Plugin.Jobs;
 /// <summary>
 /// The Hangfire jobs of a bulk retag: <see cref="PrepareAsync"/> lists the items and splits them into batches, then
 /// one <see cref="RunBatchAsync"/> per batch, so every node takes batches of the same bulk job at once.
-/// Per item: claim it (a lease), record the tags to store before writing them, write, mark it done. A node that is
+/// Per item: claim it (a lease), record the model's suggestions, merge them into the item when writing, mark it done. A node that is
 /// stopped gives its item back and Hangfire requeues the batch at once; a node that dies leaves a lease that expires
 /// and a batch that Hangfire hands to another node after the invisibility timeout. Either way the next run applies the
 /// recorded result, so no item is written twice with different results, and finished items are never redone.
@@ -41,7 +41,7 @@ public sealed class BulkRetagJob(
         {
             var keys = await content.ListKeysAsync(header.Value.Selection, cancellationToken);
             if (await store.PrepareAsync(bulkJobId, keys, cancellationToken))
-                logger.LogInformation("Bulk job {JobId}: {Count} items ({Selection}) in batches of {Size}", bulkJobId, keys.Count, header.Value.Selection, options.Value.Throttle.BulkBatchSize);
+                logger.LogInformation("Bulk job {JobId} running: Queued -> Running, {Count} items ({Selection}) in batches of {Size}", bulkJobId, keys.Count, header.Value.Selection, options.Value.Throttle.BulkBatchSize);
         }
         // Also after a crash between preparing and queueing: queue whatever batches are pending.
         if ((await store.GetHeaderAsync(bulkJobId, cancellationToken))?.Status == BulkJobStatus.Running)
@@ -70,7 +70,7 @@ public sealed class BulkRetagJob(
                 if (!await store.HasPendingAsync(bulkJobId, batch, cancellationToken))
                 {
                     if (await store.FinishBatchAsync(bulkJobId, batch, node.Name, CancellationToken.None))
-                        logger.LogInformation("Bulk job {JobId} completed (last batch {Batch} on {Node})", bulkJobId, batch, node.Name);
+                        logger.LogInformation("Bulk job {JobId} completed: Running -> Completed (last batch {Batch} on {Node})", bulkJobId, batch, node.Name);
                     return;
                 }
                 // Items leased by another run (a node that may have died): wait for them to finish or their lease to end.
@@ -83,6 +83,7 @@ public sealed class BulkRetagJob(
                 // Failing every item for a missing model would lose the job: pause it with the reason instead.
                 await store.TransitionAsync(bulkJobId, [BulkJobStatus.Running], BulkJobStatus.Paused, CancellationToken.None,
                     error: new KeyphraseEngineNotConfiguredException().Message + " Resume the job once a model is configured.");
+                logger.LogInformation("Bulk job {JobId} paused: Running -> Paused, no keyphrase model is configured", bulkJobId);
                 return;
             }
         }
@@ -94,8 +95,8 @@ public sealed class BulkRetagJob(
     {
         try
         {
-            recorded ??= await store.RecordResultAsync(jobId, key, EncodePlan(await tagger.PlanAsync(key, cancellationToken)), CancellationToken.None);
-            var result = await tagger.ApplyAsync(DecodePlan(key, recorded), actor, cancellationToken);
+            recorded ??= await store.RecordResultAsync(jobId, key, EncodeSuggestions(await tagger.SuggestAsync(key, cancellationToken)), CancellationToken.None);
+            var result = await tagger.ApplyAsync(key, DecodeSuggestions(recorded), actor, cancellationToken);
             await store.FinishItemAsync(jobId, key, BulkItemState.Done, null, node.Name, result.Write?.ToString() ?? result.Kind.ToString(), CancellationToken.None);
             return ItemOutcome.Finished;
         }
@@ -136,8 +137,15 @@ public sealed class BulkRetagJob(
         }
     }
 
-    // The recorded result: the tags to store, or null when the merge policy leaves the item alone.
-    private static string EncodePlan(TagPlan plan) => JsonSerializer.Serialize(plan.Tags);
+    // The recorded result is the model's suggestions, merged into the item when it is written (so an editor's changes
+    // made while the job waited are kept). Jobs recorded before that kept the merged list (a JSON array, or null when
+    // the policy left the item alone); merging it again gives the same tags plus whatever the editor added since.
+    private sealed record RecordedSuggestions(IReadOnlyList<string> Suggestions);
 
-    private static TagPlan DecodePlan(Guid key, string recorded) => new(key, JsonSerializer.Deserialize<string[]?>(recorded));
+    private static string EncodeSuggestions(IReadOnlyList<string> suggestions) => JsonSerializer.Serialize(new RecordedSuggestions(suggestions));
+
+    private static IReadOnlyList<string> DecodeSuggestions(string recorded) =>
+        recorded.TrimStart().StartsWith('{')
+            ? JsonSerializer.Deserialize<RecordedSuggestions>(recorded)?.Suggestions ?? []
+            : JsonSerializer.Deserialize<string[]?>(recorded) ?? [];
 }

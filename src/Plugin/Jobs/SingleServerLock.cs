@@ -1,17 +1,12 @@
-using Microsoft.Extensions.Hosting;
-
 namespace DynamicCot.Plugin.Jobs;
-
-/// <summary>A second server process was started on a SQLite job store that one already serves.</summary>
-public sealed class JobStoreInUseException(string message) : Exception(message);
 
 /// <summary>
 /// Keeps a SQLite job store to one server process: Hangfire's SQLite storage has no locking between processes, and two
 /// processes on one file ran some jobs twice. The lock is an exclusive lock on a file beside the database, taken before
 /// Hangfire's server starts and released by the OS when the process ends, however it ends; a second process (or a
-/// second host in the same process) is refused with a message saying what to do instead.
+/// second host in the same process) does not get it, and is told why and what to do instead.
 /// </summary>
-public sealed class SingleServerLock(ResolvedJobStore store) : IHostedService, IDisposable
+public sealed class SingleServerLock(ResolvedJobStore store) : IDisposable
 {
     public const string FileName = "hangfire-server.lock";
 
@@ -20,8 +15,10 @@ public sealed class SingleServerLock(ResolvedJobStore store) : IHostedService, I
     public string Path => System.IO.Path.Combine(store.SqliteFolder!, FileName);
     private string OwnerPath => Path + ".owner";
 
-    public Task StartAsync(CancellationToken cancellationToken)
+    /// <returns>Null when this process now holds the lock, else why not (who holds it, what to do).</returns>
+    public string? TryAcquire()
     {
+        if (_lock is not null) return null;
         try
         {
             // FileShare.None takes an exclusive advisory lock (flock) on Unix and a share lock on Windows.
@@ -29,15 +26,13 @@ public sealed class SingleServerLock(ResolvedJobStore store) : IHostedService, I
         }
         catch (IOException ex)
         {
-            var holder = ReadHolder();
-            throw new JobStoreInUseException(
-                $"The SQLite job store in '{store.SqliteFolder}' is already served by another process{holder}. SQLite allows one " +
+            return $"The SQLite job store in '{store.SqliteFolder}' is already served by another process{ReadHolder()}. SQLite allows one " +
                 "server process: give each site its own DynamicCot:JobStore:SqliteFolder, or use DynamicCot:JobStore:Provider=Postgres " +
-                $"for several nodes. ({ex.Message})");
+                $"for several nodes. ({ex.Message})";
         }
         // The locked file cannot be read by others, so the holder is named in a file beside it.
         File.WriteAllText(OwnerPath, $"{Environment.ProcessId} on {Environment.MachineName}");
-        return Task.CompletedTask;
+        return null;
     }
 
     private string ReadHolder()
@@ -51,13 +46,6 @@ public sealed class SingleServerLock(ResolvedJobStore store) : IHostedService, I
         {
             return "";
         }
-    }
-
-    /// <summary>Registered before Hangfire's server, so this runs after the server stopped.</summary>
-    public Task StopAsync(CancellationToken cancellationToken)
-    {
-        Dispose();
-        return Task.CompletedTask;
     }
 
     public void Dispose()

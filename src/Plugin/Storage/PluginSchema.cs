@@ -15,7 +15,7 @@ public static class PluginSchema
     /// <summary>PostgreSQL advisory lock held while the tables are upgraded ("dcot" in ASCII).</summary>
     public const long PostgresLockKey = 0x64636F74;
 
-    public const int CurrentVersion = 2;
+    public const int CurrentVersion = 3;
 
     /// <summary>Version 1: bulk jobs run as one job each, their items, and feedback.</summary>
     public const string Version1 = """
@@ -89,6 +89,20 @@ public static class PluginSchema
         );
         """;
 
+    /// <summary>
+    /// Version 3: the tags the plugin added to each item, so an editor's removal of one counts as a rejection of it
+    /// for that item.
+    /// </summary>
+    public const string Version3 = """
+        CREATE TABLE dcot_auto_tags (
+            content_key TEXT NOT NULL,
+            tag_key TEXT NOT NULL,
+            tag TEXT NOT NULL,
+            added_at TEXT NOT NULL,
+            PRIMARY KEY (content_key, tag_key)
+        );
+        """;
+
     /// <summary>Items per batch given to jobs that existed before batches (version 1 ran them whole).</summary>
     public const int UpgradedBatchSize = 8;
 
@@ -116,6 +130,11 @@ public static class PluginSchema
             await UpgradeBulkJobsToBatchesAsync(connection, transaction, cancellationToken);
             await CopyRejectedTagsFromFeedbackAsync(connection, transaction, cancellationToken);
             version = 2;
+        }
+        if (version < 3)
+        {
+            await ExecuteAsync(connection, transaction, Version3, cancellationToken);
+            version = 3;
         }
         await ExecuteAsync(connection, transaction, $"UPDATE dcot_schema SET version = {version}", cancellationToken);
         return found;

@@ -15,38 +15,38 @@ public enum TagOutcomeKind { Written, Unchanged, SkippedByPolicy }
 /// <param name="Write">Where the tags went when <see cref="Kind"/> is Written.</param>
 public sealed record TagOutcome(TagOutcomeKind Kind, IReadOnlyList<string> Tags, TagWriteResult? Write = null);
 
-/// <summary>The tags to store for an item (null: the merge policy leaves it alone), decided before anything is written.</summary>
-public sealed record TagPlan(Guid Key, IReadOnlyList<string>? Tags);
-
 /// <summary>The item cannot be tagged (unknown key, trashed, document type not configured, no text and no image).</summary>
-public sealed class ContentNotTaggableException(string message) : Exception(message);
+public sealed class ContentNotTaggableException(string message) : Exception(message), DynamicCot.Keyphrases.IUserFacingError;
 
 /// <summary>
-/// Tags one content item in two steps, shared by auto-tag and bulk jobs: <see cref="PlanAsync"/> reads its text and
-/// image, asks the suggester (throttled), drops the tags an editor rejected for this item and merges with the editor's
-/// tags; <see cref="ApplyAsync"/> writes a plan under <see cref="SelfPublishGuard"/>, and writes nothing when the item
-/// already has exactly those tags. A bulk job records the plan between the steps, so a re-run after a crash applies
-/// the same result instead of asking the model again.
+/// Tags one content item in two steps, shared by auto-tag and bulk jobs: <see cref="SuggestAsync"/> reads its text and
+/// image and asks the suggester (throttled) for tags; <see cref="ApplyAsync"/> merges those suggestions into the item
+/// at the moment of writing, under the CMS's write lock (<see cref="IContentRepository.UpdateTagsAsync"/>): the item's
+/// tags as stored then, the editor's rejections as recorded then (including the plugin's tags the editor deleted since,
+/// see <see cref="AutoTagLedger"/>), and the merge policy. Inference takes seconds and a queued bulk item hours, so a
+/// list decided earlier would undo whatever the editor did meanwhile. A bulk job records the suggestions between the
+/// steps, so a re-run after a crash merges the same suggestions instead of asking the model again.
 /// </summary>
 public sealed class ContentTagger(
     IContentRepository content,
     IMediaBytesSource media,
     IKeyphraseSuggester suggester,
     SuggestionThrottle throttle,
-    RejectedTagStore rejectedTags,
+    AutoTagLedger ledger,
     IOptions<DynamicCotOptions> options,
     ILogger<ContentTagger> logger)
 {
     public async Task<TagOutcome> TagAsync(Guid key, ContentActor actor, CancellationToken cancellationToken)
     {
-        var plan = await PlanAsync(key, cancellationToken);
-        return await ApplyAsync(plan, actor, cancellationToken);
+        var suggestions = await SuggestAsync(key, cancellationToken);
+        return await ApplyAsync(key, suggestions, actor, cancellationToken);
     }
 
-    public async Task<TagPlan> PlanAsync(Guid key, CancellationToken cancellationToken)
+    /// <returns>The suggested tags above the confidence threshold, best first; rejections are applied when writing.</returns>
+    public async Task<IReadOnlyList<string>> SuggestAsync(Guid key, CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        var item = await GetTaggableAsync(key, cancellationToken);
+        var item = Taggable(await content.GetAsync(key, cancellationToken), key);
         var image = item.ImageReference is { Length: > 0 } reference
             ? await media.ReadAsync(reference, cancellationToken)
             : null;
@@ -56,33 +56,36 @@ public sealed class ContentTagger(
         var result = await throttle.RunAsync(
             () => suggester.SuggestAsync(item.Text, image, settings.ToSuggestionOptions(), cancellationToken),
             cancellationToken);
-        var rejected = await rejectedTags.KeysAsync(key, cancellationToken);
-        var accepted = result.Keyphrases
-            .Where(k => k.Confidence >= settings.MinConfidence)
-            .Select(k => k.Text)
-            .Where(text => !rejected.Contains(PluginSchema.RejectedTagKey(text)));
-        return new TagPlan(key, TagMerger.Merge(item.Tags, accepted, settings.MergePolicy));
+        return result.Keyphrases.Where(k => k.Confidence >= settings.MinConfidence).Select(k => k.Text).ToList();
     }
 
     /// <param name="cancellationToken">Checked before the write only: once started, a write is finished.</param>
-    public async Task<TagOutcome> ApplyAsync(TagPlan plan, ContentActor actor, CancellationToken cancellationToken)
+    public async Task<TagOutcome> ApplyAsync(Guid key, IReadOnlyList<string> suggestions, ContentActor actor, CancellationToken cancellationToken)
     {
-        var item = await GetTaggableAsync(plan.Key, cancellationToken);
-        if (plan.Tags is null) return new TagOutcome(TagOutcomeKind.SkippedByPolicy, item.Tags);
-        if (plan.Tags.SequenceEqual(item.Tags)) return new TagOutcome(TagOutcomeKind.Unchanged, item.Tags);
         cancellationToken.ThrowIfCancellationRequested();
-
-        TagWriteResult write;
+        var policy = options.Value.MergePolicy;
+        var skipped = false;
+        TagUpdate update;
         using (SelfPublishGuard.Begin())
-            write = await content.WriteTagsAsync(plan.Key, plan.Tags, actor, CancellationToken.None);
-        logger.LogInformation("Tagged {Key} with {Count} tags ({Write}, as {Actor})", plan.Key, plan.Tags.Count, write, actor);
-        return new TagOutcome(TagOutcomeKind.Written, plan.Tags, write);
+            update = await content.UpdateTagsAsync(key, async (current, token) =>
+            {
+                Taggable(current, key);
+                var rejected = await ledger.ReconcileAsync(key, current.Tags, token);
+                var merged = TagMerger.Merge(current.Tags, suggestions.Where(s => !rejected.Contains(PluginSchema.RejectedTagKey(s))), policy);
+                skipped = merged is null;
+                return merged;
+            }, actor, CancellationToken.None);
+        if (update.Write is not { } write)
+            return new TagOutcome(skipped ? TagOutcomeKind.SkippedByPolicy : TagOutcomeKind.Unchanged, update.Tags);
+        await ledger.RecordWriteAsync(key, update.Before, update.Tags, CancellationToken.None);
+        logger.LogInformation("Tagged {Key} with {Count} tags ({Write}, as {Actor})", key, update.Tags.Count, write, actor);
+        return new TagOutcome(TagOutcomeKind.Written, update.Tags, write);
     }
 
-    private async Task<TaggableItem> GetTaggableAsync(Guid key, CancellationToken cancellationToken)
+    private static TaggableItem Taggable(TaggableItem? item, Guid key)
     {
-        var item = await content.GetAsync(key, cancellationToken)
-            ?? throw new ContentNotTaggableException($"No content item has the key {key}.");
+        if (item is null)
+            throw new ContentNotTaggableException($"No content item has the key {key}.");
         if (item.State == PublishState.Trashed)
             throw new ContentNotTaggableException($"Item {key} is in the recycle bin.");
         if (item.TagsProperty is null)

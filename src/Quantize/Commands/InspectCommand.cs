@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using DynamicCot.Cli;
 using DynamicCot.Gguf;
-using DynamicCot.Inference.Native;
+using DynamicCot.Llama.Native;
 using Spectre.Console;
 
 namespace DynamicCot.Quantize.Commands;

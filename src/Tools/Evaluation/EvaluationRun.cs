@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using DynamicCot.Inference.Images;
 using DynamicCot.Keyphrases.Data;
 using DynamicCot.Keyphrases.Metrics;
 using DynamicCot.Keyphrases.Suggestions;
@@ -129,15 +130,7 @@ public static class EvaluationRun
     }
 
     /// <summary>Problems with one post's content (undecodable image, empty text), as opposed to engine failures.</summary>
-    private static bool IsInputProblem(Exception e)
-    {
-        for (var type = e.GetType(); type is not null; type = type.BaseType)
-        {
-            if (type.Name is "ImageDecodeException" or nameof(SuggestionInputException) or nameof(IOException))
-                return true;
-        }
-        return false;
-    }
+    private static bool IsInputProblem(Exception e) => e is ImageDecodeException or SuggestionInputException or IOException;
 
     private static KeyphraseVocabulary TrainingVocabulary(string trainPath)
     {

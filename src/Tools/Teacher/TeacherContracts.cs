@@ -36,4 +36,4 @@ public sealed class TeacherRequestException(string message, int attempts, Except
 /// The teacher cannot work at all (HTTP 401/403/404: a bad key, model or URL): the run stops instead of failing every
 /// post. Reported by the CLI as bad input.
 /// </summary>
-public sealed class TeacherConfigurationException(string message) : ArgumentException(message);
+public sealed class TeacherConfigurationException(string message) : ArgumentException(message), DynamicCot.Keyphrases.IUserFacingError;

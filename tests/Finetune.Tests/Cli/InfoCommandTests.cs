@@ -1,5 +1,6 @@
 using System.Text.Json;
 using DynamicCot.Inference;
+using DynamicCot.Llama;
 using DynamicCot.Tests.Shared;
 
 namespace DynamicCot.Finetune.Tests.Cli;

@@ -2,7 +2,7 @@ using DynamicCot.Finetune.Model;
 using DynamicCot.Finetune.Torch;
 using DynamicCot.Inference.Images;
 using DynamicCot.Inference.Llama;
-using DynamicCot.Inference.Native;
+using DynamicCot.Llama.Native;
 using DynamicCot.ModelFiles.HuggingFace;
 using DynamicCot.ModelFiles.Lora;
 using DynamicCot.Tests.Shared;

@@ -1,7 +1,7 @@
 using DynamicCot.Finetune.Model;
 using DynamicCot.Finetune.Torch;
 using DynamicCot.Inference.Llama;
-using DynamicCot.Inference.Native;
+using DynamicCot.Llama.Native;
 using DynamicCot.ModelFiles.HuggingFace;
 using DynamicCot.ModelFiles.Qwen;
 using DynamicCot.Tests.Shared;

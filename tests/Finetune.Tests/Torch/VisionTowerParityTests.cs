@@ -1,7 +1,7 @@
 using DynamicCot.Finetune.Torch;
 using DynamicCot.Inference.Images;
 using DynamicCot.Inference.Llama;
-using DynamicCot.Inference.Native;
+using DynamicCot.Llama.Native;
 using DynamicCot.ModelFiles.HuggingFace;
 using DynamicCot.Tests.Shared;
 using Xunit.Abstractions;

@@ -1,7 +1,7 @@
 using DynamicCot.Finetune.Torch;
 using DynamicCot.Finetune.Training;
 using DynamicCot.Inference.Llama;
-using DynamicCot.Inference.Native;
+using DynamicCot.Llama.Native;
 using DynamicCot.ModelFiles.HuggingFace;
 using DynamicCot.ModelFiles.Lora;
 using DynamicCot.ModelFiles.Qwen;

@@ -1,6 +1,6 @@
-using DynamicCot.Inference.Llama;
+using DynamicCot.Llama;
 using DynamicCot.Gguf;
-using DynamicCot.Inference.Native;
+using DynamicCot.Llama.Native;
 
 namespace DynamicCot.Gguf.Tests;
 

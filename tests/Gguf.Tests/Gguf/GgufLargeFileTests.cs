@@ -1,5 +1,5 @@
 using DynamicCot.Gguf;
-using DynamicCot.Inference.Native;
+using DynamicCot.Llama.Native;
 using DynamicCot.Tests.Shared;
 
 namespace DynamicCot.Gguf.Tests;

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using DynamicCot.Gguf;
-using DynamicCot.Inference.Native;
+using DynamicCot.Llama.Native;
 using DynamicCot.Tests.Shared;
 
 namespace DynamicCot.Gguf.Tests;

@@ -1,8 +1,8 @@
 using System.Runtime.InteropServices;
 using System.Text;
-using DynamicCot.Inference.Llama;
+using DynamicCot.Llama;
 using DynamicCot.Gguf;
-using DynamicCot.Inference.Native;
+using DynamicCot.Llama.Native;
 
 namespace DynamicCot.Gguf.Tests;
 

@@ -1,6 +1,7 @@
 using DynamicCot.Inference;
+using DynamicCot.Llama;
 using DynamicCot.Inference.Llama;
-using DynamicCot.Inference.Native;
+using DynamicCot.Llama.Native;
 using DynamicCot.ModelFiles.HuggingFace;
 using DynamicCot.Tests.Shared;
 

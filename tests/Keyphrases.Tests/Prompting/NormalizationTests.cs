@@ -11,6 +11,7 @@ public sealed class NormalizationTests
     [InlineData(" \n ", "")]
     [InlineData("C#", "C")]
     [InlineData("Sochi2014", "Sochi2014")]
+    [InlineData("\u0001photo\u0002 night\u0003", "photo night")]
     public void Clean_trims_hashes_and_collapses_whitespace_keeping_case(string raw, string expected)
     {
         Assert.Equal(expected, SuggestionNormalizer.Clean(raw));
@@ -134,10 +135,10 @@ public sealed class NormalizationTests
     public void Normalize_filters_by_confidence_then_limits_the_count()
     {
         var result = SuggestionNormalizer.Normalize(
-            [new("a", 0.9), new("b", 0.1), new("c", 0.5), new("d", 0.7), new("e", double.NaN)],
+            [new("aa", 0.9), new("bb", 0.1), new("cc", 0.5), new("dd", 0.7), new("ee", double.NaN)],
             maxKeyphrases: 2,
             minConfidence: 0.5);
 
-        Assert.Equal(["a", "c"], result.Select(s => s.Text));
+        Assert.Equal(["aa", "cc"], result.Select(s => s.Text));
     }
 }

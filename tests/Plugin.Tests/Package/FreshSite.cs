@@ -123,7 +123,7 @@ public sealed class FreshSite
         {
             public Task<TaggableItem?> GetAsync(Guid key, CancellationToken cancellationToken) => Task.FromResult<TaggableItem?>(null);
             public Task<IReadOnlyList<Guid>> ListKeysAsync(ContentSelection selection, CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<Guid>>([]);
-            public Task<TagWriteResult> WriteTagsAsync(Guid key, IReadOnlyList<string> tags, ContentActor actor, CancellationToken cancellationToken) =>
+            public Task<TagUpdate> UpdateTagsAsync(Guid key, TagMergeStep merge, ContentActor actor, CancellationToken cancellationToken) =>
                 throw new InvalidOperationException("This site has no content.");
         }
 

@@ -36,12 +36,29 @@ public sealed class RecordingContentRepository : IContentRepository
     /// <summary>Who each write was attributed to, in order.</summary>
     public ConcurrentQueue<(Guid Key, ContentActor Actor)> Actors { get; } = new();
 
-    public Task<TagWriteResult> WriteTagsAsync(Guid key, IReadOnlyList<string> tags, ContentActor actor, CancellationToken cancellationToken)
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+
+    /// <summary>Reads, merges and writes under one lock, as the CMS adapters do.</summary>
+    public async Task<TagUpdate> UpdateTagsAsync(Guid key, TagMergeStep merge, ContentActor actor, CancellationToken cancellationToken)
     {
-        if (FailingKeys.Contains(key)) throw new InvalidOperationException($"Publishing {key} was refused by the CMS.");
-        Writes.AddOrUpdate(key, 1, (_, n) => n + 1);
-        Actors.Enqueue((key, actor));
-        _items[key] = _items[key] with { Tags = tags };
-        return Task.FromResult(TagWriteResult.Republished);
+        await _writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            var current = _items[key];
+            var tags = await merge(current, cancellationToken);
+            if (tags is null || tags.SequenceEqual(current.Tags)) return new TagUpdate(current.Tags, current.Tags, null);
+            if (FailingKeys.Contains(key)) throw new InvalidOperationException($"Publishing {key} was refused by the CMS.");
+            Writes.AddOrUpdate(key, 1, (_, n) => n + 1);
+            Actors.Enqueue((key, actor));
+            _items[key] = current with { Tags = tags };
+            return new TagUpdate(current.Tags, tags, TagWriteResult.Republished);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
     }
+
+    /// <summary>An editor's own change of an item's tags (what they type in the CMS's tags editor).</summary>
+    public void SetTags(Guid key, IReadOnlyList<string> tags) => _items[key] = _items[key] with { Tags = tags };
 }

@@ -14,12 +14,21 @@ public sealed class WordSuggester : IKeyphraseSuggester
     public bool Overloaded { get; set; }
     public int MaxWords { get; set; } = 3;
 
+    /// <summary>When set, every call signals <see cref="Answering"/> and waits for this before answering (inference in progress).</summary>
+    public TaskCompletionSource? Hold { get; set; }
+    public SemaphoreSlim Answering { get; } = new(0);
+
     public async Task<SuggestionResult> SuggestAsync(string text, ImageInput? image, SuggestionOptions? options = null, CancellationToken cancellationToken = default)
     {
         Calls.Enqueue((text, image));
         if (Overloaded) throw new SuggesterOverloadedException(16);
         if (string.IsNullOrWhiteSpace(text) && image is null) throw new SuggestionInputException("text is empty and there is no image.");
         if (Delay > TimeSpan.Zero) await Task.Delay(Delay, cancellationToken);
+        if (Hold is { } hold)
+        {
+            Answering.Release();
+            await hold.Task.WaitAsync(cancellationToken);
+        }
         var words = Words(text).Take(Math.Min(MaxWords, options?.MaxKeyphrases ?? MaxWords)).ToList();
         if (image is not null) words.Add("photo");
         var suggestions = words.Select((w, i) => new KeyphraseSuggestion(w, Math.Round(0.9 - 0.1 * i, 2), false)).ToList();

@@ -1,6 +1,6 @@
 using DynamicCot.Inference.Llama;
 using DynamicCot.Gguf;
-using DynamicCot.Inference.Native;
+using DynamicCot.Llama.Native;
 using DynamicCot.ModelFiles.HuggingFace;
 using DynamicCot.ModelFiles.Lora;
 using DynamicCot.ModelFiles.Quantization;

@@ -1,6 +1,7 @@
 using DynamicCot.Inference.Llama;
+using DynamicCot.Llama;
 using DynamicCot.Gguf;
-using DynamicCot.Inference.Native;
+using DynamicCot.Llama.Native;
 using DynamicCot.ModelFiles.Quantization;
 using Xunit.Abstractions;
 

@@ -1,6 +1,6 @@
 using DynamicCot.Inference.Images;
 using DynamicCot.Inference.Llama;
-using DynamicCot.Inference.Native;
+using DynamicCot.Llama.Native;
 using DynamicCot.ModelFiles.HuggingFace;
 using DynamicCot.Tests.Shared;
 
