@@ -1,7 +1,7 @@
 using DynamicCot.Gguf;
 using DynamicCot.Inference.Images;
 using DynamicCot.Inference.Llama;
-using DynamicCot.Inference.Native;
+using DynamicCot.Llama.Native;
 using DynamicCot.ModelFiles.HuggingFace;
 using DynamicCot.ModelFiles.Qwen;
 using DynamicCot.Tests.Shared;
