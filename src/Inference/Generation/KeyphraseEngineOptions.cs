@@ -21,7 +21,7 @@ public sealed record KeyphraseEngineOptions
     /// <summary>Layers offloaded to the GPU (-1 all, 0 none); ignored by the CPU build.</summary>
     public int GpuLayers { get; init; } = -1;
 
-    public int Threads { get; init; } = Math.Max(1, Environment.ProcessorCount);
+    public int Threads { get; init; } = LlamaThreads.Default;
 
     /// <summary>Requests decoded together (continuous batching: each holds one sequence of the shared context).</summary>
     public int MaxParallelSequences { get; init; } = 4;
@@ -42,7 +42,7 @@ public sealed record KeyphraseEngineOptions
     /// </summary>
     public int? ImageMaxTokens { get; init; }
 
-    public int ImageMinTokens { get; init; } = -1;
+    public int ImageMinTokens { get; init; } = ImageTokenBudget.ProjectorDefault;
 
     /// <summary>Constrain output to the answer grammar so it always parses.</summary>
     public bool UseGrammar { get; init; } = true;
@@ -63,5 +63,8 @@ public sealed record KeyphraseEngineOptions
             throw new ArgumentException($"BatchSize must be at least 16, got {BatchSize}.");
         if (QueueLimit < 0)
             throw new ArgumentException($"QueueLimit must not be negative, got {QueueLimit}.");
+        if (ImageMaxTokens is { } budget)
+            ImageTokenBudget.Validate(budget, "ImageMaxTokens");
+        ImageTokenBudget.Validate(ImageMinTokens, "ImageMinTokens");
     }
 }

@@ -4,6 +4,7 @@ using DynamicCot.Plugin.Configuration;
 using DynamicCot.Plugin.Tagging;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using DynamicCot.Llama;
 
 namespace DynamicCot.Plugin.Serving;
 
@@ -27,7 +28,7 @@ public static class LlamaSuggesterFactory
         ModelPath = settings.ModelPath!,
         ProjectorPath = string.IsNullOrWhiteSpace(settings.MmprojPath) ? null : settings.MmprojPath,
         GpuLayers = settings.GpuLayers,
-        Threads = settings.Threads > 0 ? settings.Threads : Math.Max(1, Environment.ProcessorCount),
+        Threads = LlamaThreads.Resolve(settings.Threads),
         MaxParallelSequences = Math.Max(1, settings.ParallelRequests),
         ImageMaxTokens = settings.ImageMaxTokens,
     };
