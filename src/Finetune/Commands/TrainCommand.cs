@@ -4,6 +4,8 @@ using DynamicCot.Cli;
 using DynamicCot.Finetune.Model;
 using DynamicCot.Finetune.Training;
 using Spectre.Console;
+using DynamicCot.Keyphrases.Prompting;
+using DynamicCot.Llama;
 
 namespace DynamicCot.Finetune.Commands;
 
@@ -42,8 +44,8 @@ public static class TrainCommand
         var invert = new Option<bool>("--invert") { Description = "Train on CoT when L_sft ≥ γ instead of < γ." };
         var seed = new Option<ulong>("--seed") { DefaultValueFactory = _ => 42 };
         var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Checkpoint every N steps (and at each epoch end).", DefaultValueFactory = _ => 50 };
-        var threads = new Option<int>("--threads") { DefaultValueFactory = _ => Environment.ProcessorCount };
-        var imageTokens = new Option<int>("--image-max-tokens", "--image-tokens") { Description = "Image token budget per image (fewer is faster); recorded with the run so serving uses the same.", DefaultValueFactory = _ => 256 };
+        var threads = new Option<int>("--threads") { DefaultValueFactory = _ => LlamaThreads.Default };
+        var imageTokens = new Option<int>("--image-max-tokens", "--image-tokens") { Description = "Image token budget per image (fewer is faster); recorded with the run so serving uses the same.", DefaultValueFactory = _ => ImageTokenBudget.TrainingDefault };
         var maxTokens = new Option<int>("--max-tokens") { Description = "Skip posts whose prompt + target is longer.", DefaultValueFactory = _ => 2048 };
         var eps = new Option<string>("--rms-eps") { Description = "serving (eps = 0, as the pinned llama.cpp runs qwen2vl) or file.", DefaultValueFactory = _ => "serving" };
         var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its latest checkpoint." };

@@ -34,7 +34,7 @@ internal sealed class EngineWorker : IDisposable
         _options = options;
         _queue = queue;
         _logger = logger;
-        ImageMaxTokens = ServingProfile.ResolveImageMaxTokens(options.ImageMaxTokens, RecordedServingProfile.Read(options.ModelPath),
+        ImageMaxTokens = ImageTokenBudget.Resolve(options.ImageMaxTokens, RecordedServingProfile.Read(options.ModelPath),
             Path.GetFileName(options.ModelPath), message => _logger.LogWarning("{Message}", message));
         _model = LlamaModel.Load(options.ModelPath, new LlamaModelOptions { GpuLayers = options.GpuLayers });
         try

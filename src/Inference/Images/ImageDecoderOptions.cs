@@ -55,7 +55,7 @@ public sealed record ImageDecoderOptions
     public DamageTolerance DamageTolerance { get; init; } = DamageTolerance.FailOnError;
 
     /// <summary>Decodes allowed to run at once (each holds its decoded pixels). Default: the number of processors.</summary>
-    public int MaxConcurrentDecodes { get; init; } = Environment.ProcessorCount;
+    public int MaxConcurrentDecodes { get; init; } = LlamaThreads.Default;
 
     internal void Validate()
     {

@@ -4,6 +4,7 @@ using LLama;
 using LLama.Native;
 using LlamaSharpApi = LLama.Native.NativeApi;
 using NativeApi = DynamicCot.Llama.Native.NativeApi;
+using DynamicCot.Keyphrases.Prompting;
 
 namespace DynamicCot.Inference.Llama;
 
@@ -17,10 +18,10 @@ public sealed record MtmdOptions
     /// <summary>A warm-up encode at load time; costly on CPU (a 46×46-token image for Qwen), so off by default.</summary>
     public bool Warmup { get; init; }
 
-    /// <summary>Image token budget (-1: the projector's defaults, 8..4096 for Qwen-VL).</summary>
-    public int ImageMinTokens { get; init; } = -1;
+    /// <summary>Image token budget (<see cref="ImageTokenBudget"/>; its default is the projector's own, 8..4096 for Qwen-VL).</summary>
+    public int ImageMinTokens { get; init; } = ImageTokenBudget.ProjectorDefault;
 
-    public int ImageMaxTokens { get; init; } = -1;
+    public int ImageMaxTokens { get; init; } = ImageTokenBudget.ProjectorDefault;
 
     public bool PrintTimings { get; init; }
 

@@ -56,8 +56,8 @@ public static class QwenVlGgufConverter
         // How the checkpoint was trained to be asked (written by the trainer): serving uses the same image budget.
         if (ServingProfile.ReadFrom(checkpointDirectory) is { } profile)
         {
-            language.Add(ServingProfile.ImageMaxTokensKey, GgufValue.Int32(profile.ImageMaxTokens));
-            language.Add(ServingProfile.PromptFormatKey, GgufValue.Int32(profile.PromptFormat));
+            foreach (var (key, value) in profile.MetadataEntries)
+                language.Add(key, GgufValue.Int32(value));
         }
         var projector = new GgufWriter();
         if (qwen3)

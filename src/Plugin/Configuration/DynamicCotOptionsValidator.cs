@@ -1,5 +1,6 @@
 using DynamicCot.Inference.Generation;
 using DynamicCot.Inference.Images;
+using DynamicCot.Keyphrases.Prompting;
 using Microsoft.Extensions.Options;
 
 namespace DynamicCot.Plugin.Configuration;
@@ -28,6 +29,8 @@ public sealed class DynamicCotOptionsValidator : IValidateOptions<DynamicCotOpti
             errors.Add($"{s}:Engine:Threads must be 0 (automatic) or positive; got {engine.Threads}.");
         if (engine.ParallelRequests is < 1 or > KeyphraseEngineOptions.MaxParallelSequencesLimit)
             errors.Add($"{s}:Engine:ParallelRequests must be between 1 and {KeyphraseEngineOptions.MaxParallelSequencesLimit} (the sequences one llama.cpp context decodes together); got {engine.ParallelRequests}.");
+        if (engine.ImageMaxTokens is { } budget && !ImageTokenBudget.IsValid(budget))
+            errors.Add($"{s}:Engine:ImageMaxTokens must be {ImageTokenBudget.ProjectorDefault} (the projector's default) or a positive number of tokens; got {budget}.");
 
         if (options.MaxKeyphrases is < 1 or > 50)
             errors.Add($"{s}:MaxKeyphrases must be between 1 and 50; got {options.MaxKeyphrases}.");

@@ -5,6 +5,7 @@ using DynamicCot.Plugin.Configuration;
 using DynamicCot.Plugin.Tagging;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using DynamicCot.Llama;
 
 namespace DynamicCot.Plugin.Serving;
 
@@ -39,7 +40,7 @@ public static class LlamaSuggesterFactory
             ModelPath = modelPath,
             ProjectorPath = string.IsNullOrWhiteSpace(projectorPath) ? null : projectorPath,
             GpuLayers = engine.GpuLayers,
-            Threads = engine.Threads > 0 ? engine.Threads : Math.Max(1, Environment.ProcessorCount),
+            Threads = LlamaThreads.Resolve(engine.Threads),
             MaxParallelSequences = engine.ParallelRequests,
             ImageMaxTokens = engine.ImageMaxTokens,
             ImageDecoding = new ImageDecoderOptions { MaxInputBytes = settings.MaxImageBytes },
