@@ -65,6 +65,8 @@ public sealed class KeyphraseEngine : IKeyphraseSuggester, IDisposable, IAsyncDi
 
     public bool SupportsImages => _worker.SupportsImages;
 
+    internal EngineWorker Worker => _worker;
+
     /// <summary>The image-token budget in force: as configured, else as recorded in the model, else -1 (the projector's default).</summary>
     public int ImageMaxTokens => _worker.ImageMaxTokens;
 

@@ -8,21 +8,28 @@ namespace DynamicCot.Plugin.Configuration;
 /// <summary>Checks settings at start-up so a misconfigured site fails early with messages naming the setting.</summary>
 public sealed class DynamicCotOptionsValidator : IValidateOptions<DynamicCotOptions>
 {
+    /// <summary>The configured model files that do not exist, as messages naming the setting; empty when all are there.</summary>
+    public static IReadOnlyList<string> MissingModelFiles(EngineSettings engine)
+    {
+        const string s = DynamicCotOptions.SectionName;
+        var missing = new List<string>();
+        if (engine.IsConfigured && !File.Exists(engine.ModelPath))
+            missing.Add($"{s}:Engine:ModelPath: file '{engine.ModelPath}' does not exist.");
+        if (engine.IsConfigured && !string.IsNullOrWhiteSpace(engine.MmprojPath) && !File.Exists(engine.MmprojPath))
+            missing.Add($"{s}:Engine:MmprojPath: file '{engine.MmprojPath}' does not exist.");
+        return missing;
+    }
+
     public ValidateOptionsResult Validate(string? name, DynamicCotOptions options)
     {
         var errors = new List<string>();
         const string s = DynamicCotOptions.SectionName;
         var engine = options.Engine;
 
-        if (engine.IsConfigured && !File.Exists(engine.ModelPath))
-            errors.Add($"{s}:Engine:ModelPath: file '{engine.ModelPath}' does not exist.");
-        if (!string.IsNullOrWhiteSpace(engine.MmprojPath))
-        {
-            if (!engine.IsConfigured)
-                errors.Add($"{s}:Engine:MmprojPath is set but {s}:Engine:ModelPath is not; the projector needs its language model.");
-            else if (!File.Exists(engine.MmprojPath))
-                errors.Add($"{s}:Engine:MmprojPath: file '{engine.MmprojPath}' does not exist.");
-        }
+        // Missing model files are not a start-up error: the site starts and suggestions answer 503 naming the file
+        // until it is there (see Serving.BackgroundLoadedSuggester and MissingModelFiles).
+        if (!string.IsNullOrWhiteSpace(engine.MmprojPath) && !engine.IsConfigured)
+            errors.Add($"{s}:Engine:MmprojPath is set but {s}:Engine:ModelPath is not; the projector needs its language model.");
         if (engine.GpuLayers < -1)
             errors.Add($"{s}:Engine:GpuLayers must be -1 (all layers), 0 (CPU) or a positive layer count; got {engine.GpuLayers}.");
         if (engine.Threads < 0)
