@@ -38,7 +38,10 @@ public sealed class SuggestCommandTests(TinyModels models)
         Assert.True(result.ExitCode == 0, result.StdErr);
         using var json = JsonDocument.Parse(result.StdOut);
         var keyphrases = json.RootElement.GetProperty("keyphrases").EnumerateArray().ToList();
-        Assert.NotEmpty(keyphrases);
+        // Random weights write junk: what is not a tag is dropped and counted, so the answer is there either way.
+        var raw = json.RootElement.GetProperty("raw").GetString();
+        Assert.True(keyphrases.Count + json.RootElement.GetProperty("droppedKeyphrases").GetInt32() > 0, raw);
+        Assert.StartsWith("<answer>", raw);
         Assert.All(keyphrases, k => Assert.False(string.IsNullOrWhiteSpace(k.GetProperty("text").GetString())));
         // The image's tokens are in the prompt: far more than the text alone.
         Assert.True(json.RootElement.GetProperty("promptTokens").GetInt32() > 40);
