@@ -64,6 +64,7 @@ public static class SuggestCommand
                 Console.WriteLine(JsonSerializer.Serialize(new
                 {
                     keyphrases = result.Keyphrases.Select(k => new { text = k.Text, confidence = Math.Round(k.Confidence, 4), existingTag = k.MatchedExistingTag }),
+                    droppedKeyphrases = result.DroppedKeyphrases,
                     rationale = result.Rationale,
                     promptTokens = result.PromptTokens,
                     generatedTokens = result.GeneratedTokens,

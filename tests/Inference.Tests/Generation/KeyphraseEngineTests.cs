@@ -11,7 +11,8 @@ namespace DynamicCot.Inference.Tests.Generation;
 [Collection(TinyModelCollection.Name)]
 public sealed class KeyphraseEngineTests(TinyModels models)
 {
-    private static readonly SuggestionOptions Quick = new() { Thinking = ThinkingMode.Off, MaxTokens = 48, MaxKeyphrases = 5 };
+    // 12 tokens: random weights write one run of words until the budget ends; a short run is still a tag (TagRules).
+    private static readonly SuggestionOptions Quick = new() { Thinking = ThinkingMode.Off, MaxTokens = 12, MaxKeyphrases = 5 };
 
     private KeyphraseEngine Start(QwenVlArchitecture arch, int parallel = 4, int queue = 64)
     {
