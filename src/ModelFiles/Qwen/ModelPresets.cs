@@ -61,15 +61,9 @@ public static class ModelPresets
 
     // Qwen2-VL-2B-Instruct/config.json: 32 ViT blocks of width 1280 (16 heads, MLP ratio 4, QuickGELU), M-RoPE 16/24/24,
     // 32,768 positions, BF16.
-    private static QwenVlConfig Qwen2Vl(int hidden, int intermediate, int layers, int heads, int kvHeads, bool tied) => new()
+    private static QwenVlConfig Qwen2Vl(int hidden, int intermediate, int layers, int heads, int kvHeads, bool tied) => WithVisionTokenIds(new()
     {
         Architecture = QwenVlArchitecture.Qwen2Vl,
-        TorchDtype = "bfloat16",
-        VisionStartTokenId = 151_652,
-        VisionEndTokenId = 151_653,
-        VisionTokenId = 151_654,
-        ImageTokenId = 151_655,
-        VideoTokenId = 151_656,
         Text = Text(hidden, intermediate, layers, heads, kvHeads, tied, maxPositions: 32_768),
         Vision = new QwenVlVisionConfig
         {
@@ -81,19 +75,13 @@ public static class ModelPresets
             OutHiddenSize = hidden,
             HiddenAct = "quick_gelu",
         },
-    };
+    });
 
     // Qwen2.5-VL-{3B,7B}-Instruct/config.json: 32 RMSNorm/SwiGLU ViT blocks of width 1280 (MLP 3420), window attention
     // of 112 px except in blocks 7, 15, 23 and 31, M-RoPE 16/24/24, 128,000 positions, BF16.
-    private static QwenVlConfig Qwen25Vl(int hidden, int intermediate, int layers, int heads, int kvHeads, bool tied) => new()
+    private static QwenVlConfig Qwen25Vl(int hidden, int intermediate, int layers, int heads, int kvHeads, bool tied) => WithVisionTokenIds(new()
     {
         Architecture = QwenVlArchitecture.Qwen25Vl,
-        TorchDtype = "bfloat16",
-        VisionStartTokenId = 151_652,
-        VisionEndTokenId = 151_653,
-        VisionTokenId = 151_654,
-        ImageTokenId = 151_655,
-        VideoTokenId = 151_656,
         Text = Text(hidden, intermediate, layers, heads, kvHeads, tied, maxPositions: 128_000),
         Vision = new QwenVlVisionConfig
         {
@@ -107,6 +95,17 @@ public static class ModelPresets
             HiddenAct = "silu",
             TokensPerSecond = 2,
         },
+    });
+
+    /// <summary>Qwen2-VL's and Qwen2.5-VL's shared vision token ids and BF16 dtype.</summary>
+    private static QwenVlConfig WithVisionTokenIds(QwenVlConfig config) => config with
+    {
+        TorchDtype = "bfloat16",
+        VisionStartTokenId = 151_652,
+        VisionEndTokenId = 151_653,
+        VisionTokenId = 151_654,
+        ImageTokenId = 151_655,
+        VideoTokenId = 151_656,
     };
 
     // Qwen3-VL-{2B,4B}-Instruct/config.json: 24 LayerNorm/GELU ViT blocks of width 1024 (16 heads, MLP 4096) on 16-px
