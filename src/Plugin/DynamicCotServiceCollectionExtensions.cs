@@ -15,7 +15,7 @@ using Microsoft.Extensions.Options;
 namespace DynamicCot.Plugin;
 
 /// <summary>Builds the engine from the validated engine settings; the host (Umbraco site or demo) provides it.</summary>
-public delegate IKeyphraseSuggester KeyphraseSuggesterFactory(IServiceProvider services, EngineSettings engine);
+public delegate IKeyphraseSuggester KeyphraseSuggesterFactory(IServiceProvider services, DynamicCotOptions settings);
 
 /// <summary>
 /// Registers everything the plugin needs except the CMS adapter (<see cref="Content.IContentRepository"/>,
@@ -59,7 +59,7 @@ public static class DynamicCotServiceCollectionExtensions
         services.AddTransient<AutoTagJob>();
 
         if (suggesterFactory is not null)
-            services.AddSingleton<IKeyphraseSuggester>(sp => suggesterFactory(sp, sp.GetRequiredService<IOptions<DynamicCotOptions>>().Value.Engine));
+            services.AddSingleton<IKeyphraseSuggester>(sp => suggesterFactory(sp, sp.GetRequiredService<IOptions<DynamicCotOptions>>().Value));
         else
             services.TryAddSingleton<IKeyphraseSuggester, UnconfiguredKeyphraseSuggester>();
 

@@ -26,7 +26,7 @@ public static class TinyQwenVlFactory
         // Like the published checkpoints, the embedding matrix is padded past the tokenizer (to a multiple of 64).
         var vocabSize = (tokenCount + 63) / 64 * 64;
         return RandomCheckpoint.Write(directory, BuildConfig(options, tokenizer, vocabSize), tokenizer,
-            new RandomCheckpointOptions { Seed = options.Seed, StoreAs = options.StoreAs });
+            new RandomCheckpointOptions { Seed = options.Seed, StoreAs = options.StoreAs, MaxShardBytes = options.MaxShardBytes });
     }
 
     /// <summary>
@@ -39,7 +39,7 @@ public static class TinyQwenVlFactory
         var tokenCount = tokenizer.GetTokenTable().Count;
         var vocabSize = Math.Max(ModelPresets.QwenVocabSize, (tokenCount + 63) / 64 * 64);
         return RandomCheckpoint.Write(directory, BuildConfig(options, tokenizer, vocabSize), tokenizer,
-            new RandomCheckpointOptions { Seed = options.Seed, StoreAs = options.StoreAs }, progress);
+            new RandomCheckpointOptions { Seed = options.Seed, StoreAs = options.StoreAs, MaxShardBytes = options.MaxShardBytes }, progress);
     }
 
     private static QwenVlConfig BuildConfig(TinyModelOptions o, HfTokenizer tokenizer, int vocabSize)

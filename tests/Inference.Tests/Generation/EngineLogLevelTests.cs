@@ -1,6 +1,7 @@
 using DynamicCot.Inference.Generation;
 using DynamicCot.Inference.Tests.Images;
 using DynamicCot.Keyphrases.Suggestions;
+using DynamicCot.Llama;
 using DynamicCot.ModelFiles.HuggingFace;
 using DynamicCot.Tests.Shared;
 using Microsoft.Extensions.Logging;

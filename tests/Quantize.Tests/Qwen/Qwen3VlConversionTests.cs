@@ -2,6 +2,7 @@ using DynamicCot.Gguf;
 using DynamicCot.Keyphrases.Prompting;
 using DynamicCot.Inference.Images;
 using DynamicCot.Inference.Llama;
+using DynamicCot.Llama;
 using DynamicCot.Llama.Native;
 using DynamicCot.ModelFiles.HuggingFace;
 using DynamicCot.ModelFiles.Qwen;
