@@ -15,7 +15,7 @@ using Microsoft.Extensions.Options;
 namespace DynamicCot.Plugin;
 
 /// <summary>Builds the engine from the validated engine settings; the host (Umbraco site or demo) provides it.</summary>
-public delegate IKeyphraseSuggester KeyphraseSuggesterFactory(IServiceProvider services, EngineSettings engine);
+public delegate IKeyphraseSuggester KeyphraseSuggesterFactory(IServiceProvider services, DynamicCotOptions settings);
 
 /// <summary>
 /// Registers everything the plugin needs except the CMS adapter (<see cref="Content.IContentRepository"/>,
@@ -62,13 +62,14 @@ public static class DynamicCotServiceCollectionExtensions
         {
             services.AddSingleton<IKeyphraseSuggester>(sp =>
             {
-                var engine = sp.GetRequiredService<IOptions<DynamicCotOptions>>().Value.Engine;
-                if (!engine.IsConfigured) return suggesterFactory(sp, engine);
+                var settings = sp.GetRequiredService<IOptions<DynamicCotOptions>>().Value;
+                var engine = settings.Engine;
+                if (!engine.IsConfigured) return suggesterFactory(sp, settings);
                 return new Serving.BackgroundLoadedSuggester(() =>
                 {
                     if (DynamicCotOptionsValidator.MissingModelFiles(engine) is { Count: > 0 } missing)
                         throw new FileNotFoundException(string.Join(" ", missing));
-                    return suggesterFactory(sp, engine);
+                    return suggesterFactory(sp, settings);
                 }, engine.ModelPath!, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger<Serving.BackgroundLoadedSuggester>());
             });
             // Resolving the engine at start-up begins loading the model in the background; the start does not wait.

@@ -7,8 +7,8 @@ public sealed record ServedModelFiles(string LanguageModel, string? Projector);
 
 /// <summary>
 /// The trainer tokenizes and embeds images with the serving engine itself, so training sees exactly the tokens and
-/// image embeddings the plugin will. When the run was not given the checkpoint's GGUF files, they are converted once
-/// into <c>RUN_DIR/base</c> (and reused by a resume).
+/// image embeddings the plugin will. When the run was not given the checkpoint's language-model GGUF, the checkpoint
+/// is converted once into <c>RUN_DIR/base</c> (and reused by a resume).
 /// </summary>
 public static class BaseModelFiles
 {
@@ -16,7 +16,9 @@ public static class BaseModelFiles
 
     public static ServedModelFiles Ensure(TrainingRunOptions options, Action<string>? message = null)
     {
-        if (options.ServingModelPath is not null && options.ProjectorPath is not null)
+        // Given the language model (--gguf), nothing is converted: text posts need only it, and a post with an image
+        // and no --mmproj is refused by name when the examples are built.
+        if (options.ServingModelPath is not null)
             return new ServedModelFiles(options.ServingModelPath, options.ProjectorPath);
         var folder = Path.Combine(options.OutputDirectory, FolderName);
         var language = Path.Combine(folder, "model-f16.gguf");

@@ -99,7 +99,7 @@ public sealed record TrainingWorkerResult(TrainingWorkerOutcome Outcome, Trainin
 public sealed class TrainingWorkerFailedException : Exception, DynamicCot.Keyphrases.IUserFacingError
 {
     public TrainingWorkerFailedException(string summary, int? exitCode, string? workerError, IReadOnlyList<string> stderrTail, string? resumeCheckpoint, TrainingEvent? lastEvent)
-        : base(Describe(summary, stderrTail, resumeCheckpoint))
+        : base(Describe(summary, stderrTail, resumeCheckpoint, SignalName(exitCode) == "SIGKILL"))
     {
         ExitCode = exitCode;
         Signal = SignalName(exitCode);
@@ -135,12 +135,16 @@ public sealed class TrainingWorkerFailedException : Exception, DynamicCot.Keyphr
         _ => null,
     };
 
-    private static string Describe(string summary, IReadOnlyList<string> stderrTail, string? resume)
+    private static string Describe(string summary, IReadOnlyList<string> stderrTail, string? resume, bool killed)
     {
         var text = new System.Text.StringBuilder(summary);
-        text.Append(resume is null
-            ? ". No checkpoint was saved yet; start the run again."
-            : $". Resume from the checkpoint '{resume}' with --resume.");
+        text.Append((resume, killed) switch
+        {
+            (null, false) => ". No checkpoint was saved yet; start the run again.",
+            (null, true) => ". No checkpoint was saved yet.",
+            (_, true) => $". The newest checkpoint is '{resume}'; --resume continues from it once the run fits in memory.",
+            _ => $". Resume from the checkpoint '{resume}' with --resume.",
+        });
         if (stderrTail.Count > 0)
         {
             text.Append("\nLast lines the worker wrote to stderr:");
@@ -229,6 +233,26 @@ public sealed class TrainingWorkerHost(TrainingWorkerStartInfo startInfo, Traini
             }
         }, CancellationToken.None);
 
+        // The worker's resident memory, sampled, so a kill by the OOM killer can be reported with the figure.
+        long peakMemoryBytes = 0;
+        using var sampling = new CancellationTokenSource();
+        var memorySampler = Task.Run(async () =>
+        {
+            while (!sampling.IsCancellationRequested)
+            {
+                try
+                {
+                    process.Refresh();
+                    peakMemoryBytes = Math.Max(peakMemoryBytes, process.WorkingSet64);
+                    await Task.Delay(TimeSpan.FromSeconds(1), sampling.Token).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is InvalidOperationException or OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }, CancellationToken.None);
+
         var stopRequested = false;
         try
         {
@@ -254,13 +278,15 @@ public sealed class TrainingWorkerHost(TrainingWorkerStartInfo startInfo, Traini
             }
         }
         await Task.WhenAll(stdoutPump, stderrPump).ConfigureAwait(false);
+        await sampling.CancelAsync().ConfigureAwait(false);
+        await memorySampler.ConfigureAwait(false);
 
         var exitCode = process.ExitCode;
         var tail = Snapshot(stderrTail);
         if (exitCode != 0 || errorEvent is not null)
         {
             var how = TrainingWorkerFailedException.SignalName(exitCode) is { } signal
-                ? $"the training worker was killed by {signal} (exit {exitCode})"
+                ? $"the training worker was killed by {signal} (exit {exitCode}){(signal == "SIGKILL" ? OutOfMemoryHint(peakMemoryBytes) : "")}"
                 : $"the training worker failed (exit {exitCode})";
             var summary = errorEvent?.Message is { } message ? $"{how}: {message}" : how;
             throw new TrainingWorkerFailedException($"{summary} {TrainingEvent.Describe(lastEvent)}", exitCode, errorEvent?.Message, tail, ResumeFrom(lastCheckpoint), lastEvent);
@@ -284,6 +310,19 @@ public sealed class TrainingWorkerHost(TrainingWorkerStartInfo startInfo, Traini
         {
             // The worker already closed its stdin or exited; its exit status tells the rest.
         }
+    }
+
+    /// <summary>
+    /// Nothing in this program sends SIGKILL, so it was almost certainly the kernel's OOM killer: resuming would die
+    /// the same way. Say so, with the worker's last measured memory and the machine's, so the fix (a smaller batch,
+    /// fewer tokens, gradient checkpointing, more memory) is obvious.
+    /// </summary>
+    internal static string OutOfMemoryHint(long peakMemoryBytes)
+    {
+        var available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        var peak = peakMemoryBytes > 0 ? $"its resident memory had reached {peakMemoryBytes / 1e9:F1} GB" : "its memory use was not measured";
+        return $" — most likely the kernel's out-of-memory killer ({peak}; the machine has {available / 1e9:F1} GB). Resuming would run out the same way:"
+            + " lower --batch-size or --max-tokens, use --gradient-checkpointing, or free memory (`dmesg | grep -i oom` confirms)";
     }
 
     private string? ResumeFrom(string? reported) =>

@@ -23,6 +23,9 @@ public sealed record KeyphraseEngineOptions
 
     public int Threads { get; init; } = Math.Max(1, Environment.ProcessorCount);
 
+    /// <summary>Most sequences one context decodes together; also the bound of the plugin's <c>ParallelRequests</c>.</summary>
+    public const int MaxParallelSequencesLimit = 64;
+
     /// <summary>Requests decoded together (continuous batching: each holds one sequence of the shared context).</summary>
     public int MaxParallelSequences { get; init; } = 4;
 
@@ -55,8 +58,8 @@ public sealed record KeyphraseEngineOptions
     {
         if (string.IsNullOrWhiteSpace(ModelPath))
             throw new ArgumentException("KeyphraseEngineOptions.ModelPath is required.");
-        if (MaxParallelSequences is < 1 or > 64)
-            throw new ArgumentException($"MaxParallelSequences must be 1–64, got {MaxParallelSequences}.");
+        if (MaxParallelSequences is < 1 or > MaxParallelSequencesLimit)
+            throw new ArgumentException($"MaxParallelSequences must be 1–{MaxParallelSequencesLimit}, got {MaxParallelSequences}.");
         if (ContextPerSequence < 256)
             throw new ArgumentException($"ContextPerSequence must be at least 256, got {ContextPerSequence}.");
         if (BatchSize < 16)

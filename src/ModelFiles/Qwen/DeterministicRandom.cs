@@ -47,6 +47,26 @@ public sealed class DeterministicRandom(ulong seed)
             destination[i] = (float)(mean + std * NextGaussian());
     }
 
+    /// <summary>
+    /// Fills <paramref name="destination"/> with uniform values of the given mean and standard deviation
+    /// (U(mean − √3·std, mean + √3·std)); two values per 64 random bits, ~10× faster than <see cref="FillGaussian"/>,
+    /// for checkpoints of billions of parameters.
+    /// </summary>
+    public void FillUniform(Span<float> destination, float mean, float std)
+    {
+        var halfWidth = std * MathF.Sqrt(3f);
+        var scale = 2f * halfWidth / 4294967296f;
+        var i = 0;
+        for (; i + 1 < destination.Length; i += 2)
+        {
+            var bits = NextUInt64();
+            destination[i] = mean - halfWidth + (uint)bits * scale;
+            destination[i + 1] = mean - halfWidth + (uint)(bits >> 32) * scale;
+        }
+        if (i < destination.Length)
+            destination[i] = mean - halfWidth + (uint)NextUInt64() * scale;
+    }
+
     /// <summary>A generator for one named tensor, independent of the order tensors are generated in.</summary>
     public static DeterministicRandom ForTensor(ulong seed, string name)
     {

@@ -53,6 +53,9 @@ public sealed record TinyModelOptions
     /// <summary>How the weights are stored in the safetensors file.</summary>
     public SafetensorsDType StoreAs { get; init; } = SafetensorsDType.F32;
 
+    /// <summary>Shard the weights above this many bytes (<see cref="RandomCheckpointOptions.MaxShardBytes"/>); null: one file.</summary>
+    public long? MaxShardBytes { get; init; }
+
     /// <summary>Tied input/output embeddings (Qwen2-VL-2B, Qwen2.5-VL-3B and Qwen3-VL-2B/4B tie; the 7B/8B models do not). Null: tie except for Qwen2.5-VL.</summary>
     public bool? TieWordEmbeddings { get; init; }
 

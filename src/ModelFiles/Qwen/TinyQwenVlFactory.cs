@@ -26,7 +26,7 @@ public static class TinyQwenVlFactory
         // Like the published checkpoints, the embedding matrix is padded past the tokenizer (to a multiple of 64).
         var vocabSize = (tokenCount + 63) / 64 * 64;
         return RandomCheckpoint.Write(directory, BuildConfig(options, tokenizer, vocabSize), tokenizer,
-            new RandomCheckpointOptions { Seed = options.Seed, StoreAs = options.StoreAs });
+            new RandomCheckpointOptions { Seed = options.Seed, StoreAs = options.StoreAs, MaxShardBytes = options.MaxShardBytes });
     }
 
     /// <summary>
@@ -39,16 +39,14 @@ public static class TinyQwenVlFactory
         var tokenCount = tokenizer.GetTokenTable().Count;
         var vocabSize = Math.Max(ModelPresets.QwenVocabSize, (tokenCount + 63) / 64 * 64);
         return RandomCheckpoint.Write(directory, BuildConfig(options, tokenizer, vocabSize), tokenizer,
-            new RandomCheckpointOptions { Seed = options.Seed, StoreAs = options.StoreAs }, progress);
+            new RandomCheckpointOptions { Seed = options.Seed, StoreAs = options.StoreAs, MaxShardBytes = options.MaxShardBytes }, progress);
     }
 
     private static QwenVlConfig BuildConfig(TinyModelOptions o, HfTokenizer tokenizer, int vocabSize)
     {
         int Id(string token) => tokenizer.TokenId(token) ?? throw new InvalidOperationException($"The trained tokenizer lacks {token}.");
-        if (o.Architecture == QwenVlArchitecture.Qwen3Vl)
-            return Qwen3VlTinyConfig.Build(o, Id, vocabSize);
         var qwen25 = o.Architecture == QwenVlArchitecture.Qwen25Vl;
-        return new QwenVlConfig
+        var config = new QwenVlConfig
         {
             Architecture = o.Architecture,
             TorchDtype = o.StoreAs == SafetensorsDType.F32 ? "float32" : o.StoreAs == SafetensorsDType.BF16 ? "bfloat16" : "float16",
@@ -84,5 +82,6 @@ public static class TinyQwenVlFactory
                 HiddenAct = qwen25 ? "silu" : "quick_gelu",
             },
         };
+        return o.Architecture == QwenVlArchitecture.Qwen3Vl ? Qwen3VlTinyConfig.Adapt(config, o, Id) : config;
     }
 }

@@ -98,7 +98,9 @@ public static class TinyWeights
     /// The same values as <see cref="Generate"/>, produced chunk by chunk in order (as <see cref="SafetensorsWriter"/>
     /// asks for them), so a multi-GB tensor never has to be held in memory.
     /// </summary>
-    public static TensorFiller Filler(TensorSpec spec, ulong seed)
+    /// <param name="uniform">Uniform values of the same mean and spread instead of Gaussian ones (much faster; for
+    /// published-size checkpoints, where generating billions of Gaussian values would take longer than converting them).</param>
+    public static TensorFiller Filler(TensorSpec spec, ulong seed, bool uniform = false)
     {
         // One generator per tensor (seeded by its name), so values do not depend on the order tensors are made in.
         DeterministicRandom? random = null;
@@ -121,7 +123,10 @@ public static class TinyWeights
             }
             if (first != next || random is null)
                 throw new InvalidOperationException($"tensor \"{spec.Name}\": values are generated in order; asked for element {first}, next is {next}");
-            random.FillGaussian(destination, mean, std);
+            if (uniform)
+                random.FillUniform(destination, mean, std);
+            else
+                random.FillGaussian(destination, mean, std);
             next += destination.Length;
         };
     }

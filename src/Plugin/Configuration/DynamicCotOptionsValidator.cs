@@ -1,3 +1,5 @@
+using DynamicCot.Inference.Generation;
+using DynamicCot.Inference.Images;
 using Microsoft.Extensions.Options;
 
 namespace DynamicCot.Plugin.Configuration;
@@ -31,15 +33,15 @@ public sealed class DynamicCotOptionsValidator : IValidateOptions<DynamicCotOpti
             errors.Add($"{s}:Engine:GpuLayers must be -1 (all layers), 0 (CPU) or a positive layer count; got {engine.GpuLayers}.");
         if (engine.Threads < 0)
             errors.Add($"{s}:Engine:Threads must be 0 (automatic) or positive; got {engine.Threads}.");
-        if (engine.ParallelRequests is < 1 or > 256)
-            errors.Add($"{s}:Engine:ParallelRequests must be between 1 and 256; got {engine.ParallelRequests}.");
+        if (engine.ParallelRequests is < 1 or > KeyphraseEngineOptions.MaxParallelSequencesLimit)
+            errors.Add($"{s}:Engine:ParallelRequests must be between 1 and {KeyphraseEngineOptions.MaxParallelSequencesLimit} (the sequences one llama.cpp context decodes together); got {engine.ParallelRequests}.");
 
         if (options.MaxKeyphrases is < 1 or > 50)
             errors.Add($"{s}:MaxKeyphrases must be between 1 and 50; got {options.MaxKeyphrases}.");
         if (options.MinConfidence is < 0 or > 1 || double.IsNaN(options.MinConfidence))
             errors.Add($"{s}:MinConfidence must be between 0 and 1; got {options.MinConfidence}.");
-        if (options.MaxImageBytes < 1024)
-            errors.Add($"{s}:MaxImageBytes must be at least 1024; got {options.MaxImageBytes}.");
+        if (options.MaxImageBytes is < 1024 or > ImageDecoderOptions.MaxInputBytesLimit)
+            errors.Add($"{s}:MaxImageBytes must be between 1024 and {ImageDecoderOptions.MaxInputBytesLimit} (an image is held in one array); got {options.MaxImageBytes}.");
         if (!Enum.IsDefined(options.MergePolicy))
             errors.Add($"{s}:MergePolicy must be one of {string.Join(", ", Enum.GetNames<TagMergePolicy>())}.");
 

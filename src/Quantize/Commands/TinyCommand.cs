@@ -49,7 +49,7 @@ public static class TinyCommand
                     throw new CliInputException("--preset needs --tokenizer: a published shape needs the family's real tokenizer (its token ids are in the config).");
                 var chosen = FindPreset(presetName);
                 var written = RandomCheckpoint.Write(directory, chosen.Config, ImportTokenizer(tokenizerPath, chosen.LastAddedTokenId),
-                    new RandomCheckpointOptions { Seed = parse.GetValue(seed), StoreAs = SafetensorsDType.BF16, MaxShardBytes = (long)(parse.GetValue(shard) * 1e9) },
+                    new RandomCheckpointOptions { Seed = parse.GetValue(seed), StoreAs = SafetensorsDType.BF16, MaxShardBytes = (long)(parse.GetValue(shard) * 1e9), Uniform = true },
                     ShowProgress());
                 Console.WriteLine($"wrote {written.Directory}: {chosen.Name} ({chosen.PublishedAs}'s shape), {written.ParameterCount:N0} parameters, vocabulary {written.VocabularySize}");
                 return CliApplication.ExitOk;

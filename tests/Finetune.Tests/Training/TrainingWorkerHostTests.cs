@@ -72,6 +72,23 @@ public sealed class TrainingWorkerHostTests : IDisposable
     }
 
     [Fact]
+    public async Task A_sigkill_is_reported_as_the_out_of_memory_killer_with_the_memory_figure_not_as_a_resume()
+    {
+        // The worker grows to ~200 MB (a real allocation the host samples), then dies of SIGKILL as the OOM killer kills.
+        var host = new TrainingWorkerHost(Script("""
+            echo '{"event":"checkpoint","step":4,"path":"/run/checkpoints/step-00000004"}'
+            echo '{"event":"log","message":"writing the merged checkpoint"}'
+            exec python3 -c "import os, signal, time; b = bytearray(200 * 1024 * 1024); time.sleep(2.5); os.kill(os.getpid(), signal.SIGKILL)"
+            """));
+        var error = await Assert.ThrowsAsync<TrainingWorkerFailedException>(() => host.RunAsync());
+        Assert.Equal("SIGKILL", error.Signal);
+        Assert.Contains("out-of-memory killer", error.Message);
+        Assert.Matches(@"resident memory had reached 0\.[2-9] GB", error.Message);
+        Assert.DoesNotContain("Resume from the checkpoint", error.Message);
+        Assert.Contains("once the run fits in memory", error.Message);
+    }
+
+    [Fact]
     public async Task An_error_event_and_exit_code_without_a_reported_checkpoint_point_at_the_run_folders_newest()
     {
         var run = _folder.File("run");

@@ -105,7 +105,7 @@ public sealed class TokenizerTests(ITestOutputHelper output)
         foreach (var post in posts)
         {
             var ids = encoder.Encode(post);
-            string expected = post.Normalize(System.Text.NormalizationForm.FormC);
+            string expected = DynamicCot.Keyphrases.Text.UnicodeNfc.Normalize(post);
             Assert.Equal(expected, encoder.Decode(ids));
         }
         // Merges actually compress: fewer tokens than UTF-8 bytes.
