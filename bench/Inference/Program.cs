@@ -238,7 +238,8 @@ async Task PeakRss()
                       $"peak RSS {Field("VmHWM")}, RSS now {Field("VmRSS")}, load {Load()}");
 }
 
-// bench/gpu/run.sh: a random-weight model at Qwen2-VL-2B dimensions (LM 1536 wide, 28 layers, 12/2 heads, FFN 8960;
+// Suggestions on a GPU with the CUDA build (-p:DynamicCotCuda=true; unrun: bench/gpu/ measures the engine's decode
+// and image encode on CUDA without that package): a random-weight model at Qwen2-VL-2B dimensions (LM 1536 wide, 28 layers, 12/2 heads, FFN 8960;
 // vision tower 1280 wide, 32 blocks; the vocabulary is the small test tokenizer's), Q4_K_M, all layers on the GPU;
 // p50 latency of suggestions one at a time and posts/s with 8 in flight, on the fixture posts with photos.
 async Task Gpu()

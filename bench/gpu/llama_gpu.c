@@ -15,6 +15,7 @@
  *                                                 (gguf u32 keys; rope sections as a,b,c,d; output=untied)
  *   quantize IN OUT FTYPE THREADS                 llama_model_quantize (FTYPE: llama_ftype number, 7 = Q8_0, 15 = Q4_K_M)
  *   lm CUDA MODEL OUT THREADS ROUNDS              pp512, then tg128 by greedy decoding; OUT.tok / OUT.logits
+ *   batch CUDA MODEL THREADS ROUNDS N_SEQ N_PROMPT   N_SEQ prompts in one decode, then 128 steps of N_SEQ tokens
  *   mtmd CUDA MODEL MMPROJ IMAGE OUT THREADS ROUNDS MAX_IMAGE_TOKENS   image encode time; OUT.embd
  *   compare A B                                   greedy tokens identical? max |logit difference| (A/B: OUT prefixes)
  *   compare-embd A.embd B.embd
@@ -178,6 +179,7 @@ static int cmp_double(const void *a, const void *b) {
 }
 
 static double median(double *v, int n) {
+    if (n == 0) return 0;
     qsort(v, n, sizeof *v, cmp_double);
     return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
@@ -516,6 +518,76 @@ static int cmd_lm(char **argv) {
     return 0;
 }
 
+/* ---- batch: N_SEQ sequences decoded together, as the engine batches parallel requests ---- */
+static int cmd_batch(char **argv) {
+    const char *module = argv[0], *path = argv[1];
+    int threads = atoi(argv[2]), rounds = atoi(argv[3]), n_seq = atoi(argv[4]), n_prompt = atoi(argv[5]);
+    if (n_seq < 1 || n_seq > 64 || n_prompt < 1) die("batch: 1..64 sequences, a positive prompt length");
+    bool cuda = load_backend(module);
+    struct llama_model *model = load_model(path, cuda);
+    int n_vocab = llama_vocab_n_tokens(llama_model_get_vocab(model));
+    struct lm_context_params cp = llama_context_default_params();
+    cp.n_ctx = (uint32_t)(n_seq * (n_prompt + N_GEN));
+    cp.n_batch = (uint32_t)(n_seq * n_prompt); /* one llama_decode for every prompt, in ubatches of 512 */
+    cp.n_ubatch = cp.n_batch < 512 ? cp.n_batch : 512;
+    cp.n_seq_max = (uint32_t)n_seq;
+    cp.n_threads = cp.n_threads_batch = threads;
+    struct llama_context *ctx = llama_init_from_model(model, cp);
+    if (!ctx) die("llama_init_from_model failed");
+    struct lm_batch batch = llama_batch_init(n_seq * n_prompt, 0, 1);
+    int *last = malloc(n_seq * sizeof(int));
+    double pp[64], tg[64];
+    int measured = 0;
+    for (int r = 0; r <= rounds && r < 64; r++) {
+        llama_memory_clear(llama_get_memory(ctx), true);
+        batch.n_tokens = 0;
+        for (int q = 0; q < n_seq; q++)
+            for (int i = 0; i < n_prompt; i++) {
+                int k = batch.n_tokens++;
+                batch.token[k] = (int32_t)(((i + 31u * q) * 7919u + 13u) % (unsigned)n_vocab);
+                batch.pos[k] = i;
+                batch.n_seq_id[k] = 1;
+                batch.seq_id[k][0] = q;
+                batch.logits[k] = i == n_prompt - 1;
+                if (i == n_prompt - 1) last[q] = k;
+            }
+        double t0 = now_ms();
+        if (llama_decode(ctx, batch) != 0) die("llama_decode (prompts) failed");
+        llama_synchronize(ctx);
+        double t1 = now_ms();
+        for (int g = 0; g < N_GEN; g++) {
+            int next[64];
+            for (int q = 0; q < n_seq; q++) next[q] = argmax(llama_get_logits_ith(ctx, last[q]), n_vocab);
+            batch.n_tokens = n_seq;
+            for (int q = 0; q < n_seq; q++) {
+                batch.token[q] = next[q];
+                batch.pos[q] = n_prompt + g;
+                batch.n_seq_id[q] = 1;
+                batch.seq_id[q][0] = q;
+                batch.logits[q] = 1;
+                last[q] = q;
+            }
+            if (llama_decode(ctx, batch) != 0) die("llama_decode (tokens) failed");
+        }
+        llama_synchronize(ctx);
+        double t2 = now_ms();
+        printf("round %d%s: %d x pp%d %.1f ms, %d x tg%d %.1f ms\n", r, r == 0 ? " (warm-up)" : "", n_seq, n_prompt,
+               t1 - t0, n_seq, N_GEN, t2 - t1);
+        if (r > 0) {
+            pp[measured] = n_seq * n_prompt * 1e3 / (t1 - t0);
+            tg[measured] = n_seq * N_GEN * 1e3 / (t2 - t1);
+            measured++;
+        }
+    }
+    printf("RESULT %s batch of %d: prompts %.1f tok/s, generation %.1f tok/s in all (median of %d)\n",
+           cuda ? "cuda" : "cpu", n_seq, median(pp, measured), median(tg, measured), measured);
+    free(last);
+    llama_batch_free(batch);
+    llama_free(ctx);
+    llama_model_free(model);
+    return 0;
+}
+
 /* ---- mtmd: image encode ---- */
 static int cmd_mtmd(char **argv) {
     const char *module = argv[0], *lm = argv[1], *mmproj = argv[2], *image = argv[3], *out = argv[4];
@@ -644,6 +716,7 @@ int main(int argc, char **argv) {
     llama_backend_init();
     if (!strcmp(mode, "quantize") && argc == 6) return cmd_quantize(argv + 2);
     if (!strcmp(mode, "lm") && argc == 7) return cmd_lm(argv + 2);
+    if (!strcmp(mode, "batch") && argc == 8) return cmd_batch(argv + 2);
     if (!strcmp(mode, "mtmd") && argc == 10) return cmd_mtmd(argv + 2);
     fprintf(stderr, "bad arguments for %s\n", mode);
     return 2;

@@ -27,23 +27,30 @@ LM_SIZE="${LM_SIZE:-qwen2vl.embedding_length=1536 qwen2vl.feed_forward_length=89
 VIT_SIZE="${VIT_SIZE:-clip.vision.embedding_length=1280 clip.vision.feed_forward_length=5120 clip.vision.block_count=32
   clip.vision.attention.head_count=16 clip.vision.projection_dim=1536 gain=0.5}"
 IMAGE_TOKENS="${IMAGE_TOKENS:-1024}"
+STEPS=" ${STEPS:-lm image engine q8 batch noise} " # which measurements, in this order of priority
+want() { [[ "$STEPS" == *" $1 "* ]]; }
 T=$(nproc)
 
 step "host"
 nvidia-smi --query-gpu=name,memory.total,driver_version,compute_cap,clocks.max.sm --format=csv,noheader
 grep -m1 'model name' /proc/cpuinfo; echo "cpus $T"; nvcc --version | tail -2 | head -1; cmake --version | head -1
 
-tar xzf "$C/natives.tar.gz" -C "$W"
 V=avx2; grep -qw avx512f /proc/cpuinfo && V=avx512 # LLamaSharp's own choice on this CPU
-N="$W/natives/$V"; echo "LLamaSharp CPU variant: $V"
+if [ -f "$C/natives.tar.gz" ]; then
+  tar xzf "$C/natives.tar.gz" -C "$W"; N="$W/natives/$V"
+else # the same files, from the engine's publish
+  mkdir -p "$W/engine"; tar xzf "$C/engine.tar.gz" -C "$W/engine"; N="$W/engine/runtimes/linux-x64/native/$V"
+fi
+echo "LLamaSharp CPU variant: $V"
 mkdir -p "$W/ggml"; tar xzf "$C/ggml-src.tar.gz" -C "$W/ggml"
 
 ARCH=$(nvidia-smi --query-gpu=compute_cap --format=csv,noheader | head -1 | tr -d .)
 if [ -z "$ARCH" ]; then
   step "no NVIDIA GPU: CPU arms only (the CUDA arms report their failure)"
-elif ls "$C"/prebuilt/libggml-cuda.so.gz.* >/dev/null 2>&1; then
+elif ls "$C"/prebuilt/libggml-cuda.so.* >/dev/null 2>&1; then
   step "CUDA module: prebuilt"
-  cat "$C"/prebuilt/libggml-cuda.so.gz.* | gunzip > "$N/libggml-cuda.so"
+  if [ -f "$C/prebuilt/libggml-cuda.so.xz" ]; then xz -dc "$C/prebuilt/libggml-cuda.so.xz" > "$N/libggml-cuda.so"
+  else cat "$C"/prebuilt/libggml-cuda.so.gz.* | gunzip > "$N/libggml-cuda.so"; fi
 else
   step "CUDA module: configure (sm_$ARCH)"
   # Unversioned sonames as in LLamaSharp's libraries, so the module's NEEDED libggml-base.so is the one already loaded.
@@ -57,6 +64,8 @@ else
   cp "$(find "$W/build" -name libggml-cuda.so | head -1)" "$N/"
   gzip -1 -c "$N/libggml-cuda.so" | split -b 15M -d - "$R/libggml-cuda.so.gz."
 fi
+# the module needs the CUDA runtime and cuBLAS of the toolkit it was built with
+command -v nvcc > /dev/null && export LD_LIBRARY_PATH="$(dirname "$(readlink -f "$(command -v nvcc)")")/../lib64${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 [ -f "$N/libggml-cuda.so" ] && { ls -la "$N/libggml-cuda.so"; readelf -d "$N/libggml-cuda.so" | grep -E 'NEEDED|SONAME'; }
 step "module ready at ${SECONDS}s"
 
@@ -77,7 +86,7 @@ fi
 step "models: Qwen2-VL-2B sizes, random weights"
 "$G" grow "$C/tiny-lm-f16.gguf" "$M/lm-f16.gguf" $LM_SIZE | tail -1
 "$G" quantize "$M/lm-f16.gguf" "$M/lm-q4_k_m.gguf" 15 "$T" 2>/dev/null
-"$G" grow "$C/tiny-mmproj-f16.gguf" "$M/mmproj-f16.gguf" $VIT_SIZE | tail -1
+want image && "$G" grow "$C/tiny-mmproj-f16.gguf" "$M/mmproj-f16.gguf" $VIT_SIZE | tail -1
 
 lm() { # lm NAME MODULE MODEL THREADS ROUNDS
   "$G" lm "$2" "$3" "$X/$1" "$4" "$5" 2> "$X/$1.err" | grep -E '^(RESULT|device|backend|model|round)' \
@@ -89,9 +98,9 @@ lm_pair() { # lm_pair QUANT: CPU then CUDA, then the comparison
   step "LM $1: CUDA";             lm "cuda-$1" "$CU" "$M/lm-$1.gguf" "$T" 3
   "$G" compare "$X/cpu-$1" "$X/cuda-$1"
 }
-lm_pair q4_k_m
+want lm && lm_pair q4_k_m
 
-if left 90; then
+if want image && left 90; then
   step "image encode: CPU"
   "$G" mtmd - "$M/lm-q4_k_m.gguf" "$M/mmproj-f16.gguf" "$C/photo.jpg" "$X/cpu-img" "$T" 1 "$IMAGE_TOKENS" 2> "$X/cpu-img.err" \
     | grep -E 'RESULT|round' || tail -5 "$X/cpu-img.err"
@@ -102,23 +111,31 @@ if left 90; then
   "$G" compare-embd "$X/cpu-img.embd" "$X/cuda-img.embd"
 fi
 
-if [ -f "$C/engine.tar.gz" ] && left 60; then
+if want engine && [ -f "$C/engine.tar.gz" ] && left 60; then
   step "C# engine (src/Inference on LLamaSharp) on CUDA"
-  mkdir -p "$W/engine"; tar xzf "$C/engine.tar.gz" -C "$W/engine"
+  [ -x "$W/engine/DynamicCot.Bench.EngineCuda" ] || { mkdir -p "$W/engine"; tar xzf "$C/engine.tar.gz" -C "$W/engine"; }
   ENGINE_DIR="$(dirname "$(find "$W/engine" -path "*/$V/libllama.so" | head -1)")"
-  cp "$CU" "$ENGINE_DIR/"
+  [ "$CU" -ef "$ENGINE_DIR/libggml-cuda.so" ] || cp "$CU" "$ENGINE_DIR/"
   "$W/engine/DynamicCot.Bench.EngineCuda" "$ENGINE_DIR/libggml-cuda.so" "$M/lm-q4_k_m.gguf" "$T" 3 \
     "$X/engine-cuda-q4_k_m" 2> "$X/engine.err" | grep -E 'RESULT|engine|device' || tail -8 "$X/engine.err"
+  [ -f "$X/cuda-q4_k_m.tok" ] || "$G" lm "$CU" "$M/lm-q4_k_m.gguf" "$X/cuda-q4_k_m" "$T" 1 > /dev/null 2>&1
   cmp -s "$X/engine-cuda-q4_k_m.tok" "$X/cuda-q4_k_m.tok" && echo "engine greedy tokens = the C driver's CUDA tokens" \
     || echo "engine greedy tokens differ from the C driver's CUDA tokens"
 fi
 
-if left 100; then
+if want batch && left 90; then # 8 posts at once, as Engine:ParallelRequests does
+  step "batch of 8 x 256-token prompts: CPU"
+  "$G" batch - "$M/lm-q4_k_m.gguf" "$T" 2 8 256 2> "$X/cpu-batch.err" | grep -E 'RESULT|round' || tail -5 "$X/cpu-batch.err"
+  step "batch of 8 x 256-token prompts: CUDA"
+  "$G" batch "$CU" "$M/lm-q4_k_m.gguf" "$T" 3 8 256 2> "$X/cuda-batch.err" | grep -E 'RESULT|round' || tail -5 "$X/cuda-batch.err"
+fi
+
+if want q8 && left 100; then
   "$G" quantize "$M/lm-f16.gguf" "$M/lm-q8_0.gguf" 7 "$T" 2>/dev/null
   lm_pair q8_0
 fi
 
-if left 40; then
+if want noise && want lm && left 40; then
   step "noise floor: CPU at $((T / 2)) vs $T threads"
   lm cpu-half-q4_k_m - "$M/lm-q4_k_m.gguf" $((T / 2)) 1 > /dev/null
   "$G" compare "$X/cpu-q4_k_m" "$X/cpu-half-q4_k_m"

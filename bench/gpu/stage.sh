@@ -43,8 +43,9 @@ cp "$photo" "$OUT/photo.jpg"; echo "photo: $photo"
 
 if [ "$ENGINE" != "--no-engine" ]; then
   dotnet publish "$here/EngineCuda" -c Release -r linux-x64 --self-contained -p:PublishTrimmed=true -o "$tmp/engine" > /dev/null
-  # the device picks avx512 or avx2, as LLamaSharp does; the other CPU variants stay behind
-  rm -rf "$tmp"/engine/runtimes/linux-x64/native/{noavx,avx}
+  # the device picks avx512 or avx2, as LLamaSharp does; the other CPU variants and the debugging files stay behind
+  rm -rf "$tmp"/engine/runtimes/linux-x64/native/{noavx,avx} "$tmp"/engine/*.pdb "$tmp"/engine/createdump \
+         "$tmp"/engine/libmscordaccore.so "$tmp"/engine/libmscordbi.so
   tar czf "$OUT/engine.tar.gz" -C "$tmp/engine" .
 fi
 du -sh "$OUT"/*

@@ -48,7 +48,7 @@ public static class InfoCommand
             engine.AddRow("CPU features", Markup.Escape(string.Join(", ", CpuVariants.CpuFeatures())));
             engine.AddRow("ggml", $"{Markup.Escape(runtime.GgmlCommit)} (ggml_tensor_overhead {runtime.TensorOverhead})");
             engine.AddRow("threads (default)", LlamaThreads.Default.ToString());
-            engine.AddRow("OMP_WAIT_POLICY", $"{Markup.Escape(waitPolicy)} ({waitSource})");
+            engine.AddRow(OpenMpEnvironment.WaitPolicyVariable, $"{Markup.Escape(waitPolicy)} ({waitSource})");
             engine.AddRow("GPU offload", LlamaBackend.SupportsGpuOffload() ? "yes" : "no");
             engine.AddRow("system info", Markup.Escape(systemInfo));
             AnsiConsole.Write(engine);

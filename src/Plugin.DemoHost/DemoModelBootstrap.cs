@@ -6,6 +6,7 @@ using DynamicCot.Keyphrases.Data.Import;
 using DynamicCot.ModelFiles.HuggingFace;
 using DynamicCot.ModelFiles.Qwen;
 using DynamicCot.ModelFiles.Quantization;
+using DynamicCot.Llama;
 
 namespace DynamicCot.Plugin.DemoHost;
 
@@ -98,7 +99,7 @@ public sealed class DemoModelBootstrap(string cacheFolder, string dataFolder, IL
         var options = new TrainingRunOptions
         {
             ModelPath = checkpoint, ServingModelPath = f32, ProjectorPath = projector, DataPath = data, OutputDirectory = run, Strategy = TrainingStrategy.Sft,
-            Epochs = 12, LearningRate = 5e-3f, BatchSize = 8, ImageMaxTokens = 32, Threads = Math.Max(1, Environment.ProcessorCount),
+            Epochs = 12, LearningRate = 5e-3f, BatchSize = 8, ImageMaxTokens = 32, Threads = LlamaThreads.Default,
             Lora = new Finetune.Model.LoraOptions { Rank = 16, Alpha = 32 }, CheckpointEvery = 0, WarmupRatio = 0.05,
         };
         TrainingPreflight.Check(options);

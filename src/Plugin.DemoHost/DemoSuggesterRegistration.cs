@@ -12,20 +12,17 @@ namespace DynamicCot.Plugin.DemoHost;
 /// </summary>
 public static class DemoSuggesterRegistration
 {
-    public static IKeyphraseSuggester Create(IServiceProvider services, EngineSettings engine)
+    public static IKeyphraseSuggester Create(IServiceProvider services, DynamicCotOptions settings)
     {
         var standIn = services.GetRequiredService<IConfiguration>().GetSection(StandInEngineOptions.SectionName).Get<StandInEngineOptions>();
         if (standIn is { Enabled: true })
             return new StandInSuggester(standIn);
-        if (engine.IsConfigured)
-            return LlamaSuggesterFactory.Create(services, engine);
+        if (settings.Engine.IsConfigured)
+            return LlamaSuggesterFactory.Create(services, settings);
         var bootstrap = services.GetRequiredService<DemoModelBootstrap>();
         var loggers = services.GetService<ILoggerFactory>();
-        return new DemoSuggester(bootstrap, model => KeyphraseEngine.Start(LlamaSuggesterFactory.ToEngineOptions(new EngineSettings
-        {
-            ModelPath = model.LanguageModel, MmprojPath = model.Projector, Threads = engine.Threads, ParallelRequests = engine.ParallelRequests,
-            GpuLayers = engine.GpuLayers, ImageMaxTokens = engine.ImageMaxTokens,
-        }), loggers));
+        return new DemoSuggester(bootstrap, model => KeyphraseEngine.Start(
+            LlamaSuggesterFactory.ToEngineOptions(settings, model.LanguageModel, model.Projector), loggers));
     }
 }
 

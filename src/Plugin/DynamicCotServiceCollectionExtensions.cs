@@ -15,7 +15,7 @@ using Microsoft.Extensions.Options;
 namespace DynamicCot.Plugin;
 
 /// <summary>Builds the engine from the validated engine settings; the host (Umbraco site or demo) provides it.</summary>
-public delegate IKeyphraseSuggester KeyphraseSuggesterFactory(IServiceProvider services, EngineSettings engine);
+public delegate IKeyphraseSuggester KeyphraseSuggesterFactory(IServiceProvider services, DynamicCotOptions settings);
 
 /// <summary>
 /// Registers everything the plugin needs except the CMS adapter (<see cref="Content.IContentRepository"/>,
@@ -59,7 +59,22 @@ public static class DynamicCotServiceCollectionExtensions
         services.AddTransient<AutoTagJob>();
 
         if (suggesterFactory is not null)
-            services.AddSingleton<IKeyphraseSuggester>(sp => suggesterFactory(sp, sp.GetRequiredService<IOptions<DynamicCotOptions>>().Value.Engine));
+        {
+            services.AddSingleton<IKeyphraseSuggester>(sp =>
+            {
+                var settings = sp.GetRequiredService<IOptions<DynamicCotOptions>>().Value;
+                var engine = settings.Engine;
+                if (!engine.IsConfigured) return suggesterFactory(sp, settings);
+                return new Serving.BackgroundLoadedSuggester(() =>
+                {
+                    if (DynamicCotOptionsValidator.MissingModelFiles(engine) is { Count: > 0 } missing)
+                        throw new FileNotFoundException(string.Join(" ", missing));
+                    return suggesterFactory(sp, settings);
+                }, engine.ModelPath!, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger<Serving.BackgroundLoadedSuggester>());
+            });
+            // Resolving the engine at start-up begins loading the model in the background; the start does not wait.
+            services.AddHostedService(sp => new ModelWarmup(sp.GetRequiredService<IKeyphraseSuggester>()));
+        }
         else
             services.TryAddSingleton<IKeyphraseSuggester, UnconfiguredKeyphraseSuggester>();
 
@@ -106,4 +121,16 @@ public static class DynamicCotServiceCollectionExtensions
         server.StopTimeout = TimeSpan.Zero;
         server.ShutdownTimeout = TimeSpan.FromSeconds(30);
     }
+}
+
+/// <summary>Resolves the engine when the host starts, so a background model load begins then, not at the first request.</summary>
+internal sealed class ModelWarmup(IKeyphraseSuggester engine) : Microsoft.Extensions.Hosting.IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        GC.KeepAlive(engine);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

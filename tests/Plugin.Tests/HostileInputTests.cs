@@ -33,15 +33,18 @@ public sealed class RealEngineDemoHost : IAsyncLifetime
 
     public HttpClient Client { get; private set; } = null!;
 
-    public async Task InitializeAsync()
+    public async Task InitializeAsync() => (_app, Client) = await StartAsync(_folder.Path);
+
+    /// <summary>A host on the same model with its own state folder and extra settings; the caller disposes it.</summary>
+    public async Task<(WebApplication App, HttpClient Client)> StartAsync(string stateFolder, params string[] settings)
     {
         var files = _models.Get(QwenVlArchitecture.Qwen2Vl);
-        _app = DemoHostApp.Build(
+        var app = DemoHostApp.Build(
         [
             "--urls=http://127.0.0.1:0",
             $"--Demo:DataFolder={TestPaths.SharedData}",
-            $"--Demo:StateFolder={_folder.Path}",
-            $"--DynamicCot:JobStore:SqliteFolder={Path.Combine(_folder.Path, "jobs")}",
+            $"--Demo:StateFolder={stateFolder}",
+            $"--DynamicCot:JobStore:SqliteFolder={Path.Combine(stateFolder, "jobs")}",
             $"--DynamicCot:Engine:ModelPath={files.LanguageModel}",
             $"--DynamicCot:Engine:MmprojPath={files.Projector}",
             "--DynamicCot:Engine:GpuLayers=0",
@@ -51,10 +54,11 @@ public sealed class RealEngineDemoHost : IAsyncLifetime
             "--DynamicCot:AutoTagOnPublish=false",
             "--DynamicCot:MinConfidence=0",
             "--Logging:LogLevel:Default=Warning",
+            .. settings,
         ]);
-        await _app.StartAsync();
-        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        Client = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromMinutes(2) };
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return (app, new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromMinutes(2) });
     }
 
     public async Task DisposeAsync()
@@ -203,6 +207,25 @@ public sealed class HostileInputTests(RealEngineDemoHost host) : IClassFixture<R
         // The prompt holds at most the documented number of characters of the post, far below what 1 MB would take.
         var promptTokens = JsonDocument.Parse(body).RootElement.GetProperty("promptTokens").GetInt32();
         Assert.InRange(promptTokens, 1, new KeyphrasePromptOptions().MaxTextCharacters + 200);
+    }
+
+    [Fact]
+    public async Task Raising_MaxImageBytes_raises_the_decoders_limit_too()
+    {
+        // A real 25 MB PNG (a small picture plus a private ancillary chunk decoders skip): over the 20 MB default.
+        var png = HandMadeImages.WithPaddingChunk(NetVips.Image.Black(48, 32).PngsaveBuffer(), 25 * MiB);
+        using (var refused = await Suggest(host.Client, "harbour", png, "big.png"))
+            await AssertProblemNaming(refused, HttpStatusCode.RequestEntityTooLarge, "image");
+
+        using var state = TestPaths.NewTempFolder("dynamiccot-hostile-big");
+        var (app, client) = await host.StartAsync(state.Path, $"--DynamicCot:MaxImageBytes={40 * MiB}");
+        await using (app)
+        using (client)
+        {
+            using var answered = await Suggest(client, "harbour", png, "big.png");
+            Assert.True(answered.StatusCode == HttpStatusCode.OK, await answered.Content.ReadAsStringAsync());
+            await app.StopAsync();
+        }
     }
 
     /// <summary>Every user-facing error type of the assemblies the plugin runs on.</summary>

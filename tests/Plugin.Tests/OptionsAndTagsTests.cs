@@ -21,7 +21,8 @@ public sealed class OptionsAndTagsTests
         }).Build();
         var error = Assert.Throws<OptionsValidationException>(() => new ServiceCollection().AddDynamicCot(config, Path.GetTempPath()));
         var message = string.Join("\n", error.Failures);
-        Assert.Contains("DynamicCot:Engine:ModelPath: file '/nonexistent/model.gguf' does not exist", message);
+        // A missing model file is not among them: the site starts and suggestions say what is missing (ModelLoadTests).
+        Assert.DoesNotContain("ModelPath", message);
         Assert.Contains("DynamicCot:MinConfidence must be between 0 and 1; got 1.5", message);
         Assert.Contains("DynamicCot:DocumentTypes:article:TagsProperty is required", message);
         Assert.Contains("DynamicCot:JobStore:ConnectionString is required", message);

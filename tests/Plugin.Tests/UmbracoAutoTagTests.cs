@@ -268,9 +268,9 @@ public sealed partial class UmbracoAutoTagTests
         // site's settings would start it; recorded, so "the model proposed it" and "the plugin kept it off" both show.
         using var models = new TinyModels();
         var files = models.Get(QwenVlArchitecture.Qwen2Vl);
-        await using var model = KeyphraseEngine.Start(LlamaSuggesterFactory.ToEngineOptions(new EngineSettings
+        await using var model = KeyphraseEngine.Start(LlamaSuggesterFactory.ToEngineOptions(new DynamicCotOptions
         {
-            ModelPath = files.LanguageModel, MmprojPath = files.Projector, GpuLayers = 0, Threads = 2, ParallelRequests = 1,
+            Engine = new EngineSettings { ModelPath = files.LanguageModel, MmprojPath = files.Projector, GpuLayers = 0, Threads = 2, ParallelRequests = 1 },
         }));
         var engine = new RecordingSuggester(model);
         await using var site = await Site.StartAsync(engine: engine, minConfidence: 0);

@@ -90,6 +90,19 @@ internal static class HandMadeImages
         return png.ToArray();
     }
 
+    /// <summary>
+    /// <paramref name="png"/> with a private ancillary chunk (<c>paDd</c>: lower-case first letter = ancillary, second =
+    /// private) of <paramref name="bytes"/> zero bytes after its header: decoders skip it, so the file decodes as before
+    /// but is that much larger.
+    /// </summary>
+    public static byte[] WithPaddingChunk(byte[] png, int bytes)
+    {
+        const int afterHeader = 8 + 4 + 4 + 13 + 4; // signature, then IHDR's length, type, data and CRC
+        var chunk = new List<byte>(bytes + 12);
+        AddChunk(chunk, "paDd", new byte[bytes]);
+        return [.. png.AsSpan(0, afterHeader), .. chunk, .. png.AsSpan(afterHeader)];
+    }
+
     /// <summary>A 2×2 24-bit BMP.</summary>
     public static byte[] Bmp()
     {

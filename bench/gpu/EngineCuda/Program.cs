@@ -5,6 +5,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using DynamicCot.Inference.Llama;
+using DynamicCot.Llama;
+using DynamicCot.Llama.Native;
 
 if (args.Length != 5)
 {
@@ -43,6 +45,7 @@ for (var round = 0; round <= rounds; round++) // round 0 is the warm-up
         batch.AddToken(new LlamaToken((int)((i * 7919L + 13) % vocab)), i, sequence, wantLogits: i == nPrompt - 1);
     var t0 = Stopwatch.GetTimestamp();
     context.Decode(batch);
+    context.Handle.Synchronize(); // llama_decode returns before a GPU has finished the batch
     var t1 = Stopwatch.GetTimestamp();
     var last = batch.Count - 1;
     var tokens = new List<int>();

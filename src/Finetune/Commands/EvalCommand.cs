@@ -7,6 +7,7 @@ using DynamicCot.Tools.Charts;
 using DynamicCot.Tools.Evaluation;
 using DynamicCot.Keyphrases.Suggestions;
 using Spectre.Console;
+using DynamicCot.Llama;
 
 namespace DynamicCot.Finetune.Commands;
 
@@ -32,7 +33,7 @@ public static class EvalCommand
         var imageTokens = new Option<int?>("--image-max-tokens") { Description = "Image token budget (default: the one the model was trained with, recorded in its GGUF; -1: the projector's default). Another value is used with a warning." };
         var temperature = new Option<float>("--temperature") { Description = "0 for greedy (default, reproducible).", DefaultValueFactory = _ => 0f };
         var seed = new Option<uint>("--seed") { Description = "Sampling seed.", DefaultValueFactory = _ => 42 };
-        var threads = new Option<int>("--threads") { Description = "CPU threads.", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var threads = new Option<int>("--threads") { Description = "CPU threads.", DefaultValueFactory = _ => LlamaThreads.Default };
         var gpuLayers = new Option<int>("--gpu-layers") { Description = "Layers on the GPU (-1 all).", DefaultValueFactory = _ => -1 };
         var command = new Command("eval", "Run a model over a test set: predictions, scores (all/present/absent/unseen), token and latency statistics, a chart.")
         {
@@ -72,6 +73,7 @@ public static class EvalCommand
             };
 
             EngineOptions.Apply(parse);
+            using var logging = CliLogging.EngineWarnings();
             await using var engine = KeyphraseEngine.Start(new KeyphraseEngineOptions
             {
                 ModelPath = modelFile.FullName,
@@ -80,8 +82,8 @@ public static class EvalCommand
                 GpuLayers = parse.GetValue(gpuLayers),
                 MaxParallelSequences = Math.Clamp(options.Concurrency, 1, 64),
                 ContextPerSequence = parse.GetValue(context),
-                ImageMaxTokens = ServingProfileWarning.Resolve(modelFile.FullName, parse.GetValue(imageTokens)),
-            });
+                ImageMaxTokens = parse.GetValue(imageTokens),
+            }, logging);
             EvaluationReport? report = null;
             await ConsoleOutput.Stderr().Progress()
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())

@@ -5,6 +5,7 @@ using DynamicCot.Cli;
 using DynamicCot.Inference.Generation;
 using DynamicCot.Keyphrases.Suggestions;
 using Spectre.Console;
+using DynamicCot.Llama;
 
 namespace DynamicCot.Finetune.Commands;
 
@@ -23,7 +24,7 @@ public static class SuggestCommand
         var tags = new Option<string[]>("--existing-tag") { Description = "A site tag to prefer when a suggestion matches it (repeatable).", AllowMultipleArgumentsPerToken = true };
         var temperature = new Option<float>("--temperature") { Description = "0 for greedy (default, reproducible).", DefaultValueFactory = _ => 0f };
         var seed = new Option<uint>("--seed") { Description = "Sampling seed.", DefaultValueFactory = _ => 42 };
-        var threads = new Option<int>("--threads") { Description = "CPU threads (default: all cores).", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var threads = new Option<int>("--threads") { Description = "CPU threads (default: all cores).", DefaultValueFactory = _ => LlamaThreads.Default };
         var gpuLayers = new Option<int>("--gpu-layers") { Description = "Layers on the GPU (-1 all).", DefaultValueFactory = _ => -1 };
         var json = new Option<bool>("--json") { Description = "Print one JSON object." };
         var imageTokens = new Option<int?>("--image-max-tokens") { Description = "Image token budget (default: the one the model was trained with, recorded in its GGUF; -1: the projector's default). Another value is used with a warning." };
@@ -45,16 +46,17 @@ public static class SuggestCommand
             var imagePath = parse.GetValue(image);
             if (imagePath is not null && parse.GetValue(mmproj) is null)
                 throw new CliInputException("--image needs --mmproj (the multimodal projector of the model).");
+            using var logging = CliLogging.EngineWarnings();
             await using var engine = KeyphraseEngine.Start(new KeyphraseEngineOptions
             {
                 ModelPath = parse.GetValue(model)!.FullName,
                 ProjectorPath = parse.GetValue(mmproj)?.FullName,
                 AdapterPath = parse.GetValue(adapter)?.FullName,
                 Threads = parse.GetValue(threads),
-                ImageMaxTokens = ServingProfileWarning.Resolve(parse.GetValue(model)!.FullName, parse.GetValue(imageTokens)),
+                ImageMaxTokens = parse.GetValue(imageTokens),
                 GpuLayers = parse.GetValue(gpuLayers),
                 MaxParallelSequences = 1,
-            });
+            }, logging);
             var input = imagePath is null ? null : await ImageInput.FromFileAsync(imagePath.FullName, cancellationToken);
             var result = await engine.SuggestAsync(parse.GetValue(text)!, input, options, cancellationToken);
             if (parse.GetValue(json))
@@ -62,6 +64,7 @@ public static class SuggestCommand
                 Console.WriteLine(JsonSerializer.Serialize(new
                 {
                     keyphrases = result.Keyphrases.Select(k => new { text = k.Text, confidence = Math.Round(k.Confidence, 4), existingTag = k.MatchedExistingTag }),
+                    droppedKeyphrases = result.DroppedKeyphrases,
                     rationale = result.Rationale,
                     promptTokens = result.PromptTokens,
                     generatedTokens = result.GeneratedTokens,

@@ -5,6 +5,7 @@ using DynamicCot.Cli;
 using DynamicCot.Inference.Generation;
 using DynamicCot.Tools.Teacher;
 using Spectre.Console;
+using DynamicCot.Llama;
 
 namespace DynamicCot.Finetune.Commands;
 
@@ -36,7 +37,7 @@ public static class TeacherCommand
         var timeout = new Option<double>("--timeout") { Description = "Seconds per request attempt.", DefaultValueFactory = _ => 120 };
         var retryBase = new Option<double>("--retry-base") { Description = "Seconds of the first backoff (doubles per retry, with jitter; a server's Retry-After wins).", DefaultValueFactory = _ => 1 };
         var rationaleTokens = new Option<int>("--rationale-tokens") { Description = "Local teacher: most rationale tokens.", DefaultValueFactory = _ => 160 };
-        var threads = new Option<int>("--threads") { Description = "Local teacher: CPU threads.", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var threads = new Option<int>("--threads") { Description = "Local teacher: CPU threads.", DefaultValueFactory = _ => LlamaThreads.Default };
         var gpuLayers = new Option<int>("--gpu-layers") { Description = "Local teacher: layers on the GPU (-1 all).", DefaultValueFactory = _ => -1 };
         var json = new Option<bool>("--json") { Description = "Print the summary as one JSON object." };
         var command = new Command("teacher", "Ask a teacher VLM for rationales leading to each post's gold keyphrases; resumable, keeps agreeing ones.")

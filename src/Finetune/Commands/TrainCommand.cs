@@ -4,6 +4,8 @@ using DynamicCot.Cli;
 using DynamicCot.Finetune.Model;
 using DynamicCot.Finetune.Training;
 using Spectre.Console;
+using DynamicCot.Keyphrases.Prompting;
+using DynamicCot.Llama;
 
 namespace DynamicCot.Finetune.Commands;
 
@@ -16,7 +18,7 @@ public static class TrainCommand
 {
     public static Command Create()
     {
-        var model = new Option<DirectoryInfo>("--model") { Description = "Hugging Face checkpoint directory (Qwen2-VL / Qwen2.5-VL: config.json, safetensors, tokenizer).", Required = true };
+        var model = new Option<DirectoryInfo>("--model") { Description = "Hugging Face checkpoint directory (Qwen2-VL / Qwen2.5-VL / Qwen3-VL: config.json, safetensors, tokenizer).", Required = true };
         var gguf = new Option<FileInfo?>("--gguf") { Description = "The checkpoint's language-model GGUF, for tokenizing (default: converted into RUN_DIR/base)." };
         var mmproj = new Option<FileInfo?>("--mmproj") { Description = "The checkpoint's projector GGUF, for image embeddings (default: converted into RUN_DIR/base)." };
         var full = new Option<bool>("--full") { Description = "Full fine-tuning of every language-model weight instead of LoRA." };
@@ -42,12 +44,12 @@ public static class TrainCommand
         var invert = new Option<bool>("--invert") { Description = "Train on CoT when L_sft ≥ γ instead of < γ." };
         var seed = new Option<ulong>("--seed") { DefaultValueFactory = _ => 42 };
         var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Checkpoint every N steps (and at each epoch end).", DefaultValueFactory = _ => 50 };
-        var threads = new Option<int>("--threads") { DefaultValueFactory = _ => Environment.ProcessorCount };
-        var imageTokens = new Option<int>("--image-max-tokens", "--image-tokens") { Description = "Image token budget per image (fewer is faster); recorded with the run so serving uses the same.", DefaultValueFactory = _ => 256 };
+        var threads = new Option<int>("--threads") { DefaultValueFactory = _ => LlamaThreads.Default };
+        var imageTokens = new Option<int>("--image-max-tokens", "--image-tokens") { Description = "Image token budget per image (fewer is faster); recorded with the run so serving uses the same.", DefaultValueFactory = _ => ImageTokenBudget.TrainingDefault };
         var maxTokens = new Option<int>("--max-tokens") { Description = "Skip posts whose prompt + target is longer.", DefaultValueFactory = _ => 2048 };
         var eps = new Option<string>("--rms-eps") { Description = "serving (eps = 0, as the pinned llama.cpp runs qwen2vl) or file.", DefaultValueFactory = _ => "serving" };
         var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its latest checkpoint." };
-        var command = new Command("train", "Fine-tune a Qwen2-VL / Qwen2.5-VL checkpoint with LoRA or fully (SFT, Fine-tune-CoT, multi-task or Dynamic CoT).")
+        var command = new Command("train", "Fine-tune a Qwen2-VL / Qwen2.5-VL / Qwen3-VL checkpoint with LoRA or fully (SFT, Fine-tune-CoT, multi-task or Dynamic CoT).")
         {
             model, gguf, mmproj, full, trainVision, checkpointing, precision, device, data, strategy, epochs, output, lr, warmup, weightDecay, batch, accumulation, clip, rank, alpha, targets,
             gamma, refresh, invert, seed, checkpointEvery, threads, imageTokens, maxTokens, eps, resume,

@@ -112,8 +112,8 @@ public sealed class QwenTextModel : IDisposable
     }
 
     /// <summary>
-    /// Checks, without loading any weight, that <paramref name="checkpointDirectory"/> is a Qwen2-VL / Qwen2.5-VL
-    /// checkpoint this model can load: config.json parses and its sizes divide, and every language-model tensor is
+    /// Checks, without loading any weight, that <paramref name="checkpointDirectory"/> is a Qwen2-VL / Qwen2.5-VL /
+    /// Qwen3-VL checkpoint this model can load: config.json parses and its sizes divide, and every language-model tensor is
     /// there with the shape the config implies and a float dtype. The errors name the file and the tensor.
     /// </summary>
     public static void Validate(string checkpointDirectory)

@@ -1,17 +1,15 @@
-using System.Runtime.InteropServices;
+using DynamicCot.Llama;
 using TorchSharp;
 
 namespace DynamicCot.Finetune.Torch;
 
 /// <summary>
 /// Process-wide LibTorch settings, applied once before the first tensor: the OpenMP wait policy and the thread counts.
-/// LibTorch's bundled libgomp reads <c>OMP_WAIT_POLICY</c> when it is loaded; its default spin-wait makes a step many
-/// times slower when other processes share the cores, so unless the user chose a policy it is set to <c>PASSIVE</c>
-/// through libc's <c>setenv</c> (.NET's own environment block is not what native code reads).
+/// LibTorch's bundled libgomp reads <c>OMP_WAIT_POLICY</c> when it is loaded, as llama.cpp's does; the one owner of
+/// that policy, <see cref="OpenMpEnvironment"/>, sets it (<c>PASSIVE</c> unless the user chose one).
 /// </summary>
 public static partial class TorchRuntime
 {
-    public const string WaitPolicyVariable = "OMP_WAIT_POLICY";
     private static readonly Lock Gate = new();
     private static bool _initialized;
 
@@ -24,12 +22,7 @@ public static partial class TorchRuntime
         {
             if (!_initialized)
             {
-                if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(WaitPolicyVariable)))
-                {
-                    Environment.SetEnvironmentVariable(WaitPolicyVariable, "PASSIVE");
-                    if (OperatingSystem.IsLinux() || OperatingSystem.IsMacOS())
-                        _ = SetEnv(WaitPolicyVariable, "PASSIVE", 0);
-                }
+                OpenMpEnvironment.Apply();
                 torch.set_num_interop_threads(1);
                 _initialized = true;
             }
@@ -47,6 +40,4 @@ public static partial class TorchRuntime
         var other => throw new ArgumentException($"--device '{other}': use cpu or cuda."),
     };
 
-    [LibraryImport("libc.so.6", EntryPoint = "setenv", StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int SetEnv(string name, string value, int overwrite);
 }

@@ -1,7 +1,7 @@
 namespace DynamicCot.Finetune.Torch;
 
 /// <summary>
-/// The size mtmd resizes an image to before the Qwen2-VL / Qwen2.5-VL tower sees it ("smart resize"): each side is
+/// The size mtmd resizes an image to before the Qwen2-VL / Qwen2.5-VL / Qwen3-VL tower sees it ("smart resize"): each side is
 /// rounded to the nearest multiple of the token side (patch × merge, 28 px); if that holds more pixels than the token
 /// budget allows, both sides are scaled by √(w·h / max) and rounded down to the token side; if fewer than the minimum,
 /// scaled up and rounded up. The arithmetic is single precision with halves rounded away from zero, as mtmd computes

@@ -3,6 +3,7 @@ using DynamicCot.Finetune.Model;
 using DynamicCot.Inference.Images;
 using DynamicCot.Inference.Llama;
 using DynamicCot.Llama.Native;
+using DynamicCot.Keyphrases.Prompting;
 
 namespace DynamicCot.Finetune.Training;
 
@@ -21,7 +22,7 @@ public sealed class ImageEmbeddingCache : IDisposable
     private readonly string _projectorKey;
     private readonly int _embeddingSize;
 
-    public ImageEmbeddingCache(string directory, MtmdContext projector, ImageDecoderOptions? decoding = null, int imageMaxTokens = -1)
+    public ImageEmbeddingCache(string directory, MtmdContext projector, ImageDecoderOptions? decoding = null, int imageMaxTokens = ImageTokenBudget.ProjectorDefault)
     {
         _directory = directory;
         _projector = projector;

@@ -124,8 +124,8 @@ public sealed class TrainerSession : IDisposable
             _options.EmbeddingCacheDirectory ?? Path.Combine(_options.OutputDirectory, "embeddings"), projector, imageMaxTokens: _options.ImageMaxTokens);
         using var preparer = _vision is null ? null : new VisionImagePreparer(_vision.TokenPixels, _options.ImageMaxTokens);
         var builder = new TrainingDataBuilder(model, projector, cache, new KeyphrasePromptBuilder(new KeyphrasePromptOptions { MediaMarker = projector?.Marker ?? ChatMarkup.DefaultMediaMarker }), preparer);
-        if (model.InputEmbeddingSize != _model.Text.HiddenSize)
-            throw new InvalidDataException($"{served.LanguageModel}: embedding size {model.InputEmbeddingSize} differs from the checkpoint's {_model.Text.HiddenSize}; it is not the same model.");
+        if (model.InputEmbeddingSize != _model.InputEmbeddingSize)
+            throw new InvalidDataException($"{served.LanguageModel}: embedding size {model.InputEmbeddingSize} differs from the checkpoint's {_model.InputEmbeddingSize}; it is not the same model.");
         foreach (var post in DatasetReader.Read(_options.DataPath, requireImagesExist: true))
         {
             var example = builder.Build(_options.DataPath, post);

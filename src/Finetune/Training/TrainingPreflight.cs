@@ -20,7 +20,7 @@ public static class TrainingPreflight
         Torch.QwenTextModel.Validate(options.ModelPath);
         var family = ModelFiles.HuggingFace.QwenVlConfig.Load(options.ModelPath).Architecture;
         if (options.TrainVision)
-            CheckVision(options, family);
+            CheckVision(options);
         if (options.Precision == Torch.MatmulPrecision.Bf16)
             Torch.Bf16Support.Require(Torch.TorchRuntime.Device(options.Device));
         if (options.ServingModelPath is not null)
@@ -56,10 +56,8 @@ public static class TrainingPreflight
     /// --train-vision: the checkpoint must hold the whole vision tower, and every image must decode, since the tower
     /// reads their pixels in each forward pass (a frozen tower needs them only once, through mtmd).
     /// </summary>
-    private static void CheckVision(TrainingRunOptions options, ModelFiles.HuggingFace.QwenVlArchitecture family)
+    private static void CheckVision(TrainingRunOptions options)
     {
-        if (family == ModelFiles.HuggingFace.QwenVlArchitecture.Qwen3Vl)
-            throw new ArgumentException($"--train-vision: the TorchSharp vision tower covers Qwen2-VL and Qwen2.5-VL; {options.ModelPath} is Qwen3-VL, whose tower (learned position table, DeepStack mergers) trains frozen only. Leave out --train-vision.");
         try
         {
             Torch.QwenVisionModel.Validate(options.ModelPath);

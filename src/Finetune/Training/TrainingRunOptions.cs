@@ -1,5 +1,7 @@
 using DynamicCot.Finetune.Model;
 using DynamicCot.Finetune.Torch;
+using DynamicCot.Keyphrases.Prompting;
+using DynamicCot.Llama;
 
 namespace DynamicCot.Finetune.Training;
 
@@ -68,8 +70,8 @@ public sealed record TrainingRunOptions
     /// <summary>Train on CoT when L_sft ≥ γ instead of &lt; γ.</summary>
     public bool InvertComparison { get; init; }
     public RmsNormEpsilon RmsEpsilon { get; init; } = RmsNormEpsilon.Serving;
-    public int Threads { get; init; } = Math.Max(1, Environment.ProcessorCount);
-    public int ImageMaxTokens { get; init; } = 256;
+    public int Threads { get; init; } = LlamaThreads.Default;
+    public int ImageMaxTokens { get; init; } = ImageTokenBudget.TrainingDefault;
     /// <summary>Longer sequences (prompt + target) are skipped and reported.</summary>
     public int MaxSequenceTokens { get; init; } = 2048;
     /// <summary>Where image embeddings are cached (default: RUN_DIR/embeddings).</summary>
@@ -83,6 +85,7 @@ public sealed record TrainingRunOptions
         if (GradientAccumulation < 1) throw new ArgumentException($"--grad-accum must be at least 1, got {GradientAccumulation}.");
         if (WarmupRatio is < 0 or >= 1) throw new ArgumentException($"--warmup must be in [0, 1), got {WarmupRatio}.");
         if (Gamma < 0) throw new ArgumentException($"--gamma must not be negative, got {Gamma}.");
+        ImageTokenBudget.Validate(ImageMaxTokens, "--image-max-tokens");
         if (!Directory.Exists(ModelPath))
             throw new DirectoryNotFoundException(File.Exists(ModelPath)
                 ? $"--model '{ModelPath}' is a file; the trainer needs the Hugging Face checkpoint directory (config.json + *.safetensors)."

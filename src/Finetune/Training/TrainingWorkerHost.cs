@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using DynamicCot.Llama;
 
 namespace DynamicCot.Finetune.Training;
 
@@ -47,13 +48,12 @@ public sealed record TrainingWorkerStartInfo(string FileName, IReadOnlyList<stri
     public const string TrainerFolder = "trainer";
 
     /// <summary>
-    /// LibTorch's OpenMP runtime reads <c>OMP_WAIT_POLICY</c> when it loads; its default spin-wait makes training many
-    /// times slower when other processes share the cores, so the worker starts with <c>PASSIVE</c> unless the user
-    /// chose a policy.
+    /// LibTorch's OpenMP runtime reads <c>OMP_WAIT_POLICY</c> when it loads; the worker starts with the policy
+    /// <see cref="OpenMpEnvironment"/> gives native code (the user's, else its default).
     /// </summary>
     private static Dictionary<string, string> WorkerEnvironment() =>
-        string.IsNullOrEmpty(System.Environment.GetEnvironmentVariable("OMP_WAIT_POLICY"))
-            ? new Dictionary<string, string> { ["OMP_WAIT_POLICY"] = "PASSIVE" }
+        string.IsNullOrEmpty(System.Environment.GetEnvironmentVariable(OpenMpEnvironment.WaitPolicyVariable))
+            ? new Dictionary<string, string> { [OpenMpEnvironment.WaitPolicyVariable] = OpenMpEnvironment.DefaultWaitPolicy }
             : new Dictionary<string, string>();
 
     /// <summary>Whether the running app is an ASP.NET Core app (its runtime config names the ASP.NET Core framework).</summary>

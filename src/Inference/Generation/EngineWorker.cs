@@ -34,7 +34,7 @@ internal sealed class EngineWorker : IDisposable
         _options = options;
         _queue = queue;
         _logger = logger;
-        ImageMaxTokens = ServingProfile.ResolveImageMaxTokens(options.ImageMaxTokens, RecordedServingProfile.Read(options.ModelPath),
+        ImageMaxTokens = ImageTokenBudget.Resolve(options.ImageMaxTokens, RecordedServingProfile.Read(options.ModelPath),
             Path.GetFileName(options.ModelPath), message => _logger.LogWarning("{Message}", message));
         _model = LlamaModel.Load(options.ModelPath, new LlamaModelOptions { GpuLayers = options.GpuLayers });
         try
@@ -83,40 +83,60 @@ internal sealed class EngineWorker : IDisposable
 
     public string MediaMarker => _projector?.Marker ?? ChatMarkup.DefaultMediaMarker;
 
+    /// <summary>Test hook: called before each decode step; a throw stands for any failure inside a step.</summary>
+    internal Action? BeforeStep { get; set; }
+
     private void Run()
     {
         try
         {
             while (!_stop.IsCancellationRequested)
             {
-                Admit();
-                if (_running.Count == 0)
+                try
                 {
-                    // Idle: block until a request arrives or the engine stops.
-                    try
+                    Admit();
+                    if (_running.Count == 0)
                     {
-                        if (!_queue.WaitToReadAsync(_stop.Token).AsTask().GetAwaiter().GetResult())
+                        // Idle: block until a request arrives or the engine stops.
+                        try
+                        {
+                            if (!_queue.WaitToReadAsync(_stop.Token).AsTask().GetAwaiter().GetResult())
+                                return;
+                        }
+                        catch (OperationCanceledException)
+                        {
                             return;
+                        }
+                        continue;
                     }
-                    catch (OperationCanceledException)
-                    {
-                        return;
-                    }
-                    continue;
+                    BeforeStep?.Invoke();
+                    Step();
                 }
-                Step();
+                catch (Exception e) when (!_stop.IsCancellationRequested)
+                {
+                    // Whatever went wrong, the worker lives on: the requests of this step fail with the cause, their
+                    // sequences are freed, and the next requests are served (a dead worker would hang every later one).
+                    _logger.LogError(e, "A keyphrase engine step failed; failing the {Count} requests in it, the engine continues.", _running.Count);
+                    var failure = new KeyphraseEngineFaultException(e);
+                    foreach (var state in _running.ToArray())
+                    {
+                        try
+                        {
+                            Finish(state, failure);
+                        }
+                        catch (Exception cleanup)
+                        {
+                            _logger.LogError(cleanup, "Freeing a failed sequence failed.");
+                            _running.Remove(state);
+                            state.Request.Fail(failure);
+                        }
+                    }
+                }
             }
         }
         catch (Exception e) when (_stop.IsCancellationRequested)
         {
             _logger.LogDebug(e, "Keyphrase engine stopped while working.");
-        }
-        catch (Exception e)
-        {
-            _logger.LogError(e, "Keyphrase engine failed; failing all requests.");
-            foreach (var state in _running)
-                state.Request.Fail(e);
-            _running.Clear();
         }
         finally
         {
@@ -155,7 +175,6 @@ internal sealed class EngineWorker : IDisposable
                 request.Fail(e is OperationCanceledException && !request.CancellationToken.IsCancellationRequested && _stop.IsCancellationRequested
                     ? new ObjectDisposedException(nameof(KeyphraseEngine), "The keyphrase engine was disposed.")
                     : e);
-                _context.ResetAbort();
             }
             Release(sequence);
         }
@@ -183,12 +202,13 @@ internal sealed class EngineWorker : IDisposable
     private (int NextPosition, int PromptTokens) EvaluatePrompt(EngineRequest request, LlamaSeqId sequence, CancellationToken cancellationToken)
     {
         _context.RemoveSequence(sequence);
-        using var registration = cancellationToken.Register(_context.RequestAbort);
+        // This request's cancel aborts this request's decodes only; nothing of it outlives the call.
+        using var abort = _context.AbortOn(cancellationToken);
         if (_projector is not null)
         {
             using var bitmap = request.Image is { } image ? MtmdBitmap.FromRgb(image.Width, image.Height, image.Rgb.Span) : null;
             using var chunks = _projector.Tokenize(request.Prompt, bitmap is null ? [] : [bitmap]);
-            CheckFits(chunks.PositionCount);
+            CheckFits(chunks.TokenCount, GenerationBudget(request));
             int next;
             try
             {
@@ -205,7 +225,7 @@ internal sealed class EngineWorker : IDisposable
         if (request.Image is not null)
             throw new SuggestionInputException("This engine was started without a multimodal projector, so it cannot read images.");
         var tokens = _model.Vocab.Tokenize(request.Prompt, addSpecial: false, parseSpecial: true);
-        CheckFits(tokens.Length);
+        CheckFits(tokens.Length, GenerationBudget(request));
         using var batch = new LlamaBatchBuffer(_options.BatchSize);
         for (var start = 0; start < tokens.Length; start += _options.BatchSize)
         {
@@ -218,12 +238,26 @@ internal sealed class EngineWorker : IDisposable
         return (tokens.Length, tokens.Length);
     }
 
-    private void CheckFits(int promptPositions)
+    /// <summary>
+    /// Refuses a request whose KV cells would not fit its sequence's share of the cache: every prompt embedding takes a
+    /// cell (an image nx·ny of them, though M-RoPE gives it only max(nx, ny) positions), and so does every token the
+    /// request may generate (its MaxTokens, plus the thinking cap's forced closing text). A request that ran out of
+    /// cells mid-generation would fail its decode.
+    /// </summary>
+    private void CheckFits(int promptCells, int generationBudget)
     {
-        if (promptPositions + 16 > _options.ContextPerSequence)
+        if (promptCells + generationBudget > _options.ContextPerSequence)
             throw new SuggestionInputException(
-                $"The post is too long for the engine: its prompt takes {promptPositions} positions and each request has {_options.ContextPerSequence}. Shorten the text or raise ContextPerSequence.");
+                $"The post is too long for the engine: its prompt takes {promptCells} KV cells and up to {generationBudget} more may be generated, " +
+                $"but each request has {_options.ContextPerSequence}. Shorten the text, use a smaller image, lower MaxTokens or raise ContextPerSequence.");
     }
+
+    /// <summary>Cells a generation may add after its prompt: MaxTokens and the closing text a thinking cap forces in.</summary>
+    private static int GenerationBudget(EngineRequest request) =>
+        request is GenerationRequest generation ? generation.Options.MaxTokens + ForcedClosingAllowance : 0;
+
+    /// <summary>Room for the text the thinking cap forces in after the rationale (a few tokens; generous).</summary>
+    private const int ForcedClosingAllowance = 16;
 
     private SamplerChain CreateSampler(SuggestionOptions options, string grammarRoot = AnswerGrammar.RootRule)
     {
@@ -366,7 +400,7 @@ internal sealed class EngineWorker : IDisposable
             var tokens = _model.Vocab.Tokenize(answer, addSpecial: false, parseSpecial: true);
             if (tokens.Length == 0)
                 throw new SuggestionInputException("An answer to score is empty.");
-            CheckFits(promptEnd + tokens.Length);
+            CheckFits(promptEnd + tokens.Length, 0);
             var nll = -Math.Log(TokenProbability(firstLogits, tokens[0].Value));
             for (var start = 0; start < tokens.Length - 1; start += _options.BatchSize)
             {

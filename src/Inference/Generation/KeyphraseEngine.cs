@@ -42,11 +42,13 @@ public sealed class KeyphraseEngine : IKeyphraseSuggester, IDisposable, IAsyncDi
             throw;
         }
         _prompts = new KeyphrasePromptBuilder(options.Prompt with { MediaMarker = _worker.MediaMarker });
+        // The effective settings, once, as a server logs its options at start: what is in force, not what was asked.
+        var runtime = LlamaRuntime.Loaded;
         logger.LogInformation(
-            "Keyphrase model {Model} loaded in {Seconds:F1} s: projector {Projector}, {Threads} threads (OMP_WAIT_POLICY {WaitPolicy}), {Parallel} parallel requests, image budget {ImageMaxTokens}, images up to {MaxImageBytes} bytes",
-            options.ModelPath, loading.Elapsed.TotalSeconds, options.ProjectorPath ?? "none", options.Threads,
-            Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") ?? "unset", options.MaxParallelSequences, _worker.ImageMaxTokens,
-            options.ImageDecoding.MaxInputBytes);
+            "Keyphrase model {Model} loaded in {Seconds:F1} s: projector {Projector}, llama.cpp build {Variant}, {Threads} threads (OMP_WAIT_POLICY {WaitPolicy}{WaitPolicySource}), {Parallel} parallel requests, image budget {ImageMaxTokens}, images up to {MaxImageBytes} bytes",
+            options.ModelPath, loading.Elapsed.TotalSeconds, options.ProjectorPath ?? "none", runtime?.Variant ?? "?", options.Threads,
+            runtime?.OpenMpWaitPolicy ?? "unset", runtime?.OpenMpWaitPolicyFromUser == true ? ", set by the user" : "",
+            options.MaxParallelSequences, _worker.ImageMaxTokens, options.ImageDecoding.MaxInputBytes);
     }
 
     /// <summary>Loads the model (and projector) and starts the worker.</summary>
@@ -62,6 +64,8 @@ public sealed class KeyphraseEngine : IKeyphraseSuggester, IDisposable, IAsyncDi
     public KeyphraseEngineOptions Options => _options;
 
     public bool SupportsImages => _worker.SupportsImages;
+
+    internal EngineWorker Worker => _worker;
 
     /// <summary>The image-token budget in force: as configured, else as recorded in the model, else -1 (the projector's default).</summary>
     public int ImageMaxTokens => _worker.ImageMaxTokens;

@@ -21,7 +21,10 @@ public sealed record KeyphraseEngineOptions
     /// <summary>Layers offloaded to the GPU (-1 all, 0 none); ignored by the CPU build.</summary>
     public int GpuLayers { get; init; } = -1;
 
-    public int Threads { get; init; } = Math.Max(1, Environment.ProcessorCount);
+    public int Threads { get; init; } = LlamaThreads.Default;
+
+    /// <summary>Most sequences one context decodes together; also the bound of the plugin's <c>ParallelRequests</c>.</summary>
+    public const int MaxParallelSequencesLimit = 64;
 
     /// <summary>Requests decoded together (continuous batching: each holds one sequence of the shared context).</summary>
     public int MaxParallelSequences { get; init; } = 4;
@@ -42,7 +45,7 @@ public sealed record KeyphraseEngineOptions
     /// </summary>
     public int? ImageMaxTokens { get; init; }
 
-    public int ImageMinTokens { get; init; } = -1;
+    public int ImageMinTokens { get; init; } = ImageTokenBudget.ProjectorDefault;
 
     /// <summary>Constrain output to the answer grammar so it always parses.</summary>
     public bool UseGrammar { get; init; } = true;
@@ -55,13 +58,16 @@ public sealed record KeyphraseEngineOptions
     {
         if (string.IsNullOrWhiteSpace(ModelPath))
             throw new ArgumentException("KeyphraseEngineOptions.ModelPath is required.");
-        if (MaxParallelSequences is < 1 or > 64)
-            throw new ArgumentException($"MaxParallelSequences must be 1–64, got {MaxParallelSequences}.");
+        if (MaxParallelSequences is < 1 or > MaxParallelSequencesLimit)
+            throw new ArgumentException($"MaxParallelSequences must be 1–{MaxParallelSequencesLimit}, got {MaxParallelSequences}.");
         if (ContextPerSequence < 256)
             throw new ArgumentException($"ContextPerSequence must be at least 256, got {ContextPerSequence}.");
         if (BatchSize < 16)
             throw new ArgumentException($"BatchSize must be at least 16, got {BatchSize}.");
         if (QueueLimit < 0)
             throw new ArgumentException($"QueueLimit must not be negative, got {QueueLimit}.");
+        if (ImageMaxTokens is { } budget)
+            ImageTokenBudget.Validate(budget, "ImageMaxTokens");
+        ImageTokenBudget.Validate(ImageMinTokens, "ImageMinTokens");
     }
 }

@@ -19,12 +19,6 @@ public static class RecordedServingProfile
             return null;
         }
         using (file)
-        {
-            var metadata = file.Metadata;
-            if (!metadata.TryGetValue(ServingProfile.ImageMaxTokensKey, out var tokens))
-                return null;
-            var format = metadata.TryGetValue(ServingProfile.PromptFormatKey, out var f) ? f.AsInt32() : ServingProfile.CurrentPromptFormat;
-            return new ServingProfile(tokens.AsInt32(), format);
-        }
+            return ServingProfile.FromMetadata(modelPath, key => file.Metadata.TryGetValue(key, out var value) ? value.AsInt32() : null);
     }
 }

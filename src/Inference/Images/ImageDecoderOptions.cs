@@ -23,8 +23,14 @@ public enum DamageTolerance
 /// <summary>Limits and output size of <see cref="ImageDecoder"/>.</summary>
 public sealed record ImageDecoderOptions
 {
+    /// <summary>Default of <see cref="MaxInputBytes"/> (and of the plugin's <c>MaxImageBytes</c>): 20 MiB.</summary>
+    public const long DefaultMaxInputBytes = 20L * 1024 * 1024;
+
+    /// <summary>Inputs are held in one array, so at most 2 GiB.</summary>
+    public const long MaxInputBytesLimit = int.MaxValue;
+
     /// <summary>Largest encoded input accepted. Default 20 MiB.</summary>
-    public long MaxInputBytes { get; init; } = 20L * 1024 * 1024;
+    public long MaxInputBytes { get; init; } = DefaultMaxInputBytes;
 
     /// <summary>
     /// Largest width × height the header may declare (one frame). Default 100 megapixels: above any phone camera
@@ -49,7 +55,7 @@ public sealed record ImageDecoderOptions
     public DamageTolerance DamageTolerance { get; init; } = DamageTolerance.FailOnError;
 
     /// <summary>Decodes allowed to run at once (each holds its decoded pixels). Default: the number of processors.</summary>
-    public int MaxConcurrentDecodes { get; init; } = Environment.ProcessorCount;
+    public int MaxConcurrentDecodes { get; init; } = LlamaThreads.Default;
 
     internal void Validate()
     {
@@ -58,7 +64,7 @@ public sealed record ImageDecoderOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxSide, 1, nameof(MaxSide));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxOutputPixels, 1, nameof(MaxOutputPixels));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxConcurrentDecodes, 1, nameof(MaxConcurrentDecodes));
-        if (MaxInputBytes > int.MaxValue)
+        if (MaxInputBytes > MaxInputBytesLimit)
             throw new ArgumentOutOfRangeException(nameof(MaxInputBytes), "Inputs are held in one array, so at most 2 GiB.");
     }
 }

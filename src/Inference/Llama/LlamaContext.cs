@@ -41,6 +41,9 @@ public sealed unsafe class LlamaContext : IDisposable
 {
     private readonly GCHandle _self;
     private volatile bool _abortRequested;
+    // The cancel of the decode running now: llama.cpp polls it through the abort callback. Scoped to one call (see
+    // AbortOn), so a request cancelled after its decode cannot abort the next request's.
+    private CancellationToken _abortToken;
 
     private LlamaContext(LlamaModel model, SafeLLamaContextHandle handle, LlamaContextOptions options)
     {
@@ -96,8 +99,27 @@ public sealed unsafe class LlamaContext : IDisposable
 
     public uint MaxSequences => Handle.MaxSeq;
 
-    /// <summary>Makes the running (and any later) decode return early; <see cref="Decode(LlamaBatchBuffer, CancellationToken)"/> then throws <see cref="OperationCanceledException"/>.</summary>
+    /// <summary>
+    /// Makes the running (and any later) decode return early, for good (the owner is shutting down);
+    /// <see cref="Decode(LlamaBatchBuffer, CancellationToken)"/> then throws <see cref="OperationCanceledException"/>.
+    /// </summary>
     public void RequestAbort() => _abortRequested = true;
+
+    /// <summary>
+    /// Lets <paramref name="cancellationToken"/> abort the decodes made until the returned scope is disposed (also
+    /// decodes llama.cpp runs for mtmd); a cancel after that affects nothing.
+    /// </summary>
+    public AbortScope AbortOn(CancellationToken cancellationToken)
+    {
+        var previous = _abortToken;
+        _abortToken = cancellationToken;
+        return new AbortScope(this, previous);
+    }
+
+    public readonly struct AbortScope(LlamaContext context, CancellationToken previous) : IDisposable
+    {
+        public void Dispose() => context._abortToken = previous;
+    }
 
     /// <summary>Clears a pending abort so the context can be used again.</summary>
     public void ResetAbort() => _abortRequested = false;
@@ -108,14 +130,16 @@ public sealed unsafe class LlamaContext : IDisposable
         if (batch.Count == 0)
             throw new ArgumentException("The batch is empty.", nameof(batch));
         cancellationToken.ThrowIfCancellationRequested();
-        using var registration = cancellationToken.CanBeCanceled ? cancellationToken.Register(RequestAbort) : default;
-        var status = batch.DecodeInto(this);
-        if (status == 2 || _abortRequested)
-        {
-            _abortRequested = false;
+        var status = cancellationToken.CanBeCanceled ? DecodeAbortable(batch, cancellationToken) : batch.DecodeInto(this);
+        if (status == 2)
             throw new OperationCanceledException("llama_decode was aborted.", cancellationToken);
-        }
         NativeErrors.CheckStatus(status, "llama_decode", NativeErrors.ExplainDecodeStatus);
+    }
+
+    private int DecodeAbortable(LlamaBatchBuffer batch, CancellationToken cancellationToken)
+    {
+        using var abort = AbortOn(cancellationToken);
+        return batch.DecodeInto(this);
     }
 
     /// <summary>The logits row of output <paramref name="index"/> of the last batch (-1: the last output).</summary>
@@ -154,6 +178,6 @@ public sealed unsafe class LlamaContext : IDisposable
     private static byte ShouldAbort(nint userData)
     {
         var target = GCHandle.FromIntPtr(userData).Target as LlamaContext;
-        return target is { _abortRequested: true } ? (byte)1 : (byte)0;
+        return target is not null && (target._abortRequested || target._abortToken.IsCancellationRequested) ? (byte)1 : (byte)0;
     }
 }

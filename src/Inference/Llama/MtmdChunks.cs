@@ -4,22 +4,21 @@ using NativeApi = DynamicCot.Llama.Native.NativeApi;
 
 namespace DynamicCot.Inference.Llama;
 
-/// <summary>A tokenized multimodal prompt (an <c>mtmd_input_chunks</c> list): text and image chunks in order.</summary>
+/// <summary>
+/// A tokenized multimodal prompt: LLamaSharp's <see cref="SafeMtmdInputChunks"/> (an <c>mtmd_input_chunks</c> list),
+/// its text and image chunks in order.
+/// </summary>
 public sealed class MtmdChunks : IDisposable
 {
-    private nint _handle;
+    private readonly SafeMtmdInputChunks _list;
 
-    internal MtmdChunks(nint handle)
+    internal MtmdChunks(SafeMtmdInputChunks list)
     {
-        _handle = handle;
-        var n = (int)NativeApi.mtmd_input_chunks_size(handle);
-        var chunks = new MtmdChunk[n];
-        for (var i = 0; i < n; i++)
-            chunks[i] = new MtmdChunk(this, NativeApi.mtmd_input_chunks_get(handle, (nuint)i));
-        Chunks = chunks;
+        _list = list;
+        Chunks = list.Enumerate().Select(view => new MtmdChunk(this, view)).ToArray();
     }
 
-    public bool IsDisposed => _handle == 0;
+    public bool IsDisposed { get; private set; }
 
     public IReadOnlyList<MtmdChunk> Chunks { get; }
 
@@ -31,38 +30,37 @@ public sealed class MtmdChunks : IDisposable
 
     public void Dispose()
     {
-        if (_handle == 0) return;
+        if (IsDisposed) return;
+        IsDisposed = true;
+        // The list owns its chunks: close the non-owning views first so none outlives it.
         foreach (var chunk in Chunks)
             chunk.Release();
-        NativeApi.mtmd_input_chunks_free(_handle);
-        _handle = 0;
+        _list.Dispose();
     }
 }
 
-/// <summary>One chunk of a <see cref="MtmdChunks"/>; valid while its list is alive.</summary>
+/// <summary>One chunk of a <see cref="MtmdChunks"/> (LLamaSharp's non-owning <see cref="SafeMtmdInputChunk"/>); valid while its list is alive.</summary>
 public sealed class MtmdChunk
 {
     private readonly MtmdChunks _owner;
-    private readonly nint _chunk;
-    private SafeMtmdInputChunk? _view;
+    private readonly SafeMtmdInputChunk _view;
 
-    internal MtmdChunk(MtmdChunks owner, nint chunk)
+    internal MtmdChunk(MtmdChunks owner, SafeMtmdInputChunk view)
     {
         _owner = owner;
-        _chunk = chunk;
+        _view = view;
     }
 
-    public nint Pointer
+    public nint Pointer => View.NativePtr;
+
+    private SafeMtmdInputChunk View
     {
         get
         {
             ObjectDisposedException.ThrowIf(_owner.IsDisposed, _owner);
-            return _chunk;
+            return _view;
         }
     }
-
-    // A non-owning view: the list owns the chunk.
-    private SafeMtmdInputChunk View => _view ??= SafeMtmdInputChunk.Wrap(Pointer)!;
 
     public MtmdInputChunkType Type => (MtmdInputChunkType)(int)View.Type;
 
@@ -104,5 +102,5 @@ public sealed class MtmdChunk
         return NativeApi.mtmd_input_chunk_get_tokens_image(Pointer);
     }
 
-    internal void Release() => _view?.SetHandleAsInvalid();
+    internal void Release() => _view.SetHandleAsInvalid();
 }

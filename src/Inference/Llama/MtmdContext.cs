@@ -2,7 +2,9 @@ using DynamicCot.Gguf;
 using DynamicCot.Llama.Native;
 using LLama;
 using LLama.Native;
+using LlamaSharpApi = LLama.Native.NativeApi;
 using NativeApi = DynamicCot.Llama.Native.NativeApi;
+using DynamicCot.Keyphrases.Prompting;
 
 namespace DynamicCot.Inference.Llama;
 
@@ -16,10 +18,10 @@ public sealed record MtmdOptions
     /// <summary>A warm-up encode at load time; costly on CPU (a 46×46-token image for Qwen), so off by default.</summary>
     public bool Warmup { get; init; }
 
-    /// <summary>Image token budget (-1: the projector's defaults, 8..4096 for Qwen-VL).</summary>
-    public int ImageMinTokens { get; init; } = -1;
+    /// <summary>Image token budget (<see cref="ImageTokenBudget"/>; its default is the projector's own, 8..4096 for Qwen-VL).</summary>
+    public int ImageMinTokens { get; init; } = ImageTokenBudget.ProjectorDefault;
 
-    public int ImageMaxTokens { get; init; } = -1;
+    public int ImageMaxTokens { get; init; } = ImageTokenBudget.ProjectorDefault;
 
     public bool PrintTimings { get; init; }
 
@@ -49,8 +51,12 @@ public sealed class MtmdContext : IDisposable
 
     public SafeMtmdModelHandle Handle => Weights.NativeHandle;
 
-    /// <summary>The marker that stands for an image in prompt text.</summary>
-    public unsafe string Marker => WithContext(context => NativeApi.PtrToString(NativeApi.mtmd_get_marker(context))) ?? "<__media__>";
+    /// <summary>
+    /// The marker that stands for an image in prompt text: mtmd's default (<c>mtmd_default_marker()</c>), which every
+    /// context uses unless its parameters name another. Read through LLamaSharp's <c>MtmdDefaultMarker()</c>, never its
+    /// <c>NativeApi.mtmd_get_marker</c>, whose import calls another export and overwrites the context (docs/llamasharp-mtmd-get-marker.md).
+    /// </summary>
+    public string Marker { get; } = LlamaSharpApi.MtmdDefaultMarker() ?? "<__media__>";
 
     public bool SupportsVision => Weights.SupportsVision;
 
@@ -131,52 +137,24 @@ public sealed class MtmdContext : IDisposable
     public MtmdChunks Tokenize(string prompt, IReadOnlyList<MtmdBitmap> bitmaps, bool addSpecial = false)
     {
         ArgumentNullException.ThrowIfNull(prompt);
+        ArgumentNullException.ThrowIfNull(bitmaps);
+        // mtmd aborts the process on some mismatches; refuse them here with the numbers.
         var markers = CountOccurrences(prompt, Marker);
         if (markers != bitmaps.Count)
             throw new ArgumentException($"The prompt has {markers} image marker(s) '{Marker}' but {bitmaps.Count} image(s) were given.");
-        var chunks = NativeApi.mtmd_input_chunks_init();
-        if (chunks == 0)
-            throw new LlamaNativeException("mtmd_input_chunks_init", "mtmd could not allocate a chunk list.");
-        var utf8 = System.Text.Encoding.UTF8.GetBytes(prompt + "\0");
-        var pointers = new nint[Math.Max(1, bitmaps.Count)];
-        var added = new bool[bitmaps.Count];
-        var contextAdded = false;
-        try
+        var embeds = bitmaps.Select(b => b.Handle).ToArray();
+        var status = Weights.Tokenize(prompt, addSpecial, parseSpecial: true, embeds, out var chunks);
+        if (status != 0 || chunks is null)
         {
-            for (var i = 0; i < bitmaps.Count; i++)
+            chunks?.Dispose();
+            NativeErrors.CheckStatus(status == 0 ? -1 : status, "mtmd_tokenize", s => s switch
             {
-                bitmaps[i].Handle.DangerousAddRef(ref added[i]);
-                pointers[i] = bitmaps[i].Handle.DangerousGetHandle();
-            }
-            Handle.DangerousAddRef(ref contextAdded);
-            int status;
-            unsafe
-            {
-                fixed (byte* text = utf8)
-                fixed (nint* bitmapArray = pointers)
-                {
-                    var input = new MtmdInputText { Text = text, TextLength = (nuint)(utf8.Length - 1), AddSpecial = addSpecial ? (byte)1 : (byte)0, ParseSpecial = 1 };
-                    status = NativeApi.mtmd_tokenize(Handle.DangerousGetHandle(), chunks, &input, bitmapArray, (nuint)bitmaps.Count);
-                }
-            }
-            if (status != 0)
-                NativeErrors.CheckStatus(status, "mtmd_tokenize", s => s switch
-                {
-                    1 => "the number of images does not match the markers in the prompt",
-                    2 => "image preprocessing failed",
-                    _ => $"status {s}",
-                });
-            var result = new MtmdChunks(chunks);
-            chunks = 0;
-            return result;
+                1 => "the number of images does not match the markers in the prompt",
+                2 => "image preprocessing failed",
+                _ => $"status {s}",
+            });
         }
-        finally
-        {
-            if (chunks != 0) NativeApi.mtmd_input_chunks_free(chunks);
-            if (contextAdded) Handle.DangerousRelease();
-            for (var i = 0; i < bitmaps.Count; i++)
-                if (added[i]) bitmaps[i].Handle.DangerousRelease();
-        }
+        return new MtmdChunks(chunks!);
     }
 
     /// <summary>
@@ -216,20 +194,6 @@ public sealed class MtmdContext : IDisposable
                 throw new LlamaNativeException("mtmd_get_output_embd", "The projector produced no embeddings.");
             var count = checked(chunk.TokenCount * Model.InputEmbeddingSize);
             return new ReadOnlySpan<float>(embeddings, count).ToArray();
-        }
-        finally
-        {
-            if (added) Handle.DangerousRelease();
-        }
-    }
-
-    private T WithContext<T>(Func<nint, T> use)
-    {
-        var added = false;
-        Handle.DangerousAddRef(ref added);
-        try
-        {
-            return use(Handle.DangerousGetHandle());
         }
         finally
         {

@@ -43,7 +43,7 @@ public sealed record ServingProfile(int ImageMaxTokens, int PromptFormat)
                 ?? throw new InvalidDataException("not a JSON object");
             var tokens = node["image_max_tokens"]?.GetValue<int>() ?? throw new InvalidDataException("no image_max_tokens");
             var format = node["prompt_format"]?.GetValue<int>() ?? throw new InvalidDataException("no prompt_format");
-            if (tokens == 0 || tokens < -1)
+            if (!ImageTokenBudget.IsValid(tokens))
                 throw new InvalidDataException($"image_max_tokens {tokens.ToString(CultureInfo.InvariantCulture)} (expected -1 or a positive count)");
             return new ServingProfile(tokens, format);
         }
@@ -53,18 +53,20 @@ public sealed record ServingProfile(int ImageMaxTokens, int PromptFormat)
         }
     }
 
+    /// <summary>The GGUF metadata `convert` writes into the language model (llama.cpp's quantizer keeps them).</summary>
+    public IEnumerable<(string Key, int Value)> MetadataEntries =>
+        [(ImageMaxTokensKey, ImageMaxTokens), (PromptFormatKey, PromptFormat)];
+
     /// <summary>
-    /// The budget to serve with: the one asked for, else the recorded one, else the projector's default (-1). A request
-    /// that differs from the recorded budget is honoured with a warning, since the model was not trained on it.
+    /// The profile recorded in a model's GGUF metadata, read through <paramref name="lookup"/> (a key's int32 value, or
+    /// null when absent); null when the model records none (converted from a checkpoint not trained here).
     /// </summary>
-    public static int ResolveImageMaxTokens(int? requested, ServingProfile? recorded, string modelName, Action<string>? warn)
+    public static ServingProfile? FromMetadata(string modelPath, Func<string, int?> lookup)
     {
-        if (requested is { } asked)
-        {
-            if (recorded is not null && recorded.ImageMaxTokens != asked)
-                warn?.Invoke($"{modelName} was trained with {recorded.ImageMaxTokens.ToString(CultureInfo.InvariantCulture)} image tokens; serving with {asked.ToString(CultureInfo.InvariantCulture)} as configured (suggestions for posts with images may be worse).");
-            return asked;
-        }
-        return recorded?.ImageMaxTokens ?? -1;
+        if (lookup(ImageMaxTokensKey) is not { } tokens)
+            return null;
+        if (!ImageTokenBudget.IsValid(tokens))
+            throw new InvalidDataException($"{modelPath}: {ImageMaxTokensKey} = {tokens.ToString(CultureInfo.InvariantCulture)} is not an image-token budget.");
+        return new ServingProfile(tokens, lookup(PromptFormatKey) ?? CurrentPromptFormat);
     }
 }

@@ -24,13 +24,19 @@ public sealed record SamplingOptions
 /// <summary>What to ask for.</summary>
 public sealed record SuggestionOptions
 {
-    public ThinkingMode Thinking { get; init; } = ThinkingMode.Auto;
+    /// <summary>The fine-tuned model decides (the Dynamic CoT default), for the engine, the command line and the plugin alike.</summary>
+    public const ThinkingMode DefaultThinking = ThinkingMode.Auto;
+
+    /// <summary>Default of <see cref="MaxKeyphrases"/>, for the engine, the command line and the plugin alike.</summary>
+    public const int DefaultMaxKeyphrases = 10;
+
+    public ThinkingMode Thinking { get; init; } = DefaultThinking;
 
     /// <summary>Token budget of the rationale when <see cref="Thinking"/> is <see cref="ThinkingMode.Capped"/>.</summary>
     public int MaxThinkingTokens { get; init; } = 128;
 
     /// <summary>Most keyphrases returned (after normalisation and de-duplication).</summary>
-    public int MaxKeyphrases { get; init; } = 10;
+    public int MaxKeyphrases { get; init; } = DefaultMaxKeyphrases;
 
     /// <summary>Keyphrases below this confidence (0..1) are dropped.</summary>
     public double MinConfidence { get; init; }

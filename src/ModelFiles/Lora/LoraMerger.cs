@@ -2,6 +2,7 @@ using System.Numerics;
 using System.Runtime.InteropServices;
 using DynamicCot.Gguf;
 using DynamicCot.Llama.Native;
+using DynamicCot.Llama;
 
 namespace DynamicCot.ModelFiles.Lora;
 
@@ -41,7 +42,7 @@ public static unsafe class LoraMerger
         var outputFull = Path.GetFullPath(outputPath);
         if (outputFull == Path.GetFullPath(basePath) || outputFull == Path.GetFullPath(adapterPath))
             throw new ArgumentException($"the merged output '{outputPath}' must be a new file, not one of the inputs", nameof(outputPath));
-        threads = threads > 0 ? threads : Environment.ProcessorCount;
+        threads = LlamaThreads.Resolve(threads);
 
         using var baseFile = GgufFile.Open(basePath);
         var adapterFull = Path.GetFullPath(adapterPath);

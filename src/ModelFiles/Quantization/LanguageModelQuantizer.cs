@@ -43,7 +43,7 @@ internal static class LanguageModelQuantizer
             {
                 var parameters = LLamaModelQuantizeParams.Default();
                 parameters.ftype = preset.FileType;
-                parameters.nthread = threads > 0 ? threads : Environment.ProcessorCount;
+                parameters.nthread = LlamaThreads.Resolve(threads);
                 parameters.allow_requantize = false;
                 status = NativeApi.llama_model_quantize(input.InputPath, temporary, ref parameters);
             }

@@ -21,26 +21,10 @@ internal static class Qwen3VlGgufMetadata
     {
         const string arch = Architecture;
         var text = config.Text;
-        var sections = new int[4];
-        for (var i = 0; i < Math.Min(4, text.MropeSection.Count); i++)
-            sections[i] = text.MropeSection[i];
-
-        writer.AddString("general.architecture", arch);
-        writer.AddString("general.type", "model");
-        writer.AddString("general.name", name);
-        writer.AddUInt32("general.file_type", (uint)type.ToFileType());
-        writer.AddUInt32($"{arch}.vocab_size", (uint)vocabulary.Tokens.Count);
-        writer.AddUInt32($"{arch}.context_length", (uint)text.MaxPositionEmbeddings);
-        writer.AddUInt32($"{arch}.embedding_length", (uint)text.HiddenSize);
-        writer.AddUInt32($"{arch}.block_count", (uint)text.NumHiddenLayers);
-        writer.AddUInt32($"{arch}.feed_forward_length", (uint)text.IntermediateSize);
-        writer.AddUInt32($"{arch}.attention.head_count", (uint)text.NumAttentionHeads);
-        writer.AddUInt32($"{arch}.attention.head_count_kv", (uint)text.NumKeyValueHeads);
+        QwenVlGgufConverter.WriteDecoderKeys(writer, arch, config, vocabulary, type, name);
         writer.AddUInt32($"{arch}.attention.key_length", (uint)text.HeadDim);
         writer.AddUInt32($"{arch}.attention.value_length", (uint)text.HeadDim);
         writer.AddFloat32($"{arch}.attention.layer_norm_rms_epsilon", (float)text.RmsNormEps);
-        writer.AddFloat32($"{arch}.rope.freq_base", (float)text.RopeTheta);
-        writer.AddArray<int>($"{arch}.rope.dimension_sections", sections);
         writer.AddUInt32($"{arch}.n_deepstack_layers", (uint)config.Vision.DeepstackVisualIndexes.Count);
         QwenVlGgufConverter.WriteTokenizer(writer, vocabulary);
     }

@@ -5,33 +5,17 @@ namespace DynamicCot.ModelFiles.Qwen;
 /// <summary>The config.json and preprocessor_config.json of a tiny Qwen3-VL checkpoint: Qwen3-VL-2B-Instruct's fields, tiny dimensions.</summary>
 internal static class Qwen3VlTinyConfig
 {
-    public static QwenVlConfig Build(TinyModelOptions o, Func<string, int> tokenId, int vocabSize) => new()
+    /// <summary>Qwen3-VL's fields on top of the tiny config the factory builds for every family.</summary>
+    public static QwenVlConfig Adapt(QwenVlConfig common, TinyModelOptions o, Func<string, int> tokenId) => common with
     {
-        Architecture = QwenVlArchitecture.Qwen3Vl,
-        TorchDtype = o.StoreAs == SafetensorsDType.F32 ? "float32" : o.StoreAs == SafetensorsDType.BF16 ? "bfloat16" : "float16",
-        VisionStartTokenId = tokenId(QwenChatTemplate.VisionStart),
-        VisionEndTokenId = tokenId(QwenChatTemplate.VisionEnd),
-        ImageTokenId = tokenId(QwenChatTemplate.ImagePad),
         VideoTokenId = tokenId(QwenChatTemplate.VideoPad),
-        Text = new QwenVlTextConfig
+        Text = common.Text with
         {
-            HiddenSize = o.HiddenSize,
-            IntermediateSize = o.IntermediateSize,
-            NumHiddenLayers = o.Layers,
-            NumAttentionHeads = o.Heads,
-            NumKeyValueHeads = o.KvHeads,
             ExplicitHeadDim = o.HeadDim,
-            VocabSize = vocabSize,
-            RmsNormEps = 1e-6,
             RopeTheta = 5_000_000.0,
-            MaxPositionEmbeddings = 4096,
-            TieWordEmbeddings = o.Tied,
-            MropeSection = o.MropeSections(),
             MropeInterleaved = true,
             QkNorm = true,
             AttentionBias = false,
-            BosTokenId = tokenId(QwenChatTemplate.EndOfText),
-            EosTokenId = tokenId(QwenChatTemplate.ImEnd),
         },
         Vision = new QwenVlVisionConfig
         {

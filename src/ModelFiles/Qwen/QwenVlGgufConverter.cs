@@ -56,8 +56,8 @@ public static class QwenVlGgufConverter
         // How the checkpoint was trained to be asked (written by the trainer): serving uses the same image budget.
         if (ServingProfile.ReadFrom(checkpointDirectory) is { } profile)
         {
-            language.Add(ServingProfile.ImageMaxTokensKey, GgufValue.Int32(profile.ImageMaxTokens));
-            language.Add(ServingProfile.PromptFormatKey, GgufValue.Int32(profile.PromptFormat));
+            foreach (var (key, value) in profile.MetadataEntries)
+                language.Add(key, GgufValue.Int32(value));
         }
         var projector = new GgufWriter();
         if (qwen3)
@@ -123,6 +123,18 @@ public static class QwenVlGgufConverter
     private static void WriteLanguageModelMetadata(GgufWriter writer, QwenVlConfig config, GgufVocabulary vocabulary, GgufOutputType type, string name)
     {
         const string arch = "qwen2vl";
+        WriteDecoderKeys(writer, arch, config, vocabulary, type, name);
+        // Written for other builds: llama.cpp 22dc605 ignores it for qwen2vl and runs RMSNorm with eps = 0.
+        writer.AddFloat32($"{arch}.attention.layer_norm_rms_epsilon", (float)config.Text.RmsNormEps);
+        WriteTokenizer(writer, vocabulary);
+    }
+
+    /// <summary>
+    /// The keys every Qwen-VL decoder has in llama.cpp: general.*, sizes, head counts, RoPE base and the M-RoPE sections
+    /// (4 values, padded with 0, summing to head_dim / 2).
+    /// </summary>
+    internal static void WriteDecoderKeys(GgufWriter writer, string arch, QwenVlConfig config, GgufVocabulary vocabulary, GgufOutputType type, string name)
+    {
         var text = config.Text;
         var sections = new int[4];
         for (var i = 0; i < Math.Min(4, text.MropeSection.Count); i++)
@@ -141,12 +153,8 @@ public static class QwenVlGgufConverter
         writer.AddUInt32($"{arch}.feed_forward_length", (uint)text.IntermediateSize);
         writer.AddUInt32($"{arch}.attention.head_count", (uint)text.NumAttentionHeads);
         writer.AddUInt32($"{arch}.attention.head_count_kv", (uint)text.NumKeyValueHeads);
-        // Written for other builds: llama.cpp 22dc605 ignores it for qwen2vl and runs RMSNorm with eps = 0.
-        writer.AddFloat32($"{arch}.attention.layer_norm_rms_epsilon", (float)text.RmsNormEps);
         writer.AddFloat32($"{arch}.rope.freq_base", (float)text.RopeTheta);
         writer.AddArray<int>($"{arch}.rope.dimension_sections", sections);
-
-        WriteTokenizer(writer, vocabulary);
     }
 
     /// <summary>The vocabulary keys llama.cpp's BPE tokenizer reads (shared by every family).</summary>

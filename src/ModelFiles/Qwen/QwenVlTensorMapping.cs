@@ -163,7 +163,7 @@ public static partial class QwenVlTensorMapping
 
 /// <summary>A checkpoint tensor the converter does not know where to put.</summary>
 public sealed class UnknownTensorException(string name)
-    : FormatException($"Tensor '{name}' is not part of a Qwen2-VL / Qwen2.5-VL checkpoint that llama.cpp 22dc605 can load."), DynamicCot.Keyphrases.IUserFacingError
+    : FormatException($"Tensor '{name}' is not part of a Qwen2-VL / Qwen2.5-VL / Qwen3-VL checkpoint that the pinned llama.cpp can load."), DynamicCot.Keyphrases.IUserFacingError
 {
     public string TensorName { get; } = name;
 }

@@ -3,7 +3,7 @@ using DynamicCot.ModelFiles.HuggingFace;
 namespace DynamicCot.ModelFiles.Qwen;
 
 /// <summary>
-/// Dimensions of a tiny random checkpoint: the real Qwen2-VL / Qwen2.5-VL architecture, tensor names and config keys,
+/// Dimensions of a tiny random checkpoint: the real Qwen2-VL / Qwen2.5-VL / Qwen3-VL architecture, tensor names and config keys,
 /// scaled down so tests and demos run on a laptop CPU in seconds.
 /// </summary>
 public sealed record TinyModelOptions

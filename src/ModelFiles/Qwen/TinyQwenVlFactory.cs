@@ -45,10 +45,8 @@ public static class TinyQwenVlFactory
     private static QwenVlConfig BuildConfig(TinyModelOptions o, HfTokenizer tokenizer, int vocabSize)
     {
         int Id(string token) => tokenizer.TokenId(token) ?? throw new InvalidOperationException($"The trained tokenizer lacks {token}.");
-        if (o.Architecture == QwenVlArchitecture.Qwen3Vl)
-            return Qwen3VlTinyConfig.Build(o, Id, vocabSize);
         var qwen25 = o.Architecture == QwenVlArchitecture.Qwen25Vl;
-        return new QwenVlConfig
+        var config = new QwenVlConfig
         {
             Architecture = o.Architecture,
             TorchDtype = o.StoreAs == SafetensorsDType.F32 ? "float32" : o.StoreAs == SafetensorsDType.BF16 ? "bfloat16" : "float16",
@@ -84,5 +82,6 @@ public static class TinyQwenVlFactory
                 HiddenAct = qwen25 ? "silu" : "quick_gelu",
             },
         };
+        return o.Architecture == QwenVlArchitecture.Qwen3Vl ? Qwen3VlTinyConfig.Adapt(config, o, Id) : config;
     }
 }

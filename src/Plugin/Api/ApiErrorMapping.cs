@@ -29,7 +29,12 @@ public static class ApiErrorMapping
                 var seconds = Math.Max(1, (int)Math.Ceiling(unavailable.RetryAfter.TotalSeconds));
                 response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
                 return ApiProblems.Status(StatusCodes.Status503ServiceUnavailable,
-                    unavailable is SuggesterWarmingUpException ? "Keyphrase model is being prepared" : "Keyphrase engine busy", unavailable.Message);
+                    unavailable switch
+                    {
+                        SuggesterWarmingUpException => "Keyphrase model is being prepared",
+                        Serving.KeyphraseModelUnavailableException => "Keyphrase model unavailable",
+                        _ => "Keyphrase engine busy",
+                    }, unavailable.Message);
             case KeyphraseEngineNotConfiguredException or VipsStartException:
                 return ApiProblems.Status(StatusCodes.Status503ServiceUnavailable, "Keyphrase engine unavailable", error.Message);
             case ImageTooLargeException { Limit: ImageLimit.InputBytes } tooLarge:

@@ -1,3 +1,5 @@
+using DynamicCot.Inference.Generation;
+using DynamicCot.Inference.Images;
 using DynamicCot.Keyphrases.Suggestions;
 
 namespace DynamicCot.Plugin.Configuration;
@@ -12,7 +14,7 @@ public sealed class DynamicCotOptions
     /// <summary>Which properties of each document type feed the model and which one receives tags; key = document type alias.</summary>
     public Dictionary<string, DocumentTypeTagging> DocumentTypes { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
-    public int MaxKeyphrases { get; set; } = 8;
+    public int MaxKeyphrases { get; set; } = SuggestionOptions.DefaultMaxKeyphrases;
 
     /// <summary>Suggestions below this confidence (0..1) are not written by auto-tag or bulk jobs.</summary>
     public double MinConfidence { get; set; } = 0.2;
@@ -26,8 +28,8 @@ public sealed class DynamicCotOptions
 
     public ThrottleOptions Throttle { get; set; } = new();
 
-    /// <summary>Largest image the suggest API accepts, in bytes.</summary>
-    public long MaxImageBytes { get; set; } = 20 * 1024 * 1024;
+    /// <summary>Largest image the suggest API accepts and the engine's decoder reads, in bytes.</summary>
+    public long MaxImageBytes { get; set; } = ImageDecoderOptions.DefaultMaxInputBytes;
 
     public SuggestionOptions ToSuggestionOptions(IReadOnlyCollection<string>? existingTags = null) => new()
     {
@@ -53,10 +55,10 @@ public sealed class EngineSettings
     /// <summary>CPU threads; 0 = let the engine choose.</summary>
     public int Threads { get; set; }
 
-    /// <summary>Concurrent sequences the engine decodes in one batch.</summary>
+    /// <summary>Concurrent sequences the engine decodes in one batch (1 to the engine's <see cref="KeyphraseEngineOptions.MaxParallelSequencesLimit"/>).</summary>
     public int ParallelRequests { get; set; } = 4;
 
-    public ThinkingMode Thinking { get; set; } = ThinkingMode.Off;
+    public ThinkingMode Thinking { get; set; } = SuggestionOptions.DefaultThinking;
 
     /// <summary>
     /// Image tokens per image. Unset: the budget the model was trained with (recorded in its GGUF by `convert`), else the

@@ -1,3 +1,6 @@
+using DynamicCot.Inference.Generation;
+using DynamicCot.Inference.Images;
+using DynamicCot.Keyphrases.Prompting;
 using Microsoft.Extensions.Options;
 
 namespace DynamicCot.Plugin.Configuration;
@@ -5,34 +8,43 @@ namespace DynamicCot.Plugin.Configuration;
 /// <summary>Checks settings at start-up so a misconfigured site fails early with messages naming the setting.</summary>
 public sealed class DynamicCotOptionsValidator : IValidateOptions<DynamicCotOptions>
 {
+    /// <summary>The configured model files that do not exist, as messages naming the setting; empty when all are there.</summary>
+    public static IReadOnlyList<string> MissingModelFiles(EngineSettings engine)
+    {
+        const string s = DynamicCotOptions.SectionName;
+        var missing = new List<string>();
+        if (engine.IsConfigured && !File.Exists(engine.ModelPath))
+            missing.Add($"{s}:Engine:ModelPath: file '{engine.ModelPath}' does not exist.");
+        if (engine.IsConfigured && !string.IsNullOrWhiteSpace(engine.MmprojPath) && !File.Exists(engine.MmprojPath))
+            missing.Add($"{s}:Engine:MmprojPath: file '{engine.MmprojPath}' does not exist.");
+        return missing;
+    }
+
     public ValidateOptionsResult Validate(string? name, DynamicCotOptions options)
     {
         var errors = new List<string>();
         const string s = DynamicCotOptions.SectionName;
         var engine = options.Engine;
 
-        if (engine.IsConfigured && !File.Exists(engine.ModelPath))
-            errors.Add($"{s}:Engine:ModelPath: file '{engine.ModelPath}' does not exist.");
-        if (!string.IsNullOrWhiteSpace(engine.MmprojPath))
-        {
-            if (!engine.IsConfigured)
-                errors.Add($"{s}:Engine:MmprojPath is set but {s}:Engine:ModelPath is not; the projector needs its language model.");
-            else if (!File.Exists(engine.MmprojPath))
-                errors.Add($"{s}:Engine:MmprojPath: file '{engine.MmprojPath}' does not exist.");
-        }
+        // Missing model files are not a start-up error: the site starts and suggestions answer 503 naming the file
+        // until it is there (see Serving.BackgroundLoadedSuggester and MissingModelFiles).
+        if (!string.IsNullOrWhiteSpace(engine.MmprojPath) && !engine.IsConfigured)
+            errors.Add($"{s}:Engine:MmprojPath is set but {s}:Engine:ModelPath is not; the projector needs its language model.");
         if (engine.GpuLayers < -1)
             errors.Add($"{s}:Engine:GpuLayers must be -1 (all layers), 0 (CPU) or a positive layer count; got {engine.GpuLayers}.");
         if (engine.Threads < 0)
             errors.Add($"{s}:Engine:Threads must be 0 (automatic) or positive; got {engine.Threads}.");
-        if (engine.ParallelRequests is < 1 or > 256)
-            errors.Add($"{s}:Engine:ParallelRequests must be between 1 and 256; got {engine.ParallelRequests}.");
+        if (engine.ParallelRequests is < 1 or > KeyphraseEngineOptions.MaxParallelSequencesLimit)
+            errors.Add($"{s}:Engine:ParallelRequests must be between 1 and {KeyphraseEngineOptions.MaxParallelSequencesLimit} (the sequences one llama.cpp context decodes together); got {engine.ParallelRequests}.");
+        if (engine.ImageMaxTokens is { } budget && !ImageTokenBudget.IsValid(budget))
+            errors.Add($"{s}:Engine:ImageMaxTokens must be {ImageTokenBudget.ProjectorDefault} (the projector's default) or a positive number of tokens; got {budget}.");
 
         if (options.MaxKeyphrases is < 1 or > 50)
             errors.Add($"{s}:MaxKeyphrases must be between 1 and 50; got {options.MaxKeyphrases}.");
         if (options.MinConfidence is < 0 or > 1 || double.IsNaN(options.MinConfidence))
             errors.Add($"{s}:MinConfidence must be between 0 and 1; got {options.MinConfidence}.");
-        if (options.MaxImageBytes < 1024)
-            errors.Add($"{s}:MaxImageBytes must be at least 1024; got {options.MaxImageBytes}.");
+        if (options.MaxImageBytes is < 1024 or > ImageDecoderOptions.MaxInputBytesLimit)
+            errors.Add($"{s}:MaxImageBytes must be between 1024 and {ImageDecoderOptions.MaxInputBytesLimit} (an image is held in one array); got {options.MaxImageBytes}.");
         if (!Enum.IsDefined(options.MergePolicy))
             errors.Add($"{s}:MergePolicy must be one of {string.Join(", ", Enum.GetNames<TagMergePolicy>())}.");
 

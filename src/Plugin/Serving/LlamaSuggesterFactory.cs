@@ -1,34 +1,49 @@
 using DynamicCot.Inference.Generation;
+using DynamicCot.Inference.Images;
 using DynamicCot.Keyphrases.Suggestions;
 using DynamicCot.Plugin.Configuration;
 using DynamicCot.Plugin.Tagging;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using DynamicCot.Llama;
 
 namespace DynamicCot.Plugin.Serving;
 
 /// <summary>
-/// Builds the llama.cpp keyphrase engine from the validated <c>DynamicCot:Engine</c> settings (model and mmproj paths,
-/// GPU layers, threads, parallel sequences). Without a model path the plugin answers suggestions with a clear
-/// "no model configured" error instead.
+/// Builds the llama.cpp keyphrase engine from the validated <c>DynamicCot</c> settings. Without a model path the plugin
+/// answers suggestions with a clear "no model configured" error instead.
 /// </summary>
 public static class LlamaSuggesterFactory
 {
-    public static IKeyphraseSuggester Create(IServiceProvider services, EngineSettings settings)
+    public static IKeyphraseSuggester Create(IServiceProvider services, DynamicCotOptions settings)
     {
-        if (!settings.IsConfigured)
+        if (!settings.Engine.IsConfigured)
             return new UnconfiguredKeyphraseSuggester();
         var loggers = services.GetService<ILoggerFactory>();
         return KeyphraseEngine.Start(ToEngineOptions(settings), loggers);
     }
 
-    public static KeyphraseEngineOptions ToEngineOptions(EngineSettings settings) => new()
+    /// <summary>The engine options for the configured model files.</summary>
+    public static KeyphraseEngineOptions ToEngineOptions(DynamicCotOptions settings) =>
+        ToEngineOptions(settings, settings.Engine.ModelPath!, settings.Engine.MmprojPath);
+
+    /// <summary>
+    /// THE mapping of plugin settings onto engine options (model files given, e.g. a demo model prepared on first run).
+    /// Its ranges are the engine's own (<see cref="KeyphraseEngineOptions.MaxParallelSequencesLimit"/>,
+    /// <see cref="ImageDecoderOptions.MaxInputBytesLimit"/>), checked at start-up by <see cref="DynamicCotOptionsValidator"/>.
+    /// </summary>
+    public static KeyphraseEngineOptions ToEngineOptions(DynamicCotOptions settings, string modelPath, string? projectorPath)
     {
-        ModelPath = settings.ModelPath!,
-        ProjectorPath = string.IsNullOrWhiteSpace(settings.MmprojPath) ? null : settings.MmprojPath,
-        GpuLayers = settings.GpuLayers,
-        Threads = settings.Threads > 0 ? settings.Threads : Math.Max(1, Environment.ProcessorCount),
-        MaxParallelSequences = Math.Max(1, settings.ParallelRequests),
-        ImageMaxTokens = settings.ImageMaxTokens,
-    };
+        var engine = settings.Engine;
+        return new KeyphraseEngineOptions
+        {
+            ModelPath = modelPath,
+            ProjectorPath = string.IsNullOrWhiteSpace(projectorPath) ? null : projectorPath,
+            GpuLayers = engine.GpuLayers,
+            Threads = LlamaThreads.Resolve(engine.Threads),
+            MaxParallelSequences = engine.ParallelRequests,
+            ImageMaxTokens = engine.ImageMaxTokens,
+            ImageDecoding = new ImageDecoderOptions { MaxInputBytes = settings.MaxImageBytes },
+        };
+    }
 }

@@ -37,8 +37,12 @@ public sealed class SuggestCommandTests(TinyModels models)
             "--text", "Streets flooded after the storm #flood", "--image", photo, "--think", "off", "--json", "--threads", "2");
         Assert.True(result.ExitCode == 0, result.StdErr);
         using var json = JsonDocument.Parse(result.StdOut);
+        // Random weights write whatever the answer grammar allows (often words the normaliser then drops), so the check is
+        // the served shape: an answer bounded by the grammar, and keyphrases that are clean text when there are any.
+        var raw = json.RootElement.GetProperty("raw").GetString()!;
+        Assert.StartsWith("<answer>", raw);
+        Assert.EndsWith("</answer>", raw);
         var keyphrases = json.RootElement.GetProperty("keyphrases").EnumerateArray().ToList();
-        Assert.NotEmpty(keyphrases);
         Assert.All(keyphrases, k => Assert.False(string.IsNullOrWhiteSpace(k.GetProperty("text").GetString())));
         // The image's tokens are in the prompt: far more than the text alone.
         Assert.True(json.RootElement.GetProperty("promptTokens").GetInt32() > 40);

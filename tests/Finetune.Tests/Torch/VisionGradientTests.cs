@@ -19,9 +19,11 @@ public sealed class VisionGradientTests(TinyModels models, ITestOutputHelper out
     [Theory]
     [InlineData(QwenVlArchitecture.Qwen2Vl)]
     [InlineData(QwenVlArchitecture.Qwen25Vl)]
+    [InlineData(QwenVlArchitecture.Qwen3Vl)]
     public async Task Vision_gradients_match_finite_differences(QwenVlArchitecture arch)
     {
-        const int width = 84, height = 56;
+        var qwen3 = arch == QwenVlArchitecture.Qwen3Vl;
+        int token = qwen3 ? 32 : 28, width = 3 * token, height = 2 * token;
         var files = models.Get(arch);
         var crop = await VisionTowerParityTests.PhotoCrop(width, height);
         TorchRuntime.Initialize(2);
@@ -34,11 +36,11 @@ public sealed class VisionGradientTests(TinyModels models, ITestOutputHelper out
             TorchTensors.CopyInto(tensor, Enumerable.Range(0, (int)tensor.numel()).Select(i => (float)Math.Sin(i + name.Length) * 0.2f).ToArray());
         using var pixels = tower.Pixels(crop, width, height, PreprocessorConfig.Load(files.Checkpoint), "crop");
 
-        int nx = width / 28, ny = height / 28, tokens = nx * ny;
-        var image = new ImageSegment(new float[tokens * language.Text.HiddenSize],
+        int nx = width / token, ny = height / token, tokens = nx * ny;
+        var image = new ImageSegment(new float[tokens * language.InputEmbeddingSize],
             Enumerable.Range(0, tokens).Select(i => i / nx).ToArray(), Enumerable.Range(0, tokens).Select(i => i % nx).ToArray(), Math.Max(nx, ny));
         var sequence = new TrainingSequence([new TextSegment([11, 12, 13]), image, new TextSegment([14, 15, 16, 17, 18])], 5);
-        using var batch = TorchBatch.Create([sequence], language.Text.HiddenSize, OutputRows.Supervised, CPU);
+        using var batch = TorchBatch.Create([sequence], language.InputEmbeddingSize, OutputRows.Supervised, CPU);
 
         double Loss()
         {
@@ -47,11 +49,16 @@ public sealed class VisionGradientTests(TinyModels models, ITestOutputHelper out
         }
 
         var weight = tower.Parameters["visual.blocks.0.attn.qkv.weight"];
-        var merger = tower.Parameters["visual.merger.mlp.0.weight"];
+        var mergerName = qwen3 ? "visual.merger.linear_fc1.weight" : "visual.merger.mlp.0.weight";
         var patch = tower.Parameters["visual.patch_embed.proj.weight"];
+        // Qwen3-VL: also the learned position table and a DeepStack merger, whose output enters decoder layer 0.
+        (string, Tensor)[] qwen3Only = qwen3
+            ? [("visual.pos_embed.weight", tower.Parameters["visual.pos_embed.weight"]), ("visual.deepstack_merger_list.0.linear_fc1.weight", tower.Parameters["visual.deepstack_merger_list.0.linear_fc1.weight"])]
+            : [];
         (string, Tensor)[] checkedTensors =
         [
-            ("visual.blocks.0.attn.qkv.weight", weight), ("visual.merger.mlp.0.weight", merger), ("visual.patch_embed.proj.weight", patch),
+            ("visual.blocks.0.attn.qkv.weight", weight), (mergerName, tower.Parameters[mergerName]), ("visual.patch_embed.proj.weight", patch),
+            .. qwen3Only,
             .. lora.Trainable.Where(t => t.Name.Contains("blocks.1.", StringComparison.Ordinal)),
         ];
         foreach (var (_, t) in checkedTensors) t.requires_grad_(true);

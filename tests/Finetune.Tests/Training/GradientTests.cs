@@ -24,14 +24,14 @@ public sealed class GradientTests(TinyModels models, ITestOutputHelper output)
     {
         using var _ = no_grad();
         using var scope = NewDisposeScope();
-        using var batch = TorchBatch.Create(samples, model.Text.HiddenSize, OutputRows.Supervised, CPU);
+        using var batch = TorchBatch.Create(samples, model.InputEmbeddingSize, OutputRows.Supervised, CPU);
         return F.cross_entropy(model.Logits(batch), batch.Labels).to(ScalarType.Float64).item<double>();
     }
 
     private static void Backward(QwenTextModel model, TrainingSequence[] samples)
     {
         using var scope = NewDisposeScope();
-        using var batch = TorchBatch.Create(samples, model.Text.HiddenSize, OutputRows.Supervised, CPU);
+        using var batch = TorchBatch.Create(samples, model.InputEmbeddingSize, OutputRows.Supervised, CPU);
         F.cross_entropy(model.Logits(batch), batch.Labels).backward();
     }
 
@@ -63,10 +63,12 @@ public sealed class GradientTests(TinyModels models, ITestOutputHelper output)
         Assert.True(checkedCount > 0);
     }
 
-    [Fact]
-    public void Lora_gradients_match_central_finite_differences()
+    [Theory]
+    [InlineData(QwenVlArchitecture.Qwen2Vl)]
+    [InlineData(QwenVlArchitecture.Qwen3Vl)] // through q/k RMSNorm, interleaved M-RoPE and the DeepStack image rows
+    public void Lora_gradients_match_central_finite_differences(QwenVlArchitecture arch)
     {
-        var files = models.Get(QwenVlArchitecture.Qwen2Vl);
+        var files = models.Get(arch);
         var samples = Samples(files);
         TorchRuntime.Initialize(2);
         using var model = QwenTextModel.Load(files.Checkpoint, new TextModelOptions { RmsEpsilon = 0f, DType = ScalarType.Float64 });
@@ -80,14 +82,16 @@ public sealed class GradientTests(TinyModels models, ITestOutputHelper output)
         CheckAgainstFiniteDifferences(model, samples, model.Lora.Trainable);
     }
 
-    [Fact]
-    public void Full_fine_tuning_gradients_match_central_finite_differences()
+    [Theory]
+    [InlineData(QwenVlArchitecture.Qwen25Vl)] // untied output: embedding and lm_head are separate weights
+    [InlineData(QwenVlArchitecture.Qwen3Vl)] // q_norm / k_norm weights among them
+    public void Full_fine_tuning_gradients_match_central_finite_differences(QwenVlArchitecture arch)
     {
-        var files = models.Get(QwenVlArchitecture.Qwen25Vl); // untied output: embedding and lm_head are separate weights
+        var files = models.Get(arch);
         var samples = Samples(files);
         TorchRuntime.Initialize(2);
         using var model = QwenTextModel.Load(files.Checkpoint, new TextModelOptions { RmsEpsilon = 0f, DType = ScalarType.Float64 });
-        Assert.False(model.Tied);
+        Assert.Equal(arch == QwenVlArchitecture.Qwen3Vl, model.Tied);
         foreach (var p in model.Parameters.Values) p.requires_grad_(true);
         var layer1 = model.Parameters.Where(p => !p.Key.StartsWith("model.layers.0.", StringComparison.Ordinal)).Select(p => (p.Key, p.Value)).ToArray();
         CheckAgainstFiniteDifferences(model, samples, layer1);

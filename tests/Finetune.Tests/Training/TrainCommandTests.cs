@@ -64,6 +64,35 @@ public sealed class TrainCommandTests(TinyModels models, ITestOutputHelper outpu
         AssertStops(Args(good, _folder.File("r7"), "--precision", "fp16"), "--precision 'fp16'", "bf16");
     }
 
+    [Fact]
+    public void Qwen3Vl_dynamic_cot_run_learns_and_its_merged_output_converts_and_serves()
+    {
+        var files = models.Get(QwenVlArchitecture.Qwen3Vl);
+        var data = TrainingData.Write(_folder, 4);
+        var run = _folder.File("qwen3vl-run");
+        var train = CliProcess.Finetune.Run("train", "--model", files.Checkpoint, "--gguf", files.LanguageModel, "--mmproj", files.Projector,
+            "--data", data, "--out", run, "--strategy", "dynamic", "--epochs", "4", "--lr", "5e-3", "--batch-size", "2", "--threads", "2", "--image-tokens", "16");
+        output.WriteLine(train.StdErr.Trim());
+        Assert.True(train.ExitCode == 0, train.StdErr);
+
+        var losses = File.ReadLines(Path.Combine(run, "metrics.jsonl"))
+            .Select(line => System.Text.Json.Nodes.JsonNode.Parse(line)!)
+            .Where(node => node["type"]?.GetValue<string>() == "step")
+            .Select(node => node["loss"]!.GetValue<double>()).ToList();
+        output.WriteLine($"loss {losses[0]:F3} → {losses[^1]:F3} over {losses.Count} steps");
+        Assert.True(losses[^1] < losses[0] * 0.8, $"{losses[0]} → {losses[^1]}");
+        Assert.Equal("qwen3vl", LoraAdapterFile.Read(Path.Combine(run, "adapter.gguf")).Architecture);
+
+        var lm = _folder.File("qwen3vl-merged.gguf");
+        var mmproj = _folder.File("qwen3vl-merged-mmproj.gguf");
+        DynamicCot.ModelFiles.Qwen.QwenVlGgufConverter.Convert(Path.Combine(run, "merged"), lm, mmproj);
+        var photo = Directory.GetFiles(TestPaths.Data("vmu16_small_events", "images"), "*.jpg").Order(StringComparer.Ordinal).First();
+        var suggest = CliProcess.Finetune.Run("suggest", "--model", lm, "--mmproj", mmproj, "--text", "Storm floods the valley", "--image", photo, "--json", "--threads", "2");
+        Assert.True(suggest.ExitCode == 0, suggest.StdErr);
+        using var json = System.Text.Json.JsonDocument.Parse(suggest.StdOut);
+        Assert.NotEmpty(json.RootElement.GetProperty("keyphrases").EnumerateArray());
+    }
+
     private void AssertStops(string[] args, params string[] expected)
     {
         var result = CliProcess.Finetune.Run(args);

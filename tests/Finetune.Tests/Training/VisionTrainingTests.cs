@@ -21,11 +21,11 @@ public sealed class VisionTrainingTests(TinyModels models, ITestOutputHelper out
 {
     private readonly TempFolder _folder = TestPaths.NewTempFolder("dynamiccot-trainvision");
 
-    private TrainingRunOptions Options(string run, int posts = 4, int epochs = 3) => new()
+    private TrainingRunOptions Options(string run, int posts = 4, int epochs = 3, QwenVlArchitecture arch = QwenVlArchitecture.Qwen2Vl) => new()
     {
-        ModelPath = models.Get(QwenVlArchitecture.Qwen2Vl).Checkpoint,
-        ServingModelPath = models.Get(QwenVlArchitecture.Qwen2Vl).LanguageModel,
-        ProjectorPath = models.Get(QwenVlArchitecture.Qwen2Vl).Projector,
+        ModelPath = models.Get(arch).Checkpoint,
+        ServingModelPath = models.Get(arch).LanguageModel,
+        ProjectorPath = models.Get(arch).Projector,
         DataPath = TrainingData.Write(_folder, posts),
         OutputDirectory = _folder.File(run),
         EmbeddingCacheDirectory = _folder.File("embeddings"),
@@ -34,10 +34,12 @@ public sealed class VisionTrainingTests(TinyModels models, ITestOutputHelper out
         TrainVision = true,
     };
 
-    [Fact]
-    public async Task Vision_lora_trains_with_the_language_model_and_the_merged_mmproj_serves_the_trained_tower()
+    [Theory]
+    [InlineData(QwenVlArchitecture.Qwen2Vl, 112, 84)]
+    [InlineData(QwenVlArchitecture.Qwen3Vl, 128, 96)]
+    public async Task Vision_lora_trains_with_the_language_model_and_the_merged_mmproj_serves_the_trained_tower(QwenVlArchitecture arch, int width, int height)
     {
-        var options = Options("run");
+        var options = Options($"run-{arch}", arch: arch);
         using var session = new TrainerSession(options, output.WriteLine);
         Assert.NotNull(session.Vision);
         Assert.NotEmpty(session.VisionTrainable);
@@ -56,10 +58,9 @@ public sealed class VisionTrainingTests(TinyModels models, ITestOutputHelper out
 
         // The merged checkpoint carries the trained tower: its mmproj (through convert) gives, in mtmd, the trained
         // TorchSharp tower's embeddings for a photo crop of a size mtmd keeps (so no resampling enters).
-        const int width = 112, height = 84;
-        var merged = MergedCheckpointWriter.Write(session.Model, options.ModelPath, _folder.File("merged"), session.Vision);
-        var lm = _folder.File("merged.gguf");
-        var mmproj = _folder.File("merged-mmproj.gguf");
+        var merged = MergedCheckpointWriter.Write(session.Model, options.ModelPath, _folder.File($"merged-{arch}"), session.Vision);
+        var lm = _folder.File($"merged-{arch}.gguf");
+        var mmproj = _folder.File($"merged-{arch}-mmproj.gguf");
         QwenVlGgufConverter.Convert(merged, lm, mmproj, new ConversionOptions { OutputType = GgufOutputType.F32 });
         var crop = await DynamicCot.Finetune.Tests.Torch.VisionTowerParityTests.PhotoCrop(width, height);
         float[] trained, served, frozen;
@@ -68,7 +69,7 @@ public sealed class VisionTrainingTests(TinyModels models, ITestOutputHelper out
         using (var embeddings = session.Vision.Embed(pixels))
             trained = TorchTensors.ToFloats(embeddings);
         served = MtmdEmbeddings(lm, mmproj, crop, width, height);
-        frozen = MtmdEmbeddings(models.Get(QwenVlArchitecture.Qwen2Vl).LanguageModel, models.Get(QwenVlArchitecture.Qwen2Vl).Projector, crop, width, height);
+        frozen = MtmdEmbeddings(models.Get(arch).LanguageModel, models.Get(arch).Projector, crop, width, height);
         var maxDiff = trained.Zip(served, (a, b) => Math.Abs(a - b)).Max();
         var change = frozen.Zip(served, (a, b) => Math.Abs(a - b)).Max();
         output.WriteLine($"served mmproj vs trained tower max |Δ| {maxDiff:E2}; training moved the served embeddings by up to {change:F3}");

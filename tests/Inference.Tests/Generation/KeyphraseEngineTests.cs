@@ -11,7 +11,8 @@ namespace DynamicCot.Inference.Tests.Generation;
 [Collection(TinyModelCollection.Name)]
 public sealed class KeyphraseEngineTests(TinyModels models)
 {
-    private static readonly SuggestionOptions Quick = new() { Thinking = ThinkingMode.Off, MaxTokens = 48, MaxKeyphrases = 5 };
+    // 12 tokens: random weights write one run of words until the budget ends; a short run is still a tag (TagRules).
+    private static readonly SuggestionOptions Quick = new() { Thinking = ThinkingMode.Off, MaxTokens = 12, MaxKeyphrases = 5 };
 
     private KeyphraseEngine Start(QwenVlArchitecture arch, int parallel = 4, int queue = 64)
     {
@@ -52,7 +53,8 @@ public sealed class KeyphraseEngineTests(TinyModels models)
             var first = await engine.SuggestAsync(text, image, Quick);
             var second = await engine.SuggestAsync(text, image, Quick);
             Assert.StartsWith("<answer>", first.RawOutput);
-            Assert.NotEmpty(first.Keyphrases);
+            // A random-weight model writes some strings no CMS would store as a tag; the tag rules drop and count those.
+            Assert.True(first.Keyphrases.Count + first.DroppedKeyphrases > 0, $"no keyphrase parsed from {first.RawOutput}");
             Assert.All(first.Keyphrases, k => Assert.InRange(k.Confidence, 0, 1));
             Assert.True(first.PromptTokens > 20, $"prompt with an image has {first.PromptTokens} tokens");
             Assert.Equal(first.RawOutput, second.RawOutput);
@@ -60,7 +62,7 @@ public sealed class KeyphraseEngineTests(TinyModels models)
         }
 
         var textOnly = await engine.SuggestAsync("Huge crowds gather downtown for the marathon finish", null, Quick);
-        Assert.NotEmpty(textOnly.Keyphrases);
+        Assert.True(textOnly.Keyphrases.Count + textOnly.DroppedKeyphrases > 0, $"no keyphrase parsed from {textOnly.RawOutput}");
     }
 
     [Fact]
@@ -109,10 +111,20 @@ public sealed class KeyphraseEngineTests(TinyModels models)
     public async Task Existing_tags_are_preferred_when_they_match()
     {
         using var engine = Start(QwenVlArchitecture.Qwen2Vl);
-        var plain = await engine.SuggestAsync("Flooding in the city centre tonight", null, Quick);
-        var suggested = plain.Keyphrases[0].Text;
-        var existing = suggested.ToUpperInvariant().Replace(' ', '_');
-        var snapped = await engine.SuggestAsync("Flooding in the city centre tonight", null, Quick with { ExistingTags = [existing, "unrelated"] });
+        // The first post for which the random-weight model writes a keyphrase that passes the tag rules.
+        string? text = null, suggested = null;
+        foreach (var candidate in File.ReadLines(TestPaths.Data("cmkp_dev", "train_sample200.jsonl")).Take(20)
+                     .Select(l => JsonDocument.Parse(l).RootElement.GetProperty("text").GetString()!)
+                     .Prepend("Flooding in the city centre tonight"))
+        {
+            var plain = await engine.SuggestAsync(candidate, null, Quick);
+            if (plain.Keyphrases.Count == 0) continue;
+            (text, suggested) = (candidate, plain.Keyphrases[0].Text);
+            break;
+        }
+        Assert.True(suggested is not null, "the tiny model kept no keyphrase for any of 21 posts");
+        var existing = suggested!.ToUpperInvariant().Replace(' ', '_');
+        var snapped = await engine.SuggestAsync(text!, null, Quick with { ExistingTags = [existing, "unrelated"] });
         Assert.Equal(existing, snapped.Keyphrases[0].Text);
         Assert.True(snapped.Keyphrases[0].MatchedExistingTag);
     }

@@ -11,6 +11,9 @@ public sealed class ModelPresetTests
     [InlineData("qwen2-vl-2b", 2.21)]
     [InlineData("qwen2.5-vl-3b", 3.75)]
     [InlineData("qwen2.5-vl-7b", 8.29)]
+    // Qwen3-VL-2B-Instruct and -4B-Instruct: 2.13B and 4.44B (tied embeddings, DeepStack mergers included).
+    [InlineData("qwen3-vl-2b", 2.13)]
+    [InlineData("qwen3-vl-4b", 4.44)]
     public void Preset_has_the_published_parameter_count(string name, double billions)
     {
         var preset = ModelPresets.Find(name);
@@ -53,5 +56,16 @@ public sealed class ModelPresetTests
         Assert.Equal(TokenizerConfig.Load(RealTokenizerModel.Folder).ChatTemplate, tokenizer.ChatTemplate);
         Assert.Equal(151_643, tokenizer.Model.Vocab.Count);
         Assert.Equal(151_387, tokenizer.Model.Merges.Count);
+    }
+
+    [Fact]
+    public void Imported_qwen3_tokenizer_keeps_the_reasoning_tokens_as_plain_added_tokens()
+    {
+        var tokenizer = FamilyTokenizer.Import(RealTokenizerModel.Folder, ModelPresets.LastAddedTokenId(QwenVlArchitecture.Qwen3Vl));
+        var table = tokenizer.GetTokenTable();
+        Assert.Equal(151_669, table.Count);
+        Assert.Equal("</think>", table[^1].Text);
+        Assert.Equal(151_667, tokenizer.TokenId("<think>"));
+        Assert.False(tokenizer.Model.AddedTokens.Single(t => t.Content == "<think>").Special);
     }
 }

@@ -1,6 +1,8 @@
 using DynamicCot.Gguf;
+using DynamicCot.Keyphrases.Prompting;
 using DynamicCot.Inference.Images;
 using DynamicCot.Inference.Llama;
+using DynamicCot.Llama;
 using DynamicCot.Llama.Native;
 using DynamicCot.ModelFiles.HuggingFace;
 using DynamicCot.ModelFiles.Qwen;
@@ -37,6 +39,34 @@ public sealed class Qwen3VlConversionTests(TinyModels models)
         Assert.Equal([true, true, false], flags);
         foreach (var name in new[] { "v.patch_embd.bias", "v.position_embd.weight", "v.blk.0.attn_qkv.weight", "v.deepstack.0.fc1.weight", "v.deepstack.1.norm.weight", "v.post_ln.weight" })
             Assert.Contains(header.Tensors, t => t.Name == name);
+    }
+
+    [Fact]
+    public void The_think_markers_of_the_answer_format_are_the_models_own_reasoning_tokens_and_round_trip()
+    {
+        // Qwen3 adds <think> and </think> as plain added tokens; converted as user-defined tokens, llama.cpp matches them
+        // in any text, so a target "<think>…</think><answer>…" trains and serves the model's own reasoning tokens.
+        var files = models.Get(QwenVlArchitecture.Qwen3Vl);
+        var tokenizer = HfTokenizer.Load(files.Checkpoint);
+        var open = tokenizer.TokenId("<think>")!.Value;
+        var close = tokenizer.TokenId("</think>")!.Value;
+        using var model = LlamaModel.Load(files.LanguageModel);
+        var tokens = model.Vocab.Tokenize("<think>storm</think><answer>storm</answer>").Select(t => t.Value).ToArray();
+        Assert.Equal(open, tokens[0]);
+        Assert.Contains(close, tokens);
+        Assert.False(model.Vocab.IsControl(new LlamaToken(open)), "<think> must render as text when generated, not as a hidden control token");
+
+        // Round trip: the training target, as the trainer tokenizes it, is what the served model would emit; detokenized
+        // as serving does, it parses back to the same rationale and keyphrases.
+        var target = new KeyphrasePromptBuilder().BuildTarget(["flood", "storm damage"], "Water covers the streets after the storm.");
+        var targetTokens = model.Vocab.Tokenize(target);
+        Assert.Equal(open, targetTokens[0].Value);
+        Assert.Single(targetTokens, t => t.Value == close);
+        var served = model.Vocab.Detokenize(targetTokens);
+        var parsed = AnswerParser.Parse(served);
+        Assert.True(parsed.WellFormed, served);
+        Assert.Equal("Water covers the streets after the storm.", parsed.Rationale);
+        Assert.Equal(["flood", "storm damage"], parsed.Keyphrases);
     }
 
     [Theory]

@@ -42,14 +42,14 @@ public sealed class ServingProfileTests : IDisposable
         var lm = _folder.File("plain.gguf");
         QwenVlGgufConverter.Convert(checkpoint, lm, _folder.File("plain-mmproj.gguf"));
         Assert.Null(RecordedServingProfile.Read(lm));
-        Assert.Equal(-1, ServingProfile.ResolveImageMaxTokens(null, null, "plain.gguf", _ => Assert.Fail("no warning expected")));
+        Assert.Equal(-1, ImageTokenBudget.Resolve(null, null, "plain.gguf", _ => Assert.Fail("no warning expected")));
 
         var warnings = new List<string>();
         var recorded = new ServingProfile(32, 1);
-        Assert.Equal(32, ServingProfile.ResolveImageMaxTokens(null, recorded, "m.gguf", warnings.Add));
-        Assert.Equal(32, ServingProfile.ResolveImageMaxTokens(32, recorded, "m.gguf", warnings.Add));
+        Assert.Equal(32, ImageTokenBudget.Resolve(null, recorded, "m.gguf", warnings.Add));
+        Assert.Equal(32, ImageTokenBudget.Resolve(32, recorded, "m.gguf", warnings.Add));
         Assert.Empty(warnings);
-        Assert.Equal(256, ServingProfile.ResolveImageMaxTokens(256, recorded, "m.gguf", warnings.Add));
+        Assert.Equal(256, ImageTokenBudget.Resolve(256, recorded, "m.gguf", warnings.Add));
         Assert.Contains("trained with 32 image tokens; serving with 256", Assert.Single(warnings));
     }
 
