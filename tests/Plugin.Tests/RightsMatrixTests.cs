@@ -29,6 +29,7 @@ public sealed class RightsMatrixTests(DemoHostFixture host) : IClassFixture<Demo
             [Created, Created, Created, Forbidden, Unauthorized]),
         ["feedback.write:clear"] = (() => Request(HttpMethod.Delete, $"feedback/rejected/{Post}?tag=folks"), [Ok, Ok, Ok, Forbidden, Unauthorized]),
         ["feedback.export"] = (() => Request(HttpMethod.Get, "feedback/export"), [Ok, Forbidden, Forbidden, Forbidden, Unauthorized]),
+        ["feedback.clear-all"] = (() => Request(HttpMethod.Delete, "feedback/rejected?tag=no-such-tag"), [Ok, Forbidden, Forbidden, Forbidden, Unauthorized]),
         ["jobs.list"] = (() => Request(HttpMethod.Get, "jobs"), [Ok, Ok, Ok, Ok, Unauthorized]),
         ["jobs.change"] = (() => Request(HttpMethod.Post, "jobs", JsonContent.Create(new { documentType = "photo" })), [Accepted, Accepted, Forbidden, Forbidden, Unauthorized]),
     };
@@ -84,6 +85,25 @@ public sealed class RightsMatrixTests(DemoHostFixture host) : IClassFixture<Demo
         var hidden = await Send("writer", Request(HttpMethod.Get, $"jobs/{id}"));
         Assert.Equal(Forbidden, hidden.StatusCode);
         Assert.Equal("jobs.view", (await Json(hidden)).GetProperty("action").GetString());
+    }
+
+    [Fact]
+    public async Task An_administrator_clears_a_rejected_tag_on_every_item_and_an_editor_may_not()
+    {
+        var other = DemoContentStore.KeyFor("vmu16-dev-473427931063390208");
+        foreach (var key in new[] { Post, other })
+            Assert.Equal(Created, (await Send("writer", Request(HttpMethod.Post, "feedback", JsonContent.Create(new { contentId = key, rejected = new[] { "Gloomy", "keepme" } })))).StatusCode);
+
+        Assert.Equal(Forbidden, (await Send("editor", Request(HttpMethod.Delete, "feedback/rejected?tag=gloomy"))).StatusCode);
+        var cleared = await Send("admin", Request(HttpMethod.Delete, "feedback/rejected?tag=gloomy"));
+        Assert.Equal(Ok, cleared.StatusCode);
+        Assert.Equal(2, (await Json(cleared)).GetProperty("cleared").GetInt32());
+        foreach (var key in new[] { Post, other })
+        {
+            var left = (await Json(await Send("admin", Request(HttpMethod.Get, $"feedback/rejected/{key}")))).EnumerateArray().Select(r => r.GetProperty("tag").GetString());
+            Assert.Contains("keepme", left);
+            Assert.DoesNotContain("Gloomy", left);
+        }
     }
 
     private Task<HttpResponseMessage> Send(string user, HttpRequestMessage message)

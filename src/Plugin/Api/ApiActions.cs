@@ -31,6 +31,10 @@ public sealed class ApiActions(IContentPermissions permissions)
     public Task<ObjectResult?> ExportFeedbackAsync(ClaimsPrincipal user, CancellationToken ct) =>
         Refuse("feedback.export", "export feedback", permissions.CheckAdministratorAsync(user, ct));
 
+    /// <summary>Rejections on every item change what jobs write everywhere, whoever may edit the items.</summary>
+    public Task<ObjectResult?> ClearAllRejectionsAsync(ClaimsPrincipal user, CancellationToken ct) =>
+        Refuse("feedback.clear-all", "clear rejections on all items", permissions.CheckAdministratorAsync(user, ct));
+
     private static async Task<ObjectResult?> Refuse(string action, string description, Task<string?> check)
     {
         return await check is { } reason ? ApiProblems.Forbidden(action, $"Not allowed to {description}", reason) : null;

@@ -64,6 +64,15 @@ public sealed class FeedbackController(FeedbackStore feedback, RejectedTagStore 
         return Ok(new { contentId, cleared });
     }
 
+    /// <summary>Clears rejections on every item: the tags named in <paramref name="tag"/> (repeatable), or all of them.</summary>
+    [HttpDelete("rejected")]
+    public async Task<IActionResult> ClearRejectedEverywhere([FromQuery] string[]? tag, CancellationToken cancellationToken)
+    {
+        if (await actions.ClearAllRejectionsAsync(User, cancellationToken) is { } refused) return refused;
+        var cleared = await rejectedTags.ClearEverywhereAsync(tag is { Length: > 0 } ? tag : null, cancellationToken);
+        return Ok(new { cleared });
+    }
+
     /// <summary>Training data in the project's dataset format, one JSON object per line.</summary>
     [HttpGet("export")]
     public async Task<IActionResult> Export(CancellationToken cancellationToken)
