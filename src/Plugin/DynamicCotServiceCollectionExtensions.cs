@@ -50,6 +50,7 @@ public static class DynamicCotServiceCollectionExtensions
         services.AddSingleton<BulkJobStore>();
         services.AddSingleton<BulkJobService>();
         services.AddSingleton<FeedbackStore>();
+        services.AddTransient<Api.ApiActions>();
         services.AddSingleton<RejectedTagStore>();
         services.AddSingleton<AutoTagLedger>();
         services.AddSingleton<SuggestionThrottle>();

@@ -20,6 +20,14 @@ public static class ApiProblems
     public static ObjectResult Status(int status, string title, string detail) =>
         Result(new ProblemDetails { Status = status, Title = title, Detail = detail });
 
+    /// <summary>403 naming the refused action in its title and in an <c>action</c> member clients can branch on.</summary>
+    public static ObjectResult Forbidden(string action, string title, string detail)
+    {
+        var problem = new ProblemDetails { Status = StatusCodes.Status403Forbidden, Title = title, Detail = detail };
+        problem.Extensions["action"] = action;
+        return Result(problem);
+    }
+
     private static ObjectResult Result(ProblemDetails problem) =>
         new(problem) { StatusCode = problem.Status, ContentTypes = { "application/problem+json" } };
 }

@@ -17,7 +17,7 @@ public sealed record FeedbackRequest(Guid? ContentId, string? Text, string? Imag
 [Route(ApiRoutes.Base + "/feedback")]
 [Authorize(Policy = DynamicCotAuthorization.Policy)]
 [DynamicCotExceptionFilter]
-public sealed class FeedbackController(FeedbackStore feedback, RejectedTagStore rejectedTags, IContentRepository content) : ControllerBase
+public sealed class FeedbackController(FeedbackStore feedback, RejectedTagStore rejectedTags, IContentRepository content, ApiActions actions) : ControllerBase
 {
     /// <summary>Largest feedback body read: the item's text (cut by the engine to far less) and its tags fit many times over.</summary>
     public const long MaxBodyBytes = 1024 * 1024;
@@ -31,6 +31,8 @@ public sealed class FeedbackController(FeedbackStore feedback, RejectedTagStore 
             return ApiProblems.Field("accepted", "Give at least one accepted, rejected or added tag.");
         if (accepted.Concat(rejected).Concat(added).Any(string.IsNullOrWhiteSpace))
             return ApiProblems.Field("accepted", "Tags must not be empty.");
+        if (await (request.ContentId is { } key ? actions.WriteFeedbackAsync(User, key, cancellationToken) : actions.WriteTextFeedbackAsync(User, cancellationToken)) is { } refused)
+            return refused;
 
         var text = request.Text;
         var image = request.Image;
@@ -50,21 +52,32 @@ public sealed class FeedbackController(FeedbackStore feedback, RejectedTagStore 
 
     /// <summary>The tags editors rejected for an item; auto-tag and bulk retag never add them back.</summary>
     [HttpGet("rejected/{contentId:guid}")]
-    public async Task<IReadOnlyList<RejectedTag>> Rejected(Guid contentId, CancellationToken cancellationToken) =>
-        await rejectedTags.ListAsync(contentId, cancellationToken);
+    public async Task<IActionResult> Rejected(Guid contentId, CancellationToken cancellationToken) =>
+        await actions.ReadRejectionsAsync(User, contentId, cancellationToken) ?? (IActionResult)Ok(await rejectedTags.ListAsync(contentId, cancellationToken));
 
     /// <summary>Clears rejections of an item: the tags named in <paramref name="tag"/> (repeatable), or all of them.</summary>
     [HttpDelete("rejected/{contentId:guid}")]
     public async Task<IActionResult> ClearRejected(Guid contentId, [FromQuery] string[]? tag, CancellationToken cancellationToken)
     {
+        if (await actions.WriteFeedbackAsync(User, contentId, cancellationToken) is { } refused) return refused;
         var cleared = await rejectedTags.ClearAsync(contentId, tag is { Length: > 0 } ? tag : null, cancellationToken);
         return Ok(new { contentId, cleared });
+    }
+
+    /// <summary>Clears rejections on every item: the tags named in <paramref name="tag"/> (repeatable), or all of them.</summary>
+    [HttpDelete("rejected")]
+    public async Task<IActionResult> ClearRejectedEverywhere([FromQuery] string[]? tag, CancellationToken cancellationToken)
+    {
+        if (await actions.ClearAllRejectionsAsync(User, cancellationToken) is { } refused) return refused;
+        var cleared = await rejectedTags.ClearEverywhereAsync(tag is { Length: > 0 } ? tag : null, cancellationToken);
+        return Ok(new { cleared });
     }
 
     /// <summary>Training data in the project's dataset format, one JSON object per line.</summary>
     [HttpGet("export")]
     public async Task<IActionResult> Export(CancellationToken cancellationToken)
     {
+        if (await actions.ExportFeedbackAsync(User, cancellationToken) is { } refused) return refused;
         var lines = new StringBuilder();
         foreach (var example in await feedback.ExportAsync(cancellationToken))
             lines.Append(JsonSerializer.Serialize(example)).Append('\n');

@@ -22,7 +22,8 @@ public sealed record JobDto(Guid Id, string Status, ContentSelection Selection, 
 /// <summary>
 /// Bulk retag jobs: start, list, inspect (progress per node, rate, ETA, failures), pause, resume, restart, cancel.
 /// Changing a job needs content-section access and publish rights on its content (see <see cref="IContentPermissions"/>);
-/// others get 403 problem details. The job's writes are attributed to the user who started it.
+/// others get 403 problem details. Users see the jobs they started; administrators see all. The job's writes are
+/// attributed to the user who started it.
 /// </summary>
 [ApiController]
 [Route(ApiRoutes.Base + "/jobs")]
@@ -42,12 +43,29 @@ public sealed class JobsController(BulkJobService jobs, IContentPermissions perm
         return AcceptedAtAction(nameof(Get), new { id = view.Id }, JobDto.From(view));
     }
 
+    /// <summary>The jobs the user may see: the ones they started, or every job for an administrator.</summary>
     [HttpGet]
-    public async Task<IReadOnlyList<JobDto>> List(CancellationToken cancellationToken) =>
-        (await jobs.ListAsync(cancellationToken)).Select(JobDto.From).ToList();
+    public async Task<IReadOnlyList<JobDto>> List(CancellationToken cancellationToken)
+    {
+        var visible = await VisibilityAsync(cancellationToken);
+        return (await jobs.ListAsync(cancellationToken)).Where(visible).Select(JobDto.From).ToList();
+    }
 
     [HttpGet("{id:guid}")]
-    public async Task<JobDto> Get(Guid id, CancellationToken cancellationToken) => JobDto.From(await jobs.GetAsync(id, cancellationToken));
+    public async Task<IActionResult> Get(Guid id, CancellationToken cancellationToken)
+    {
+        var job = await jobs.GetAsync(id, cancellationToken);
+        return (await VisibilityAsync(cancellationToken))(job)
+            ? Ok(JobDto.From(job))
+            : Forbidden("view", "Only the user who started a bulk job, or an administrator, may see it.", "jobs.view");
+    }
+
+    private async Task<Func<BulkJobView, bool>> VisibilityAsync(CancellationToken cancellationToken)
+    {
+        if (await permissions.CheckAdministratorAsync(User, cancellationToken) is null) return _ => true;
+        var me = permissions.ActorOf(User).UserId;
+        return job => me is not null && job.StartedBy?.UserId == me;
+    }
 
     [HttpPost("{id:guid}/pause")]
     public Task<IActionResult> Pause(Guid id, CancellationToken cancellationToken) => ChangeAsync(id, "pause", jobs.PauseAsync, cancellationToken);
@@ -69,6 +87,6 @@ public sealed class JobsController(BulkJobService jobs, IContentPermissions perm
         return Ok(JobDto.From(await change(id, cancellationToken)));
     }
 
-    private static ObjectResult Forbidden(string verb, string reason) =>
-        ApiProblems.Status(StatusCodes.Status403Forbidden, $"Not allowed to {verb} this bulk job", reason);
+    private static ObjectResult Forbidden(string verb, string reason, string action = "jobs.change") =>
+        ApiProblems.Forbidden(action, $"Not allowed to {verb} this bulk job", reason);
 }

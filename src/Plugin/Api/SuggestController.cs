@@ -33,6 +33,7 @@ public sealed class SuggestController(
     IKeyphraseSuggester suggester,
     IContentRepository content,
     IMediaBytesSource media,
+    ApiActions actions,
     IOptions<DynamicCotOptions> options) : ControllerBase
 {
     // Bodies up to this size are read so that an oversized image gets a clear 413 naming it rather than a dropped connection.
@@ -44,6 +45,8 @@ public sealed class SuggestController(
     [RequestFormLimits(MultipartBodyLengthLimit = MaxRequestBytes)]
     public async Task<IActionResult> Suggest([FromForm] SuggestForm form, CancellationToken cancellationToken)
     {
+        if (await (form.ContentId is { } key ? actions.SuggestForItemAsync(User, key, cancellationToken) : actions.SuggestForTextAsync(User, cancellationToken)) is { } refused)
+            return refused;
         var settings = options.Value;
         var text = form.Text;
         ImageInput? image = null;

@@ -42,19 +42,28 @@ public sealed class RejectedTagStore(PluginDatabase database, TimeProvider clock
         (await ListAsync(contentKey, cancellationToken)).Select(r => PluginSchema.RejectedTagKey(r.Tag)).ToHashSet();
 
     /// <summary>Clears rejections (the given tags, or all of the item's when <paramref name="tags"/> is null); returns how many.</summary>
-    public async Task<int> ClearAsync(Guid contentKey, IReadOnlyCollection<string>? tags, CancellationToken cancellationToken)
+    public Task<int> ClearAsync(Guid contentKey, IReadOnlyCollection<string>? tags, CancellationToken cancellationToken) =>
+        DeleteAsync(contentKey, tags, cancellationToken);
+
+    /// <summary>Clears the given tags' rejections (or every rejection when <paramref name="tags"/> is null) on all items; returns how many.</summary>
+    public Task<int> ClearEverywhereAsync(IReadOnlyCollection<string>? tags, CancellationToken cancellationToken) =>
+        DeleteAsync(null, tags, cancellationToken);
+
+    private async Task<int> DeleteAsync(Guid? contentKey, IReadOnlyCollection<string>? tags, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
+        var item = contentKey is { } key ? [("@key", (object?)key.ToString())] : Array.Empty<(string, object?)>();
+        var onItem = contentKey is null ? "" : " AND content_key = @key";
         if (tags is null)
         {
-            await using var all = connection.Command("DELETE FROM dcot_rejected_tags WHERE content_key = @key", ("@key", contentKey.ToString()));
+            await using var all = connection.Command("DELETE FROM dcot_rejected_tags WHERE 1 = 1" + onItem, item);
             return await all.ExecuteNonQueryAsync(cancellationToken);
         }
         var cleared = 0;
         foreach (var tag in tags.Where(t => !string.IsNullOrWhiteSpace(t)))
         {
-            await using var one = connection.Command("DELETE FROM dcot_rejected_tags WHERE content_key = @key AND tag_key = @tagKey",
-                ("@key", contentKey.ToString()), ("@tagKey", PluginSchema.RejectedTagKey(tag)));
+            await using var one = connection.Command("DELETE FROM dcot_rejected_tags WHERE tag_key = @tagKey" + onItem,
+                [.. item, ("@tagKey", PluginSchema.RejectedTagKey(tag))]);
             cleared += await one.ExecuteNonQueryAsync(cancellationToken);
         }
         return cleared;
