@@ -2,7 +2,8 @@ using DynamicCot.Plugin.Content;
 
 namespace DynamicCot.Plugin.Jobs;
 
-public enum BulkJobStatus { Queued, Running, Paused, Cancelled, Completed }
+/// <summary>Failed: a batch ran out of retries (the view's Error says why); restart runs the job again.</summary>
+public enum BulkJobStatus { Queued, Running, Paused, Cancelled, Completed, Failed }
 
 public enum BulkItemState { Pending, Done, Failed }
 
@@ -29,7 +30,7 @@ public sealed record BulkJobView(
     IReadOnlyList<NodeProgress>? Nodes = null)
 {
     public int Pending => Total - Done - Failed;
-    public bool IsFinished => Status is BulkJobStatus.Completed or BulkJobStatus.Cancelled;
+    public bool IsFinished => Status is BulkJobStatus.Completed or BulkJobStatus.Cancelled or BulkJobStatus.Failed;
 }
 
 public sealed record BulkItemFailure(Guid ContentKey, string Reason, int Attempts);

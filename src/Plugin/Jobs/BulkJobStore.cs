@@ -244,7 +244,7 @@ public sealed class BulkJobStore(PluginDatabase database, TimeProvider clock)
     {
         var now = clock.GetUtcNow();
         var sets = "status = @to, updated_at = @now, error = COALESCE(@error, error)";
-        if (to is BulkJobStatus.Completed or BulkJobStatus.Cancelled) sets += ", finished_at = @now";
+        if (to is BulkJobStatus.Completed or BulkJobStatus.Cancelled or BulkJobStatus.Failed) sets += ", finished_at = @now";
         if (to == BulkJobStatus.Running)
             sets += ", run_started_at = @now, run_processed_at_start = (SELECT COUNT(*) FROM dcot_bulk_job_items i WHERE i.job_id = @id AND i.state <> @pending)";
         var statusList = string.Join(", ", from.Select((_, i) => "@from" + i));

@@ -107,6 +107,14 @@ public sealed class BulkRetagJob(
             await store.ReleaseClaimAsync(jobId, key, node.Name, TimeSpan.Zero, CancellationToken.None);
             throw;
         }
+        catch (Exception ex) when (IsTransient(ex))
+        {
+            // The engine or the database is down for a while: failing each item would empty the batch in seconds.
+            // Give the item back and fail the batch instead, so Hangfire retries it later; a batch that runs out of
+            // retries fails the bulk job with this cause (BulkJobFailureFilter).
+            await store.ReleaseClaimAsync(jobId, key, node.Name, TimeSpan.Zero, CancellationToken.None);
+            throw;
+        }
         catch (KeyphraseEngineNotConfiguredException)
         {
             await store.ReleaseClaimAsync(jobId, key, node.Name, TimeSpan.Zero, CancellationToken.None);
@@ -136,6 +144,11 @@ public sealed class BulkRetagJob(
             return ItemOutcome.Finished;
         }
     }
+
+    /// <summary>Failures that say "later", not "this item": an unavailable engine (other than the two handled per item), a database timeout or outage.</summary>
+    private static bool IsTransient(Exception ex) =>
+        ex is SuggesterUnavailableException and not SuggesterWarmingUpException and not SuggesterOverloadedException
+            or TimeoutException or System.Data.Common.DbException;
 
     // The recorded result is the model's suggestions, merged into the item when it is written (so an editor's changes
     // made while the job waited are kept). Jobs recorded before that kept the merged list (a JSON array, or null when
