@@ -206,4 +206,25 @@ public sealed class BulkJobTests
         Assert.Null(restarted.Error);
         Assert.All(content.Keys, k => Assert.Equal(1, content.Writes[k]));
     }
+
+    [Fact]
+    public async Task Items_deleted_trashed_or_not_configured_are_skipped_and_counted_not_failed()
+    {
+        using var folder = TestPaths.NewTempFolder();
+        var content = Content(6);
+        var (deleted, trashed, unconfigured) = (content.Keys[1], content.Keys[2], content.Keys[4]);
+        content.Delete(deleted);
+        content.Trash(trashed);
+        content.Unconfigure(unconfigured);
+        await using var services = await PluginServices.StartAsync(folder.Path, content, new WordSuggester());
+
+        var finished = await services.WaitAsync((await services.Jobs.StartAsync(All, PluginServices.Starter, CancellationToken.None)).Id, v => v.IsFinished);
+
+        Assert.Equal(BulkJobStatus.Completed, finished.Status);
+        Assert.Equal((6, 3, 0, 3, 0), (finished.Total, finished.Done, finished.Failed, finished.Skipped, finished.Pending));
+        Assert.Empty(finished.Failures);
+        Assert.Equal(3, content.Writes.Count);
+        var json = System.Text.Json.JsonSerializer.Serialize(Api.JobDto.From(finished), new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web));
+        Assert.Contains("\"skipped\":3", json);
+    }
 }

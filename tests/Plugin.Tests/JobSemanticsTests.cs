@@ -30,7 +30,7 @@ public sealed class JobSemanticsTests
     }
 
     [Fact]
-    public async Task Auto_tag_of_bad_input_fails_at_once_while_a_busy_engine_is_retried_later()
+    public async Task Auto_tag_of_an_item_that_cannot_be_tagged_completes_as_skipped_while_a_busy_engine_is_retried_later()
     {
         using var folder = TestPaths.NewTempFolder();
         var content = new RecordingContentRepository();
@@ -40,9 +40,20 @@ public sealed class JobSemanticsTests
         var queue = services.Provider.GetRequiredService<IAutoTagQueue>();
         var storage = services.Provider.GetRequiredKeyedService<JobStorage>(PluginHangfire.Key);
 
-        // An item that does not exist: retrying cannot help, so the job fails on its first attempt.
-        var missing = await queue.EnqueueAsync(Guid.NewGuid(), ContentActor.System, CancellationToken.None);
-        Assert.Equal(FailedState.StateName, await WaitForStateAsync(storage, missing, s => s == FailedState.StateName || s == ScheduledState.StateName));
+        // Items that do not exist, are in the recycle bin or whose type is not configured: nothing to do, so the job
+        // succeeds on its first attempt instead of piling up as failed or retried jobs.
+        var trashed = content.Add("Trashed harbour post");
+        content.Trash(trashed);
+        var unconfigured = content.Add("A page about the harbour");
+        content.Unconfigure(unconfigured);
+        foreach (var key in new[] { Guid.NewGuid(), trashed, unconfigured })
+        {
+            var skipped = await queue.EnqueueAsync(key, ContentActor.System, CancellationToken.None);
+            Assert.Equal(SucceededState.StateName, await WaitForStateAsync(storage, skipped,
+                s => s == SucceededState.StateName || s == FailedState.StateName || s == ScheduledState.StateName));
+        }
+        Assert.Empty(suggester.Calls);
+        Assert.Empty(content.Writes);
 
         // The engine is overloaded: transient, so Hangfire schedules a retry instead of failing.
         var busy = await queue.EnqueueAsync(item, ContentActor.System, CancellationToken.None);

@@ -115,6 +115,12 @@ public sealed class BulkRetagJob(
             await store.ReleaseClaimAsync(jobId, key, node.Name, TimeSpan.Zero, CancellationToken.None);
             throw;
         }
+        catch (ContentNotTaggableException ex)
+        {
+            // Deleted, trashed or not configured since the job listed it: nothing to do, and nothing went wrong.
+            await store.FinishItemAsync(jobId, key, BulkItemState.Skipped, ex.Message, node.Name, "Skipped", CancellationToken.None);
+            return ItemOutcome.Finished;
+        }
         catch (KeyphraseEngineNotConfiguredException)
         {
             await store.ReleaseClaimAsync(jobId, key, node.Name, TimeSpan.Zero, CancellationToken.None);
