@@ -111,4 +111,27 @@ public sealed class JobSemanticsTests
         Assert.Contains("may not publish all content", await Permissions(User("content"), ContentAuthorizationStatus.Success).CheckBulkJobAsync(principal, new ContentSelection(null, null, true), CancellationToken.None));
         Assert.Contains("Only backoffice users", await Permissions(User("content"), ContentAuthorizationStatus.Success).CheckBulkJobAsync(new ClaimsPrincipal(new ClaimsIdentity()), subtree, CancellationToken.None));
     }
+
+    [Fact]
+    public async Task An_item_whose_inference_outlasts_the_lease_is_not_taken_by_a_second_run_of_its_batch()
+    {
+        using var folder = TestPaths.NewTempFolder();
+        var content = new RecordingContentRepository();
+        content.Add("Harbour lighthouse at dusk");
+        // Inference takes three leases; two runs of the one batch work at once (a batch queued twice, or two nodes).
+        var suggester = new WordSuggester { Delay = TimeSpan.FromSeconds(6) };
+        await using var services = await PluginServices.StartAsync(folder.Path, content, suggester,
+            new() { ["DynamicCot:JobStore:ItemLease"] = "00:00:02", ["DynamicCot:JobStore:WorkerThreads"] = "2" });
+        var store = services.Provider.GetRequiredService<BulkJobStore>();
+        var id = await store.CreateAsync(new ContentSelection(null, null, true), PluginServices.Starter, 4, CancellationToken.None);
+        Assert.True(await store.PrepareAsync(id, content.Keys, CancellationToken.None));
+
+        await services.Jobs.EnqueuePendingBatchesAsync(id, CancellationToken.None);
+        await services.Jobs.EnqueuePendingBatchesAsync(id, CancellationToken.None);
+        var finished = await services.WaitAsync(id, v => v.IsFinished);
+
+        Assert.Equal((BulkJobStatus.Completed, 1), (finished.Status, finished.Done));
+        Assert.Single(suggester.Calls); // the second run waited for the renewed lease instead of asking the model again
+        Assert.Equal(1, content.Writes[content.Keys[0]]);
+    }
 }

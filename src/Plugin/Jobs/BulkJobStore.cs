@@ -140,6 +140,16 @@ public sealed class BulkJobStore(PluginDatabase database, TimeProvider clock)
         return (string)(await select.ExecuteScalarAsync(cancellationToken))!;
     }
 
+    /// <summary>Extends this node's live claim on a pending item by <paramref name="lease"/> from now; false when the claim was lost.</summary>
+    public async Task<bool> RenewClaimAsync(Guid jobId, Guid key, string node, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.Command(
+            "UPDATE dcot_bulk_job_items SET claimed_until = @until WHERE job_id = @job AND content_key = @key AND claimed_by = @node AND state = 'Pending'",
+            ("@until", Timestamp(clock.GetUtcNow() + lease)), ("@job", jobId.ToString()), ("@key", key.ToString()), ("@node", node));
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
     /// <summary>Gives up this node's claim on an item (a stopping node, or an item to retry later), free after <paramref name="after"/>.</summary>
     public async Task ReleaseClaimAsync(Guid jobId, Guid key, string node, TimeSpan after, CancellationToken cancellationToken)
     {

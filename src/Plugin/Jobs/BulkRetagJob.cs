@@ -77,7 +77,20 @@ public sealed class BulkRetagJob(
                 await Task.Delay(LeasePoll, cancellationToken);
                 continue;
             }
-            var outcome = await ProcessItemAsync(bulkJobId, claim.Value.Key, claim.Value.Result, header.Value.StartedBy, settings, cancellationToken);
+            ItemOutcome outcome;
+            using (var renewing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            {
+                var renewal = RenewLeaseAsync(bulkJobId, claim.Value.Key, settings.JobStore.ItemLease, renewing.Token);
+                try
+                {
+                    outcome = await ProcessItemAsync(bulkJobId, claim.Value.Key, claim.Value.Result, header.Value.StartedBy, settings, cancellationToken);
+                }
+                finally
+                {
+                    renewing.Cancel();
+                    await renewal;
+                }
+            }
             if (outcome == ItemOutcome.EngineMissing)
             {
                 // Failing every item for a missing model would lose the job: pause it with the reason instead.
@@ -86,6 +99,27 @@ public sealed class BulkRetagJob(
                 logger.LogInformation("Bulk job {JobId} paused: Running -> Paused, no keyphrase model is configured", bulkJobId);
                 return;
             }
+        }
+    }
+
+    /// <summary>
+    /// Keeps this node's lease on the item while it is worked (waiting for the engine included), every third of the
+    /// lease, so a slow inference is not repeated by another node; a node that dies stops renewing and the lease ends.
+    /// </summary>
+    private async Task RenewLeaseAsync(Guid jobId, Guid key, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(lease / 3);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+                if (!await store.RenewClaimAsync(jobId, key, node.Name, lease, cancellationToken)) return;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex) when (ex is System.Data.Common.DbException or TimeoutException)
+        {
+            logger.LogWarning(ex, "Bulk job {JobId}: could not renew the lease on item {Key}", jobId, key);
         }
     }
 
