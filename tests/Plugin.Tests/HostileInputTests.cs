@@ -132,6 +132,7 @@ public sealed class HostileInputTests(RealEngineDemoHost host) : IClassFixture<R
         [typeof(Tagging.KeyphraseEngineNotConfiguredException)] = "a site without a model configured; its 503 is checked by the mapping test below",
         [typeof(Tagging.ContentNotTaggableException)] = "raised inside jobs (item deleted or trashed meanwhile), recorded as the item's failure",
         [typeof(Inference.Images.Vips.VipsStartException)] = "start-up: libvips missing",
+        [typeof(Serving.KeyphraseModelUnavailableException)] = "a model file missing or unloadable when the site starts: ModelLoadTests answer 503 with the reason",
         [typeof(Inference.Llama.ProjectorMismatchException)] = "start-up: the configured projector does not fit the model",
         [typeof(DynamicCot.Keyphrases.Data.DatasetFormatException)] = "command-line dataset files, never read from a request",
         [typeof(KeyphraseFormatException)] = "writing training targets (command line), never from a request",

@@ -14,6 +14,7 @@ using Umbraco.Cms.Core.Services.AuthorizationStatus;
 namespace DynamicCot.Plugin.Tests;
 
 /// <summary>Retries, per-item results and permissions, on a real SQLite job store with Hangfire's server running.</summary>
+[Collection(ProcessWideHangfireCollection.Name)]
 public sealed class JobSemanticsTests
 {
     private static async Task<string> WaitForStateAsync(JobStorage storage, string jobId, Func<string, bool> until)
@@ -22,8 +23,15 @@ public sealed class JobSemanticsTests
         while (true)
         {
             using var connection = storage.GetConnection();
-            var state = connection.GetStateData(jobId)?.Name ?? "";
-            if (until(state)) return state;
+            var data = connection.GetStateData(jobId);
+            var state = data?.Name ?? "";
+            if (until(state))
+            {
+                // The failure's own reason, so an unexpected state says why it was reached.
+                if (state == FailedState.StateName)
+                    Console.WriteLine($"job {jobId} failed: {data!.Reason} {string.Join("; ", data.Data.Select(kv => kv.Key + "=" + kv.Value))}");
+                return state;
+            }
             if (DateTime.UtcNow > deadline) Assert.Fail($"job {jobId} stayed {state}");
             await Task.Delay(100);
         }

@@ -14,6 +14,7 @@ using Microsoft.Extensions.Logging;
 namespace DynamicCot.Plugin.Tests;
 
 /// <summary>A site that runs Hangfire itself (Cultiv.Hangfire, or its own <c>AddHangfire</c>) and adds the plugin.</summary>
+[Collection(ProcessWideHangfireCollection.Name)]
 public sealed class SiteHangfireTests
 {
     /// <summary>A job of the site's own.</summary>
