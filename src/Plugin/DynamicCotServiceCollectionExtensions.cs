@@ -104,7 +104,8 @@ public static class DynamicCotServiceCollectionExtensions
         if (!runJobs) return;
         services.AddHostedService(sp => new PluginJobServer(
             sp.GetRequiredKeyedService<JobStorage>(PluginHangfire.Key), sp.GetRequiredService<ResolvedJobStore>(), sp.GetRequiredService<NodeIdentity>(), options,
-            sp.GetRequiredService<IServiceScopeFactory>(), sp.GetRequiredService<PluginHealth>(), sp.GetRequiredService<ILoggerFactory>()));
+            sp.GetRequiredService<IServiceScopeFactory>(), sp.GetRequiredService<PluginHealth>(),
+            new BulkJobFailureFilter(sp.GetRequiredService<BulkJobStore>(), sp.GetRequiredService<ILogger<BulkJobFailureFilter>>()), sp.GetRequiredService<ILoggerFactory>()));
     }
 
     /// <summary>This node's Hangfire server: the plugin's queue only, and timings that let a cluster notice a dead node within a minute.</summary>

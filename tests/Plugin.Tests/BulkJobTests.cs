@@ -172,4 +172,59 @@ public sealed class BulkJobTests
         Assert.Equal(2, finished.Failed);
         Assert.All(finished.Failures, f => Assert.Contains("overloaded on 2 attempts", f.Reason));
     }
+
+    [Fact]
+    public async Task A_batch_that_runs_out_of_retries_fails_the_job_with_the_cause_and_a_restart_completes_it_once_the_engine_is_back()
+    {
+        using var folder = TestPaths.NewTempFolder();
+        var content = Content(3);
+        var suggester = new WordSuggester { Unavailable = true };
+        await using var services = await PluginServices.StartAsync(folder.Path, content, suggester);
+        var storage = services.Provider.GetRequiredKeyedService<Hangfire.JobStorage>(PluginHangfire.Key);
+        var client = services.Provider.GetRequiredKeyedService<Hangfire.IBackgroundJobClient>(PluginHangfire.Key);
+        var jobId = (await services.Jobs.StartAsync(All, PluginServices.Starter, CancellationToken.None)).Id;
+
+        // Hangfire waits 5 s, 30 s and 120 s between a batch's attempts; run each retry as soon as it is scheduled.
+        var failed = await services.WaitAsync(jobId, v =>
+        {
+            foreach (var scheduled in storage.GetMonitoringApi().ScheduledJobs(0, 100)) Hangfire.BackgroundJobClientExtensions.Requeue(client, scheduled.Key);
+            return v.IsFinished;
+        }, TimeSpan.FromSeconds(60));
+
+        Assert.Equal(BulkJobStatus.Failed, failed.Status);
+        Assert.Contains("batch 0 failed after its retries", failed.Error);
+        Assert.Contains("The keyphrase engine is restarting.", failed.Error);
+        Assert.NotNull(failed.FinishedAt);
+        Assert.Equal((0, 0, 3), (failed.Done, failed.Failed, failed.Pending)); // no item was failed for an engine outage
+        Assert.Equal(4, suggester.Calls.Count); // the first attempt and three retries, one item each
+        Assert.Empty(content.Writes);
+
+        suggester.Unavailable = false;
+        await services.Jobs.RestartAsync(jobId, CancellationToken.None);
+        var restarted = await services.WaitAsync(jobId, v => v.IsFinished);
+        Assert.Equal((BulkJobStatus.Completed, 3, 0), (restarted.Status, restarted.Done, restarted.Failed));
+        Assert.Null(restarted.Error);
+        Assert.All(content.Keys, k => Assert.Equal(1, content.Writes[k]));
+    }
+
+    [Fact]
+    public async Task Items_deleted_trashed_or_not_configured_are_skipped_and_counted_not_failed()
+    {
+        using var folder = TestPaths.NewTempFolder();
+        var content = Content(6);
+        var (deleted, trashed, unconfigured) = (content.Keys[1], content.Keys[2], content.Keys[4]);
+        content.Delete(deleted);
+        content.Trash(trashed);
+        content.Unconfigure(unconfigured);
+        await using var services = await PluginServices.StartAsync(folder.Path, content, new WordSuggester());
+
+        var finished = await services.WaitAsync((await services.Jobs.StartAsync(All, PluginServices.Starter, CancellationToken.None)).Id, v => v.IsFinished);
+
+        Assert.Equal(BulkJobStatus.Completed, finished.Status);
+        Assert.Equal((6, 3, 0, 3, 0), (finished.Total, finished.Done, finished.Failed, finished.Skipped, finished.Pending));
+        Assert.Empty(finished.Failures);
+        Assert.Equal(3, content.Writes.Count);
+        var json = System.Text.Json.JsonSerializer.Serialize(Api.JobDto.From(finished), new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web));
+        Assert.Contains("\"skipped\":3", json);
+    }
 }

@@ -38,7 +38,7 @@ public sealed class JobSemanticsTests
     }
 
     [Fact]
-    public async Task Auto_tag_of_bad_input_fails_at_once_while_a_busy_engine_is_retried_later()
+    public async Task Auto_tag_of_an_item_that_cannot_be_tagged_completes_as_skipped_while_a_busy_engine_is_retried_later()
     {
         using var folder = TestPaths.NewTempFolder();
         var content = new RecordingContentRepository();
@@ -48,9 +48,20 @@ public sealed class JobSemanticsTests
         var queue = services.Provider.GetRequiredService<IAutoTagQueue>();
         var storage = services.Provider.GetRequiredKeyedService<JobStorage>(PluginHangfire.Key);
 
-        // An item that does not exist: retrying cannot help, so the job fails on its first attempt.
-        var missing = await queue.EnqueueAsync(Guid.NewGuid(), ContentActor.System, CancellationToken.None);
-        Assert.Equal(FailedState.StateName, await WaitForStateAsync(storage, missing, s => s == FailedState.StateName || s == ScheduledState.StateName));
+        // Items that do not exist, are in the recycle bin or whose type is not configured: nothing to do, so the job
+        // succeeds on its first attempt instead of piling up as failed or retried jobs.
+        var trashed = content.Add("Trashed harbour post");
+        content.Trash(trashed);
+        var unconfigured = content.Add("A page about the harbour");
+        content.Unconfigure(unconfigured);
+        foreach (var key in new[] { Guid.NewGuid(), trashed, unconfigured })
+        {
+            var skipped = await queue.EnqueueAsync(key, ContentActor.System, CancellationToken.None);
+            Assert.Equal(SucceededState.StateName, await WaitForStateAsync(storage, skipped,
+                s => s == SucceededState.StateName || s == FailedState.StateName || s == ScheduledState.StateName));
+        }
+        Assert.Empty(suggester.Calls);
+        Assert.Empty(content.Writes);
 
         // The engine is overloaded: transient, so Hangfire schedules a retry instead of failing.
         var busy = await queue.EnqueueAsync(item, ContentActor.System, CancellationToken.None);
@@ -107,5 +118,28 @@ public sealed class JobSemanticsTests
         Assert.Contains("no access to the Content section", await Permissions(User("media"), ContentAuthorizationStatus.Success).CheckBulkJobAsync(principal, subtree, CancellationToken.None));
         Assert.Contains("may not publish all content", await Permissions(User("content"), ContentAuthorizationStatus.Success).CheckBulkJobAsync(principal, new ContentSelection(null, null, true), CancellationToken.None));
         Assert.Contains("Only backoffice users", await Permissions(User("content"), ContentAuthorizationStatus.Success).CheckBulkJobAsync(new ClaimsPrincipal(new ClaimsIdentity()), subtree, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task An_item_whose_inference_outlasts_the_lease_is_not_taken_by_a_second_run_of_its_batch()
+    {
+        using var folder = TestPaths.NewTempFolder();
+        var content = new RecordingContentRepository();
+        content.Add("Harbour lighthouse at dusk");
+        // Inference takes three leases; two runs of the one batch work at once (a batch queued twice, or two nodes).
+        var suggester = new WordSuggester { Delay = TimeSpan.FromSeconds(6) };
+        await using var services = await PluginServices.StartAsync(folder.Path, content, suggester,
+            new() { ["DynamicCot:JobStore:ItemLease"] = "00:00:02", ["DynamicCot:JobStore:WorkerThreads"] = "2" });
+        var store = services.Provider.GetRequiredService<BulkJobStore>();
+        var id = await store.CreateAsync(new ContentSelection(null, null, true), PluginServices.Starter, 4, CancellationToken.None);
+        Assert.True(await store.PrepareAsync(id, content.Keys, CancellationToken.None));
+
+        await services.Jobs.EnqueuePendingBatchesAsync(id, CancellationToken.None);
+        await services.Jobs.EnqueuePendingBatchesAsync(id, CancellationToken.None);
+        var finished = await services.WaitAsync(id, v => v.IsFinished);
+
+        Assert.Equal((BulkJobStatus.Completed, 1), (finished.Status, finished.Done));
+        Assert.Single(suggester.Calls); // the second run waited for the renewed lease instead of asking the model again
+        Assert.Equal(1, content.Writes[content.Keys[0]]);
     }
 }

@@ -10,11 +10,11 @@ namespace DynamicCot.Plugin.Api;
 public sealed record StartJobRequest(Guid? RootId, string? DocumentType, bool All = false);
 
 /// <param name="Nodes">Items each node finished (Hangfire server names).</param>
-public sealed record JobDto(Guid Id, string Status, ContentSelection Selection, int Total, int Done, int Failed, int Pending,
+public sealed record JobDto(Guid Id, string Status, ContentSelection Selection, int Total, int Done, int Failed, int Skipped, int Pending,
     double? RatePerSecond, double? EtaSeconds, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset? FinishedAt,
     string? Error, IReadOnlyList<BulkItemFailure> Failures, string? StartedBy, int Batches, int BatchesLeft, IReadOnlyList<NodeProgress> Nodes)
 {
-    public static JobDto From(BulkJobView v) => new(v.Id, v.Status.ToString(), v.Selection, v.Total, v.Done, v.Failed, v.Pending,
+    public static JobDto From(BulkJobView v) => new(v.Id, v.Status.ToString(), v.Selection, v.Total, v.Done, v.Failed, v.Skipped, v.Pending,
         v.RatePerSecond, v.Eta?.TotalSeconds, v.CreatedAt, v.UpdatedAt, v.FinishedAt, v.Error, v.Failures, v.StartedBy?.Name,
         v.BatchesTotal, v.BatchesRemaining, v.Nodes ?? []);
 }

@@ -10,18 +10,28 @@ namespace DynamicCot.Plugin.Jobs;
 
 /// <summary>
 /// Tags one item after it was published (enqueued by <see cref="AutoTagQueue"/>). Transient failures (engine busy or
-/// warming up, database hiccups) are retried with growing delays; bad input (an item gone, trashed or not configured,
-/// nothing to suggest from) fails at once, since retrying cannot fix it.
+/// warming up, database hiccups) are retried with growing delays; an item that cannot be tagged (gone, trashed, document
+/// type not configured, nothing to suggest from) completes as skipped; other bad input fails at once, since retrying
+/// cannot fix it.
 /// </summary>
 public sealed class AutoTagJob(ContentTagger tagger, ILogger<AutoTagJob> logger)
 {
     [Queue(JobQueues.Name)]
     [DisplayName("Auto-tag {0}")]
     [AutomaticRetry(Attempts = 5, DelaysInSeconds = [10, 30, 60, 300, 900],
-        ExceptOn = [typeof(ContentNotTaggableException), typeof(SuggestionInputException)])]
+        ExceptOn = [typeof(SuggestionInputException)])]
     public async Task RunAsync(Guid contentKey, int? userId, string userName, CancellationToken cancellationToken)
     {
-        var outcome = await tagger.TagAsync(contentKey, new ContentActor(userId, userName), cancellationToken);
+        TagOutcome outcome;
+        try
+        {
+            outcome = await tagger.TagAsync(contentKey, new ContentActor(userId, userName), cancellationToken);
+        }
+        catch (ContentNotTaggableException ex)
+        {
+            logger.LogInformation("Auto-tag {Key}: skipped, {Reason}", contentKey, ex.Message);
+            return;
+        }
         logger.LogInformation("Auto-tag {Key}: {Outcome} {Write}", contentKey, outcome.Kind, outcome.Write);
     }
 }

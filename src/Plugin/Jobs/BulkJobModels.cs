@@ -2,9 +2,11 @@ using DynamicCot.Plugin.Content;
 
 namespace DynamicCot.Plugin.Jobs;
 
-public enum BulkJobStatus { Queued, Running, Paused, Cancelled, Completed }
+/// <summary>Failed: a batch ran out of retries (the view's Error says why); restart runs the job again.</summary>
+public enum BulkJobStatus { Queued, Running, Paused, Cancelled, Completed, Failed }
 
-public enum BulkItemState { Pending, Done, Failed }
+/// <summary>Skipped: the item cannot be tagged (gone, trashed, document type not configured, nothing to suggest from).</summary>
+public enum BulkItemState { Pending, Done, Failed, Skipped }
 
 /// <summary>A bulk retag job and its progress.</summary>
 /// <param name="RatePerSecond">Items finished per second in the current run, or null before any finished.</param>
@@ -26,10 +28,11 @@ public sealed record BulkJobView(
     ContentActor? StartedBy = null,
     int BatchesTotal = 0,
     int BatchesRemaining = 0,
-    IReadOnlyList<NodeProgress>? Nodes = null)
+    IReadOnlyList<NodeProgress>? Nodes = null,
+    int Skipped = 0)
 {
-    public int Pending => Total - Done - Failed;
-    public bool IsFinished => Status is BulkJobStatus.Completed or BulkJobStatus.Cancelled;
+    public int Pending => Total - Done - Failed - Skipped;
+    public bool IsFinished => Status is BulkJobStatus.Completed or BulkJobStatus.Cancelled or BulkJobStatus.Failed;
 }
 
 public sealed record BulkItemFailure(Guid ContentKey, string Reason, int Attempts);

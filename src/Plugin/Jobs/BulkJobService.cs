@@ -52,10 +52,10 @@ public sealed class BulkJobService(BulkJobStore store, [FromKeyedServices(Plugin
         return view;
     }
 
-    /// <summary>Runs a finished, cancelled or paused job again from the start, over the content its selection covers now.</summary>
+    /// <summary>Runs a finished, failed, cancelled or paused job again from the start, over the content its selection covers now.</summary>
     public async Task<BulkJobView> RestartAsync(Guid id, CancellationToken cancellationToken)
     {
-        BulkJobStatus[] from = [BulkJobStatus.Completed, BulkJobStatus.Cancelled, BulkJobStatus.Paused];
+        BulkJobStatus[] from = [BulkJobStatus.Completed, BulkJobStatus.Failed, BulkJobStatus.Cancelled, BulkJobStatus.Paused];
         var current = await GetAsync(id, cancellationToken);
         if (!await store.ResetForRestartAsync(id, from, cancellationToken))
             throw new BulkJobStateException($"Cannot restart bulk job {id}: it is {current.Status}; restart applies to {string.Join(" or ", from)} jobs.");

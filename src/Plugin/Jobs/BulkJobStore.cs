@@ -140,6 +140,16 @@ public sealed class BulkJobStore(PluginDatabase database, TimeProvider clock)
         return (string)(await select.ExecuteScalarAsync(cancellationToken))!;
     }
 
+    /// <summary>Extends this node's live claim on a pending item by <paramref name="lease"/> from now; false when the claim was lost.</summary>
+    public async Task<bool> RenewClaimAsync(Guid jobId, Guid key, string node, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.Command(
+            "UPDATE dcot_bulk_job_items SET claimed_until = @until WHERE job_id = @job AND content_key = @key AND claimed_by = @node AND state = 'Pending'",
+            ("@until", Timestamp(clock.GetUtcNow() + lease)), ("@job", jobId.ToString()), ("@key", key.ToString()), ("@node", node));
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
     /// <summary>Gives up this node's claim on an item (a stopping node, or an item to retry later), free after <paramref name="after"/>.</summary>
     public async Task ReleaseClaimAsync(Guid jobId, Guid key, string node, TimeSpan after, CancellationToken cancellationToken)
     {
@@ -244,7 +254,7 @@ public sealed class BulkJobStore(PluginDatabase database, TimeProvider clock)
     {
         var now = clock.GetUtcNow();
         var sets = "status = @to, updated_at = @now, error = COALESCE(@error, error)";
-        if (to is BulkJobStatus.Completed or BulkJobStatus.Cancelled) sets += ", finished_at = @now";
+        if (to is BulkJobStatus.Completed or BulkJobStatus.Cancelled or BulkJobStatus.Failed) sets += ", finished_at = @now";
         if (to == BulkJobStatus.Running)
             sets += ", run_started_at = @now, run_processed_at_start = (SELECT COUNT(*) FROM dcot_bulk_job_items i WHERE i.job_id = @id AND i.state <> @pending)";
         var statusList = string.Join(", ", from.Select((_, i) => "@from" + i));
@@ -302,7 +312,8 @@ public sealed class BulkJobStore(PluginDatabase database, TimeProvider clock)
                    j.run_started_at, j.run_processed_at_start, j.error, j.started_by, j.batches_total, j.batches_remaining,
                    (SELECT COUNT(*) FROM dcot_bulk_job_items i WHERE i.job_id = j.id) AS total,
                    (SELECT COUNT(*) FROM dcot_bulk_job_items i WHERE i.job_id = j.id AND i.state = 'Done') AS done,
-                   (SELECT COUNT(*) FROM dcot_bulk_job_items i WHERE i.job_id = j.id AND i.state = 'Failed') AS failed
+                   (SELECT COUNT(*) FROM dcot_bulk_job_items i WHERE i.job_id = j.id AND i.state = 'Failed') AS failed,
+                   (SELECT COUNT(*) FROM dcot_bulk_job_items i WHERE i.job_id = j.id AND i.state = 'Skipped') AS skipped
             FROM dcot_bulk_jobs j {tail}
             """;
         await using var command = connection.Command(sql, parameters);
@@ -312,11 +323,12 @@ public sealed class BulkJobStore(PluginDatabase database, TimeProvider clock)
         while (await reader.ReadAsync(cancellationToken))
         {
             var status = Enum.Parse<BulkJobStatus>(reader.GetString(4));
-            int total = Convert.ToInt32(reader.GetValue(14)), done = Convert.ToInt32(reader.GetValue(15)), failed = Convert.ToInt32(reader.GetValue(16));
+            int total = Convert.ToInt32(reader.GetValue(14)), done = Convert.ToInt32(reader.GetValue(15)), failed = Convert.ToInt32(reader.GetValue(16)),
+                skipped = Convert.ToInt32(reader.GetValue(17));
             var runStarted = ParseTimestamp(reader.GetValue(8));
             var finished = ParseTimestamp(reader.GetValue(7));
             var updated = ParseTimestamp(reader.GetValue(6))!.Value;
-            var processedThisRun = done + failed - Convert.ToInt64(reader.GetValue(9));
+            var processedThisRun = done + failed + skipped - Convert.ToInt64(reader.GetValue(9));
             double? rate = null;
             TimeSpan? eta = null;
             if (runStarted is { } started && processedThisRun > 0)
@@ -324,7 +336,7 @@ public sealed class BulkJobStore(PluginDatabase database, TimeProvider clock)
                 var end = status == BulkJobStatus.Running ? now : updated;
                 var seconds = Math.Max((end - started).TotalSeconds, 0.001);
                 rate = processedThisRun / seconds;
-                if (status == BulkJobStatus.Running) eta = TimeSpan.FromSeconds((total - done - failed) / rate.Value);
+                if (status == BulkJobStatus.Running) eta = TimeSpan.FromSeconds((total - done - failed - skipped) / rate.Value);
             }
             var selection = new ContentSelection(
                 reader.IsDBNull(1) ? null : Guid.Parse(reader.GetString(1)),
@@ -332,7 +344,7 @@ public sealed class BulkJobStore(PluginDatabase database, TimeProvider clock)
                 Convert.ToInt32(reader.GetValue(3)) == 1);
             result.Add(new BulkJobView(Guid.Parse(reader.GetString(0)), selection, status, total, done, failed, rate, eta,
                 ParseTimestamp(reader.GetValue(5))!.Value, updated, finished, reader.IsDBNull(10) ? null : reader.GetString(10), [],
-                DecodeActor(reader.IsDBNull(11) ? null : reader.GetString(11)), Convert.ToInt32(reader.GetValue(12)), Convert.ToInt32(reader.GetValue(13)), []));
+                DecodeActor(reader.IsDBNull(11) ? null : reader.GetString(11)), Convert.ToInt32(reader.GetValue(12)), Convert.ToInt32(reader.GetValue(13)), [], skipped));
         }
         return result;
     }

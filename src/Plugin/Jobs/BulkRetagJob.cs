@@ -77,7 +77,20 @@ public sealed class BulkRetagJob(
                 await Task.Delay(LeasePoll, cancellationToken);
                 continue;
             }
-            var outcome = await ProcessItemAsync(bulkJobId, claim.Value.Key, claim.Value.Result, header.Value.StartedBy, settings, cancellationToken);
+            ItemOutcome outcome;
+            using (var renewing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            {
+                var renewal = RenewLeaseAsync(bulkJobId, claim.Value.Key, settings.JobStore.ItemLease, renewing.Token);
+                try
+                {
+                    outcome = await ProcessItemAsync(bulkJobId, claim.Value.Key, claim.Value.Result, header.Value.StartedBy, settings, cancellationToken);
+                }
+                finally
+                {
+                    renewing.Cancel();
+                    await renewal;
+                }
+            }
             if (outcome == ItemOutcome.EngineMissing)
             {
                 // Failing every item for a missing model would lose the job: pause it with the reason instead.
@@ -86,6 +99,27 @@ public sealed class BulkRetagJob(
                 logger.LogInformation("Bulk job {JobId} paused: Running -> Paused, no keyphrase model is configured", bulkJobId);
                 return;
             }
+        }
+    }
+
+    /// <summary>
+    /// Keeps this node's lease on the item while it is worked (waiting for the engine included), every third of the
+    /// lease, so a slow inference is not repeated by another node; a node that dies stops renewing and the lease ends.
+    /// </summary>
+    private async Task RenewLeaseAsync(Guid jobId, Guid key, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(lease / 3);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+                if (!await store.RenewClaimAsync(jobId, key, node.Name, lease, cancellationToken)) return;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex) when (ex is System.Data.Common.DbException or TimeoutException)
+        {
+            logger.LogWarning(ex, "Bulk job {JobId}: could not renew the lease on item {Key}", jobId, key);
         }
     }
 
@@ -106,6 +140,20 @@ public sealed class BulkRetagJob(
             // for the lease; Hangfire requeues the batch for another node.
             await store.ReleaseClaimAsync(jobId, key, node.Name, TimeSpan.Zero, CancellationToken.None);
             throw;
+        }
+        catch (Exception ex) when (IsTransient(ex))
+        {
+            // The engine or the database is down for a while: failing each item would empty the batch in seconds.
+            // Give the item back and fail the batch instead, so Hangfire retries it later; a batch that runs out of
+            // retries fails the bulk job with this cause (BulkJobFailureFilter).
+            await store.ReleaseClaimAsync(jobId, key, node.Name, TimeSpan.Zero, CancellationToken.None);
+            throw;
+        }
+        catch (ContentNotTaggableException ex)
+        {
+            // Deleted, trashed or not configured since the job listed it: nothing to do, and nothing went wrong.
+            await store.FinishItemAsync(jobId, key, BulkItemState.Skipped, ex.Message, node.Name, "Skipped", CancellationToken.None);
+            return ItemOutcome.Finished;
         }
         catch (KeyphraseEngineNotConfiguredException)
         {
@@ -136,6 +184,11 @@ public sealed class BulkRetagJob(
             return ItemOutcome.Finished;
         }
     }
+
+    /// <summary>Failures that say "later", not "this item": an unavailable engine (other than the two handled per item), a database timeout or outage.</summary>
+    private static bool IsTransient(Exception ex) =>
+        ex is SuggesterUnavailableException and not SuggesterWarmingUpException and not SuggesterOverloadedException
+            or TimeoutException or System.Data.Common.DbException;
 
     // The recorded result is the model's suggestions, merged into the item when it is written (so an editor's changes
     // made while the job waited are kept). Jobs recorded before that kept the merged list (a JSON array, or null when

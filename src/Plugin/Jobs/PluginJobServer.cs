@@ -25,6 +25,7 @@ public sealed class PluginJobServer(
     JobStoreOptions options,
     IServiceScopeFactory scopes,
     PluginHealth health,
+    BulkJobFailureFilter failureFilter,
     ILoggerFactory loggers) : IHostedService, IDisposable
 {
     /// <summary>How often a process waiting for the one-server lock tries again.</summary>
@@ -81,6 +82,10 @@ public sealed class PluginJobServer(
         DynamicCotServiceCollectionExtensions.ConfigureServer(server, node, options);
         // Hangfire's activator (a DI scope per job run, disposed after it) over this container, not the process-wide one.
         server.Activator = new Hangfire.AspNetCore.AspNetCoreJobActivator(scopes);
+        // Hangfire's own providers (method attributes such as AutomaticRetry, and the site's global filters, read only)
+        // plus the plugin's: on this server only.
+        server.FilterProvider = new Hangfire.Common.JobFilterProviderCollection(
+            Hangfire.Common.JobFilterProviders.Providers, failureFilter);
         lock (_stopping)
         {
             if (_stopping.IsCancellationRequested) return;

@@ -59,6 +59,15 @@ public sealed class RecordingContentRepository : IContentRepository
         }
     }
 
+    /// <summary>Deletes an item, but its key stays listed: as an item deleted after a bulk job listed it.</summary>
+    public void Delete(Guid key) => _items.TryRemove(key, out _);
+
+    /// <summary>Moves an item to the recycle bin.</summary>
+    public void Trash(Guid key) => _items[key] = _items[key] with { State = PublishState.Trashed };
+
+    /// <summary>Makes an item's document type one with no tags property configured.</summary>
+    public void Unconfigure(Guid key) => _items[key] = _items[key] with { DocumentType = "page", TagsProperty = null };
+
     /// <summary>An editor's own change of an item's tags (what they type in the CMS's tags editor).</summary>
     public void SetTags(Guid key, IReadOnlyList<string> tags) => _items[key] = _items[key] with { Tags = tags };
 }

@@ -12,6 +12,9 @@ public sealed class WordSuggester : IKeyphraseSuggester
     public ConcurrentQueue<(string Text, ImageInput? Image)> Calls { get; } = new();
     public TimeSpan Delay { get; set; } = TimeSpan.Zero;
     public bool Overloaded { get; set; }
+
+    /// <summary>When set, every call fails as an engine that is down for a while (restarting) does.</summary>
+    public bool Unavailable { get; set; }
     public int MaxWords { get; set; } = 3;
 
     /// <summary>When set, every call signals <see cref="Answering"/> and waits for this before answering (inference in progress).</summary>
@@ -22,6 +25,7 @@ public sealed class WordSuggester : IKeyphraseSuggester
     {
         Calls.Enqueue((text, image));
         if (Overloaded) throw new SuggesterOverloadedException(16);
+        if (Unavailable) throw new SuggesterUnavailableException("The keyphrase engine is restarting.", TimeSpan.FromSeconds(1));
         if (string.IsNullOrWhiteSpace(text) && image is null) throw new SuggestionInputException("text is empty and there is no image.");
         if (Delay > TimeSpan.Zero) await Task.Delay(Delay, cancellationToken);
         if (Hold is { } hold)
