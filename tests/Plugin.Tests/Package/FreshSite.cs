@@ -135,6 +135,9 @@ public sealed class FreshSite
         sealed class EveryoneMay : IContentPermissions
         {
             public ContentActor ActorOf(ClaimsPrincipal user) => new(1, user.Identity?.Name ?? "site editor");
+            public Task<string?> CheckContentSectionAsync(ClaimsPrincipal user, CancellationToken cancellationToken) => Task.FromResult<string?>(null);
+            public Task<string?> CheckItemAsync(ClaimsPrincipal user, Guid contentKey, ContentRight right, CancellationToken cancellationToken) => Task.FromResult<string?>(null);
+            public Task<string?> CheckAdministratorAsync(ClaimsPrincipal user, CancellationToken cancellationToken) => Task.FromResult<string?>(null);
             public Task<string?> CheckBulkJobAsync(ClaimsPrincipal user, ContentSelection selection, CancellationToken cancellationToken) => Task.FromResult<string?>(null);
         }
         """;
