@@ -58,7 +58,27 @@ public sealed class RealEngineDemoHost : IAsyncLifetime
         ]);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return (app, new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromMinutes(2) });
+        var client = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromMinutes(2) };
+        await WaitUntilModelLoadedAsync(client);
+        return (app, client);
+    }
+
+    /// <summary>
+    /// The model loads in the background after the site starts (503 "being prepared" until then); what these tests
+    /// check is the loaded engine's answer to hostile input, so they start once a plain suggestion is answered.
+    /// </summary>
+    private static async Task WaitUntilModelLoadedAsync(HttpClient client)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while (true)
+        {
+            using var form = new MultipartFormDataContent { { new StringContent("Harbour lighthouse at dusk"), "text" } };
+            using var response = await client.PostAsync($"/{ApiRoutes.Base}/suggest", form);
+            if (response.StatusCode != HttpStatusCode.ServiceUnavailable) return;
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"the model did not load within 2 minutes: {await response.Content.ReadAsStringAsync()}");
+            await Task.Delay(200);
+        }
     }
 
     public async Task DisposeAsync()
