@@ -94,8 +94,17 @@ public sealed class FuzzRun(string target, ITestOutputHelper output)
     private IEnumerable<byte[]> Regressions()
     {
         var folder = Path.Combine(AppContext.BaseDirectory, "Regressions", target);
-        return Directory.Exists(folder) ? Directory.GetFiles(folder).Order(StringComparer.Ordinal).Select(File.ReadAllBytes) : [];
+        return Directory.Exists(folder) ? Directory.GetFiles(folder).Order(StringComparer.Ordinal).Select(ReadRegression) : [];
     }
+
+    /// <summary>
+    /// Binary regression inputs are kept as hex text (<c>*.hex</c>, whitespace ignored) so the repository tracks no
+    /// binary files; text inputs are read as they are.
+    /// </summary>
+    private static byte[] ReadRegression(string path) =>
+        path.EndsWith(".hex", StringComparison.Ordinal)
+            ? Convert.FromHexString(string.Concat(File.ReadAllText(path).Where(c => !char.IsWhiteSpace(c))))
+            : File.ReadAllBytes(path);
 
     /// <summary>Writes the input that broke the target where the test output says, to copy into Regressions/.</summary>
     private string Keep(byte[] input, string problem)
