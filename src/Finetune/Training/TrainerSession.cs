@@ -131,7 +131,10 @@ public sealed class TrainerSession : IDisposable
         using var cache = projector is null ? null : new ImageEmbeddingCache(
             _options.EmbeddingCacheDirectory ?? Path.Combine(_options.OutputDirectory, "embeddings"), projector, imageMaxTokens: _options.ImageMaxTokens);
         using var preparer = _vision is null ? null : new VisionImagePreparer(_vision.TokenPixels, _options.ImageMaxTokens);
-        var builder = new TrainingDataBuilder(model, projector, cache, new KeyphrasePromptBuilder(new KeyphrasePromptOptions { MediaMarker = projector?.Marker ?? ChatMarkup.DefaultMediaMarker }), preparer);
+        var prompts = TrainingPrompts.For(_options.ModelPath, projector?.Marker ?? ChatMarkup.DefaultMediaMarker);
+        if (prompts.Options.ThinkingFormat == ThinkingFormat.ThinkingCheckpoint)
+            message?.Invoke("Thinking checkpoint (its chat template opens <think>): rationale targets are its own \"<think>\\n…\\n</think>\\n\\n\" block, answers without one the empty block");
+        var builder = new TrainingDataBuilder(model, projector, cache, prompts, preparer);
         if (model.InputEmbeddingSize != inputEmbeddingSize)
             throw new InvalidDataException($"{served.LanguageModel}: embedding size {model.InputEmbeddingSize} differs from the checkpoint's {inputEmbeddingSize}; it is not the same model.");
         foreach (var post in DatasetReader.Read(_options.DataPath, requireImagesExist: true))
