@@ -36,6 +36,7 @@ internal sealed class EngineWorker : IDisposable
         _logger = logger;
         ImageMaxTokens = ImageTokenBudget.Resolve(options.ImageMaxTokens, RecordedServingProfile.Read(options.ModelPath),
             Path.GetFileName(options.ModelPath), message => _logger.LogWarning("{Message}", message));
+        ThinkingFormat = RecordedThinkingFormat.Read(options.ModelPath);
         _model = LlamaModel.Load(options.ModelPath, new LlamaModelOptions { GpuLayers = options.GpuLayers });
         try
         {
@@ -78,6 +79,9 @@ internal sealed class EngineWorker : IDisposable
 
     /// <summary>The image-token budget in force (-1: the projector's default).</summary>
     public int ImageMaxTokens { get; }
+
+    /// <summary>Where the model writes its rationale (a Thinking checkpoint reasons in the block its prompt opens).</summary>
+    public ThinkingFormat ThinkingFormat { get; }
 
     public bool SupportsImages => _projector is not null;
 
@@ -186,7 +190,7 @@ internal sealed class EngineWorker : IDisposable
         var clock = Stopwatch.StartNew();
         var (next, promptTokens) = EvaluatePrompt(request, sequence, request.CancellationToken);
         var sampler = CreateSampler(request.Options);
-        var state = new SequenceState(request, sequence, sampler, next, promptTokens, clock.Elapsed);
+        var state = new SequenceState(request, sequence, sampler, next, promptTokens, clock.Elapsed, ThinkingFormat);
         try
         {
             Accept(state, -1);
@@ -266,7 +270,7 @@ internal sealed class EngineWorker : IDisposable
         {
             chain.Ban(_model.Vocab, _bannedTokens);
             if (_options.UseGrammar)
-                chain.Grammar(_model.Vocab, AnswerGrammar.For(options.Thinking, new AnswerGrammarOptions { MaxKeyphrases = Math.Max(1, options.MaxKeyphrases * 2) }), grammarRoot);
+                chain.Grammar(_model.Vocab, AnswerGrammar.For(options.Thinking, new AnswerGrammarOptions { MaxKeyphrases = Math.Max(1, options.MaxKeyphrases * 2) }, ThinkingFormat), grammarRoot);
             var sampling = options.Sampling;
             if (sampling.IsGreedy)
                 return chain.Greedy();
@@ -336,7 +340,7 @@ internal sealed class EngineWorker : IDisposable
             // The rationale used its budget: force the closing text into the context. The grammar does not take the
             // forced tokens (their split need not match the grammar's, and llama.cpp aborts the process when a piece
             // empties its grammar stack); the sampler restarts at the answer body instead.
-            foreach (var forced in _model.Vocab.Tokenize(ThinkingCap.ClosingTextAfter(state.Text), addSpecial: false, parseSpecial: false))
+            foreach (var forced in _model.Vocab.Tokenize(ThinkingCap.ClosingTextAfter(state.Text, ThinkingFormat), addSpecial: false, parseSpecial: false))
             {
                 if (!_options.UseGrammar)
                     state.Sampler.Accept(forced);

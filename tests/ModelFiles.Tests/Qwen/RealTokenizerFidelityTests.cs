@@ -59,6 +59,25 @@ public sealed class RealTokenizerFidelityTests(RealTokenizerModel model) : IClas
     }
 
     [Fact]
+    public void Inspect_tokenize_prints_the_ids_hugging_face_tokenizers_gives()
+    {
+        // One string holding every hard string (decomposed accents included, so the NFC step is exercised) through the
+        // real command line, as a user would call it.
+        var text = string.Join("\n", HardStrings);
+        using var reference = new HfReference(vocabPath: Path.Combine(model.Checkpoint, TokenizerJson.FileName));
+        var result = CliProcess.Quantize.Run("inspect", model.LanguageModel, "--tokenize", text, "--json");
+        Assert.True(result.ExitCode == 0, result.StdErr);
+        using var json = JsonDocument.Parse(result.StdOut);
+        var ids = json.RootElement.GetProperty("ids").EnumerateArray().Select(id => id.GetInt32()).ToArray();
+        Assert.Equal(reference.Encode(text).Select(id => (int)id), ids);
+        Assert.Equal(ids.Length, json.RootElement.GetProperty("count").GetInt32());
+        Assert.True(json.RootElement.GetProperty("normalized").GetBoolean());
+        Assert.Equal(text, json.RootElement.GetProperty("text").GetString());
+        var pieces = json.RootElement.GetProperty("pieces").EnumerateArray().ToArray();
+        Assert.Equal("<|im_start|>", pieces[ids.ToList().IndexOf(151_644)].GetProperty("text").GetString());
+    }
+
+    [Fact]
     public void Without_nfc_the_decomposed_strings_differ()
     {
         // Why the normalisation step is there: llama.cpp tokenizes the decomposed form to other ids.
