@@ -10,7 +10,8 @@
 //       [--sequences 4] [--length 128] [--gradient-checkpointing] [--precision fp32|bf16]
 using System.Diagnostics;
 using System.Globalization;
-using DynamicCot.Finetune.Model;
+using DynamicCot.Finetune.ModelOptions;
+using DynamicCot.Finetune.ModelInputs;
 using DynamicCot.Finetune.Torch;
 using DynamicCot.Finetune.Training;
 using DynamicCot.ModelFiles.HuggingFace;

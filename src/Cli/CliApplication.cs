@@ -1,6 +1,5 @@
 using System.CommandLine;
 using DynamicCot.Keyphrases;
-using DynamicCot.Llama.Native;
 using Spectre.Console;
 
 namespace DynamicCot.Cli;
@@ -46,10 +45,11 @@ public static class CliApplication
     }
 
     /// <summary>
-    /// Errors that describe bad input or environment rather than a bug: the project's own families all implement
-    /// <see cref="IUserFacingError"/>; the others are the .NET and native-layer types a missing or malformed file raises.
+    /// Errors that describe bad input or environment rather than a bug: the project's own families, the native
+    /// layer's included, all implement <see cref="IUserFacingError"/>; the others are the .NET types a missing or
+    /// malformed file raises.
     /// </summary>
-    public static bool IsUserFacing(Exception e) => e is IUserFacingError or LlamaLibraryException or LlamaNativeException
+    public static bool IsUserFacing(Exception e) => e is IUserFacingError
         or FileNotFoundException or DirectoryNotFoundException or InvalidDataException or ArgumentException or FormatException or NotSupportedException;
 
     /// <summary>Console for human output on stderr, so stdout stays clean for <c>--json</c>.</summary>

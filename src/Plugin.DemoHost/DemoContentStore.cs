@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json;
 using DynamicCot.Plugin.Content;
 using DynamicCot.Plugin.Tagging;
-using DynamicCot.Plugin.Tags;
 using Microsoft.Data.Sqlite;
 
 namespace DynamicCot.Plugin.DemoHost;
@@ -79,7 +78,7 @@ public sealed class DemoContentStore : IContentRepository
     public void Insert(Guid key, int seq, string documentType, string name, string text, string? image, TagStorage storage, IReadOnlyList<string> referenceTags,
         PublishState state = PublishState.Published, IReadOnlyList<string>? draftTags = null, IReadOnlyList<string>? publishedTags = null)
     {
-        var format = storage == Tags.TagStorage.Csv ? TagStorageFormat.Csv : TagStorageFormat.Json;
+        var format = storage == Tagging.TagStorage.Csv ? TagStorageFormat.Csv : TagStorageFormat.Json;
         using var connection = Open();
         using var command = new SqliteCommand("""
             INSERT INTO demo_content (key, seq, document_type, name, text, image, tags, tag_storage, reference_tags, published_at, state, published_tags)

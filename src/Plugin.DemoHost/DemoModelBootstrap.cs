@@ -100,7 +100,7 @@ public sealed class DemoModelBootstrap(string cacheFolder, string dataFolder, IL
         {
             ModelPath = checkpoint, ServingModelPath = f32, ProjectorPath = projector, DataPath = data, OutputDirectory = run, Strategy = TrainingStrategy.Sft,
             Epochs = 12, LearningRate = 5e-3f, BatchSize = 8, ImageMaxTokens = 32, Threads = LlamaThreads.Default,
-            Lora = new Finetune.Model.LoraOptions { Rank = 16, Alpha = 32 }, CheckpointEvery = 0, WarmupRatio = 0.05,
+            Lora = new Finetune.ModelOptions.LoraOptions { Rank = 16, Alpha = 32 }, CheckpointEvery = 0, WarmupRatio = 0.05,
         };
         TrainingPreflight.Check(options);
         var config = TrainingRunConfig.Write(options);

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using DynamicCot.Plugin.Content;
-using DynamicCot.Plugin.Tags;
+using DynamicCot.Plugin.Tagging;
 
 namespace DynamicCot.Plugin.DemoHost;
 

@@ -1,5 +1,5 @@
 using DynamicCot.Plugin.Configuration;
-using DynamicCot.Plugin.Tags;
+using DynamicCot.Plugin.Tagging;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;

@@ -342,9 +342,9 @@ public sealed partial class UmbracoAutoTagTests
     [Fact]
     public void Tag_format_comes_from_the_data_type_configuration()
     {
-        Assert.Equal(Tags.TagStorage.Csv, UmbracoTagFormats.FromConfiguration(new TagConfiguration { StorageType = TagsStorageType.Csv, Delimiter = ';' }, null).Storage);
+        Assert.Equal(Tagging.TagStorage.Csv, UmbracoTagFormats.FromConfiguration(new TagConfiguration { StorageType = TagsStorageType.Csv, Delimiter = ';' }, null).Storage);
         Assert.Equal(';', UmbracoTagFormats.FromConfiguration(new TagConfiguration { StorageType = TagsStorageType.Csv, Delimiter = ';' }, null).Delimiter);
-        Assert.Equal(Tags.TagStorage.Json, UmbracoTagFormats.FromConfiguration(new TagConfiguration(), null).Storage);
-        Assert.Equal(Tags.TagStorage.Csv, UmbracoTagFormats.FromConfiguration(null, new Dictionary<string, object> { ["storageType"] = "Csv" }).Storage);
+        Assert.Equal(Tagging.TagStorage.Json, UmbracoTagFormats.FromConfiguration(new TagConfiguration(), null).Storage);
+        Assert.Equal(Tagging.TagStorage.Csv, UmbracoTagFormats.FromConfiguration(null, new Dictionary<string, object> { ["storageType"] = "Csv" }).Storage);
     }
 }

@@ -40,7 +40,7 @@ public sealed class ProjectLayeringTests
         Assert.DoesNotContain("Inference", projects["ModelFiles"]);
         Assert.Contains("Llama", projects["ModelFiles"]);
         Assert.Contains("Llama", projects["Inference"]);
-        Assert.Equal(["Gguf"], projects["Llama"]);
+        Assert.Equal(["Gguf", "Keyphrases"], projects["Llama"]);
     }
 
     [Fact]

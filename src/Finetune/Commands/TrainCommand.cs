@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using DynamicCot.Cli;
-using DynamicCot.Finetune.Model;
+using DynamicCot.Finetune.ModelOptions;
 using DynamicCot.Finetune.Training;
 using Spectre.Console;
 using DynamicCot.Keyphrases.Prompting;

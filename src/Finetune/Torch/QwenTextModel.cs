@@ -1,4 +1,4 @@
-using DynamicCot.Finetune.Model;
+using DynamicCot.Finetune.ModelOptions;
 using DynamicCot.ModelFiles.HuggingFace;
 using DynamicCot.ModelFiles.Qwen;
 using TorchSharp;

@@ -1,4 +1,4 @@
-using DynamicCot.Finetune.Model;
+using DynamicCot.Finetune.ModelInputs;
 using DynamicCot.Inference.Images;
 
 namespace DynamicCot.Finetune.Torch;

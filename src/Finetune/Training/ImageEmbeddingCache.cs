@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using DynamicCot.Finetune.Model;
+using DynamicCot.Finetune.ModelInputs;
 using DynamicCot.Inference.Images;
 using DynamicCot.Inference.Llama;
 using DynamicCot.Llama.Native;

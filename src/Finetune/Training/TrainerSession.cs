@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using DynamicCot.Finetune.Model;
+using DynamicCot.Finetune.ModelInputs;
 using DynamicCot.Finetune.Torch;
 using DynamicCot.Keyphrases.Data;
 using DynamicCot.Keyphrases.Prompting;

@@ -1,4 +1,4 @@
-using DynamicCot.Finetune.Model;
+using DynamicCot.Finetune.ModelInputs;
 using DynamicCot.Finetune.Torch;
 using DynamicCot.Keyphrases.Data;
 using DynamicCot.Keyphrases.Prompting;

@@ -1,4 +1,4 @@
-using DynamicCot.Finetune.Model;
+using DynamicCot.Finetune.ModelInputs;
 
 namespace DynamicCot.Finetune.Training;
 

@@ -1,7 +1,9 @@
+using DynamicCot.Keyphrases;
+
 namespace DynamicCot.Llama.Native;
 
 /// <summary>A native llama.cpp / ggml / gguf / mtmd call failed. <see cref="Operation"/> names the call.</summary>
-public class LlamaNativeException : Exception
+public class LlamaNativeException : Exception, IUserFacingError
 {
     public LlamaNativeException(string operation, string message, int? statusCode = null, Exception? inner = null)
         : base(message, inner)
@@ -21,7 +23,7 @@ public class LlamaNativeException : Exception
 /// The native library could not be found, could not be opened, or is not the pinned build.
 /// The message names the file, what was found, and what is expected.
 /// </summary>
-public sealed class LlamaLibraryException : Exception
+public sealed class LlamaLibraryException : Exception, IUserFacingError
 {
     public LlamaLibraryException(string? path, string message, Exception? inner = null) : base(message, inner)
     {

@@ -3,7 +3,6 @@ using DynamicCot.Plugin.Configuration;
 using DynamicCot.Plugin.Content;
 using DynamicCot.Plugin.Feedback;
 using DynamicCot.Plugin.Storage;
-using DynamicCot.Plugin.Tags;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

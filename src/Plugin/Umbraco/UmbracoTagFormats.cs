@@ -1,4 +1,4 @@
-using DynamicCot.Plugin.Tags;
+using DynamicCot.Plugin.Tagging;
 using Umbraco.Cms.Core.Models;
 using Umbraco.Cms.Core.PropertyEditors;
 using Umbraco.Cms.Core.Services;

@@ -1,4 +1,4 @@
-using DynamicCot.Finetune.Model;
+using DynamicCot.Finetune.ModelOptions;
 using DynamicCot.Finetune.Torch;
 using DynamicCot.Inference.Llama;
 using DynamicCot.Llama.Native;

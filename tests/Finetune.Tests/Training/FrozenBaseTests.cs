@@ -25,7 +25,7 @@ public sealed class FrozenBaseTests(TinyModels models, ITestOutputHelper output)
             ModelPath = files.Checkpoint, ServingModelPath = files.LanguageModel, ProjectorPath = files.Projector,
             DataPath = TrainingData.Write(_folder, 4), OutputDirectory = _folder.File(run), EmbeddingCacheDirectory = _folder.File("embeddings"),
             Strategy = TrainingStrategy.Sft, Epochs = 3, BatchSize = 2, LearningRate = 5e-3f, Threads = 2, ImageMaxTokens = 32,
-            Lora = new DynamicCot.Finetune.Model.LoraOptions { Rank = 4, Alpha = 8 }, CheckpointEvery = 0, WarmupRatio = 0,
+            Lora = new DynamicCot.Finetune.ModelOptions.LoraOptions { Rank = 4, Alpha = 8 }, CheckpointEvery = 0, WarmupRatio = 0,
             Mode = mode, FrozenWeights = frozen, GradientCheckpointing = true,
         };
     }

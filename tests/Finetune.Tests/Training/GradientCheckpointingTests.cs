@@ -1,4 +1,5 @@
-using DynamicCot.Finetune.Model;
+using DynamicCot.Finetune.ModelOptions;
+using DynamicCot.Finetune.ModelInputs;
 using DynamicCot.Finetune.Torch;
 using DynamicCot.Finetune.Training;
 using DynamicCot.Inference.Llama;

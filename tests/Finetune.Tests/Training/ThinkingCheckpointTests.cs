@@ -113,7 +113,7 @@ public sealed class ThinkingCheckpointTests(ThinkingCheckpointModel thinking, Ti
 
         await using var engine = KeyphraseEngine.Start(new KeyphraseEngineOptions { ModelPath = thinking.LanguageModel, Threads = 2, MaxParallelSequences = 1 });
         // The trainer's prompt is the served prompt, token for token, ending in the opened block.
-        var promptTokens = example.Prompt.Cast<DynamicCot.Finetune.Model.TextSegment>().SelectMany(s => s.Tokens).ToArray();
+        var promptTokens = example.Prompt.Cast<DynamicCot.Finetune.ModelInputs.TextSegment>().SelectMany(s => s.Tokens).ToArray();
         Assert.Equal(model.Vocab.Tokenize(engine.Prompts.BuildPrompt("Storm floods the valley", hasImage: false)).Select(t => t.Value), promptTokens);
         Assert.Equal(checkpointTokenizer.TokenId("<think>")!.Value, promptTokens[^2]);
 

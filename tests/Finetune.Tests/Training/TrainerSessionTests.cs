@@ -18,7 +18,7 @@ public sealed class TrainerSessionTests(TinyModels models, ITestOutputHelper out
         DataPath = TrainingData.Write(_folder, 6),
         OutputDirectory = _folder.File("run"),
         Strategy = strategy, Epochs = epochs, BatchSize = 3, LearningRate = 5e-3f, Threads = 2, ImageMaxTokens = 32,
-        Lora = new DynamicCot.Finetune.Model.LoraOptions { Rank = 4, Alpha = 8 }, CheckpointEvery = 0, WarmupRatio = 0,
+        Lora = new DynamicCot.Finetune.ModelOptions.LoraOptions { Rank = 4, Alpha = 8 }, CheckpointEvery = 0, WarmupRatio = 0,
     };
 
     [Fact]

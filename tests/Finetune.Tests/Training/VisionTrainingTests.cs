@@ -30,7 +30,7 @@ public sealed class VisionTrainingTests(TinyModels models, ITestOutputHelper out
         OutputDirectory = _folder.File(run),
         EmbeddingCacheDirectory = _folder.File("embeddings"),
         Strategy = TrainingStrategy.Sft, Epochs = epochs, BatchSize = 2, LearningRate = 5e-3f, Threads = 2, ImageMaxTokens = 16,
-        Lora = new DynamicCot.Finetune.Model.LoraOptions { Rank = 4, Alpha = 8 }, CheckpointEvery = 0, WarmupRatio = 0,
+        Lora = new DynamicCot.Finetune.ModelOptions.LoraOptions { Rank = 4, Alpha = 8 }, CheckpointEvery = 0, WarmupRatio = 0,
         TrainVision = true,
     };
 

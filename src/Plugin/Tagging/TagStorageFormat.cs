@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace DynamicCot.Plugin.Tags;
+namespace DynamicCot.Plugin.Tagging;
 
 public enum TagStorage { Json, Csv }
 

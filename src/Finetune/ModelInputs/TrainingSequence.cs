@@ -1,4 +1,4 @@
-namespace DynamicCot.Finetune.Model;
+namespace DynamicCot.Finetune.ModelInputs;
 
 /// <summary>A piece of a model input: text tokens, or an image's embeddings.</summary>
 public abstract record SequenceSegment

@@ -1,10 +1,10 @@
-using DynamicCot.Finetune.Model;
+using DynamicCot.Finetune.ModelOptions;
 using DynamicCot.Finetune.Torch;
 using DynamicCot.ModelFiles.HuggingFace;
 using DynamicCot.ModelFiles.Lora;
 using DynamicCot.Tests.Shared;
 
-namespace DynamicCot.Finetune.Tests.Lora;
+namespace DynamicCot.Finetune.Tests.Torch;
 
 [Collection(TinyModelCollection.Name)]
 public sealed class LoraLayersTests(TinyModels models)

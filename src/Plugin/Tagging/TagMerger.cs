@@ -1,6 +1,6 @@
 using DynamicCot.Plugin.Configuration;
 
-namespace DynamicCot.Plugin.Tags;
+namespace DynamicCot.Plugin.Tagging;
 
 /// <summary>Combines an item's editor-entered tags with the model's suggestions per <see cref="TagMergePolicy"/>.</summary>
 public static class TagMerger

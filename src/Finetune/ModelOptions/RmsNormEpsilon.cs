@@ -1,4 +1,4 @@
-namespace DynamicCot.Finetune.Model;
+namespace DynamicCot.Finetune.ModelOptions;
 
 /// <summary>
 /// Which RMSNorm epsilon the trainer's forward uses. The pinned llama.cpp build never reads

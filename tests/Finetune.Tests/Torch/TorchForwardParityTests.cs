@@ -1,4 +1,5 @@
-using DynamicCot.Finetune.Model;
+using DynamicCot.Finetune.ModelOptions;
+using DynamicCot.Finetune.ModelInputs;
 using DynamicCot.Finetune.Torch;
 using DynamicCot.Inference.Images;
 using DynamicCot.Inference.Llama;
@@ -9,7 +10,7 @@ using DynamicCot.Tests.Shared;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
 
-namespace DynamicCot.Finetune.Tests.Model;
+namespace DynamicCot.Finetune.Tests.Torch;
 
 /// <summary>
 /// The TorchSharp language model, loaded from the Hugging Face checkpoint, equals llama.cpp serving the converted GGUF

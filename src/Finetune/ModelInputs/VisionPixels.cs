@@ -1,4 +1,4 @@
-namespace DynamicCot.Finetune.Model;
+namespace DynamicCot.Finetune.ModelInputs;
 
 /// <summary>
 /// An image resized for the vision tower (RGB bytes, rows top to bottom, sides multiples of the token side), kept with

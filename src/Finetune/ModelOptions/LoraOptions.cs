@@ -1,4 +1,4 @@
-namespace DynamicCot.Finetune.Model;
+namespace DynamicCot.Finetune.ModelOptions;
 
 /// <summary>Which projections get LoRA adapters, and their size.</summary>
 public sealed record LoraOptions
