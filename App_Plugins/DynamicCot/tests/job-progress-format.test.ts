@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { BulkJob } from '../src/api/types.js';
 import {
-  ACTIVE_POLL_MS, IDLE_POLL_MS, availableCommands, describeNodes, describeSelection, formatEta, formatRate, nextPollDelay,
+  ACTIVE_POLL_MS, IDLE_POLL_MS, availableCommands, describeNodes, describeSelection, formatEta, formatRate, isFinished, nextPollDelay,
   progressFraction, summarizeProgress,
 } from '../src/jobs/job-progress-format.js';
 
 function job(overrides: Partial<BulkJob> = {}): BulkJob {
   return {
     id: 'j1', status: 'Running', selection: { rootKey: null, documentType: null, allContent: true },
-    total: 40, done: 12, failed: 1, pending: 27, ratePerSecond: 2.5, etaSeconds: 10.8,
+    total: 40, done: 12, failed: 1, skipped: 0, pending: 27, ratePerSecond: 2.5, etaSeconds: 10.8,
     createdAt: '', updatedAt: '', finishedAt: null, error: null, failures: [],
     startedBy: null, batches: 0, batchesLeft: 0, nodes: [], ...overrides,
   };
@@ -35,6 +35,18 @@ describe('job progress formatting', () => {
     expect(progressFraction(job())).toBeCloseTo(13 / 40);
     expect(progressFraction(job({ total: 0, status: 'Completed' }))).toBe(1);
     expect(progressFraction(job({ total: 0, status: 'Queued' }))).toBe(0);
+  });
+
+  it('counts skipped items as finished and names them only when there are some', () => {
+    expect(progressFraction(job({ skipped: 3 }))).toBeCloseTo(16 / 40);
+    expect(summarizeProgress(job({ status: 'Completed', done: 36, skipped: 3 }))).toBe('36 done, 1 failed, 3 skipped of 40');
+  });
+
+  it('treats a failed job as finished, offering its restart', () => {
+    const failed = job({ status: 'Failed', error: 'Stopped: batch 3 failed after its retries (TimeoutException: database unavailable).' });
+    expect(isFinished(failed)).toBe(true);
+    expect(availableCommands(failed)).toEqual(['restart']);
+    expect(nextPollDelay([failed])).toBe(IDLE_POLL_MS);
   });
 
   it('summarises active jobs with rate and ETA, finished jobs with counts only', () => {

@@ -106,13 +106,31 @@ public sealed class ThrowawayPostgres : IAsyncDisposable
             ["-D", DataFolder, "-U", SuperUser, "--auth=trust", "--encoding=UTF8", "--no-locale", "--no-sync"], timeout, asServerUser: true);
     }
 
-    private async Task StartServerAsync(TimeSpan timeout)
+    /// <summary>
+    /// Stops the server as an outage would (immediate: no checkpoint, clients cut off, crash recovery on start) or as a
+    /// maintenance restart does (fast), stays down for <paramref name="downtime"/>, and starts it again on the same port.
+    /// </summary>
+    public async Task RestartAsync(bool immediate, TimeSpan downtime, TimeSpan timeout)
+    {
+        if (_server is { } server)
+        {
+            _server = null;
+            await RunAsync(Path.Combine(_binFolder, "pg_ctl"), ["stop", "-D", DataFolder, "-m", immediate ? "immediate" : "fast", "-w", "-t", "20"], timeout, asServerUser: true);
+            await server.WaitForExitAsync();
+            server.Dispose();
+        }
+        await Task.Delay(downtime);
+        await StartServerAsync(timeout, Port);
+    }
+
+    /// <param name="port">The port to listen on; null: a free one (tried a few times).</param>
+    private async Task StartServerAsync(TimeSpan timeout, int? port = null)
     {
         var deadline = DateTime.UtcNow + timeout;
         // A free port can be taken between probing and binding: try a few.
         for (var attempt = 1; ; attempt++)
         {
-            Port = FreePort();
+            Port = port ?? FreePort();
             var server = Start(Path.Combine(_binFolder, "postgres"),
             [
                 "-D", DataFolder, "-p", Port.ToString(), "-k", SocketFolder, "-c", "listen_addresses=127.0.0.1",
@@ -133,7 +151,7 @@ public sealed class ThrowawayPostgres : IAsyncDisposable
                 }
             }
             await StopServerAsync();
-            if (attempt >= 3 || DateTime.UtcNow >= deadline)
+            if (attempt >= 3 || port is not null || DateTime.UtcNow >= deadline)
                 throw new InvalidOperationException($"PostgreSQL did not start on 127.0.0.1:{Port} within {timeout.TotalSeconds:0} s. Server log:\n{ReadLog()}");
         }
     }

@@ -32,7 +32,8 @@ export interface ContentSelection {
   allContent: boolean;
 }
 
-export type JobStatus = 'Queued' | 'Running' | 'Paused' | 'Cancelled' | 'Completed';
+/** Failed: a batch ran out of retries; `error` says why, and `restart` runs the job again. */
+export type JobStatus = 'Queued' | 'Running' | 'Paused' | 'Cancelled' | 'Completed' | 'Failed';
 
 export interface BulkItemFailure {
   contentKey: string;
@@ -47,6 +48,8 @@ export interface BulkJob {
   total: number;
   done: number;
   failed: number;
+  /** Items that cannot be tagged (gone, trashed, document type not configured): finished, not failed. */
+  skipped: number;
   pending: number;
   ratePerSecond: number | null;
   etaSeconds: number | null;

@@ -11,7 +11,8 @@ const SHOWN_JOBS = 5;
 
 /**
  * Bulk retag jobs with live progress: a form to start one (document type, subtree or all content), and per job its
- * status, progress bar, counts, rate, ETA, progress per node, who started it, failures and
+ * status (a Failed one with its cause), progress bar, counts (done, failed, skipped), rate, ETA, progress per node,
+ * who started it, failures and
  * pause/resume/restart/cancel. Polls `GET jobs` while connected.
  */
 export class DynamicCotJobListElement extends LitElement {
@@ -122,7 +123,7 @@ export class DynamicCotJobListElement extends LitElement {
         <p class="counts">${percent}% · ${summarizeProgress(job)}</p>
         ${job.nodes?.length ? html`<p class="nodes">By node: ${describeNodes(job)}</p>` : nothing}
         ${job.startedBy ? html`<p class="started-by">Started by ${job.startedBy}</p>` : nothing}
-        ${job.error ? html`<p class="error">${job.error}</p>` : nothing}
+        ${job.error ? html`<p class="error" role=${job.status === 'Failed' ? 'alert' : 'status'}>${job.error}</p>` : nothing}
         <div class="commands">
           ${availableCommands(job).map((c) => html`<button type="button" class=${c} @click=${() => this.#command(job, c)}>${c}</button>`)}
         </div>

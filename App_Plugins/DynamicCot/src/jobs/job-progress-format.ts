@@ -9,17 +9,17 @@ export function isActive(job: Pick<BulkJob, 'status'>): boolean {
 }
 
 export function isFinished(job: Pick<BulkJob, 'status'>): boolean {
-  return job.status === 'Completed' || job.status === 'Cancelled';
+  return job.status === 'Completed' || job.status === 'Cancelled' || job.status === 'Failed';
 }
 
 export function nextPollDelay(jobs: readonly Pick<BulkJob, 'status'>[]): number {
   return jobs.some(isActive) ? ACTIVE_POLL_MS : IDLE_POLL_MS;
 }
 
-/** Finished share of the job, 0..1; an empty job counts as complete once it has completed. */
-export function progressFraction(job: Pick<BulkJob, 'total' | 'done' | 'failed' | 'status'>): number {
+/** Finished share of the job (done, failed and skipped items), 0..1; an empty job counts as complete once it has completed. */
+export function progressFraction(job: Pick<BulkJob, 'total' | 'done' | 'failed' | 'skipped' | 'status'>): number {
   if (job.total <= 0) return job.status === 'Completed' ? 1 : 0;
-  return Math.min(1, Math.max(0, (job.done + job.failed) / job.total));
+  return Math.min(1, Math.max(0, (job.done + job.failed + (job.skipped ?? 0)) / job.total));
 }
 
 /** Items per second, or per minute when slower than one a second (a VLM on a CPU is). */
@@ -46,9 +46,10 @@ export function describeSelection(selection: ContentSelection): string {
   return parts.length ? parts.join(' ') : 'all content';
 }
 
-/** One line of counts for the job, e.g. "12 done, 1 failed of 40 · 2.5 items/s · ETA 11 s". */
+/** One line of counts for the job, e.g. "12 done, 1 failed, 3 skipped of 40 · 2.5 items/s · ETA 11 s" (skipped only when some were). */
 export function summarizeProgress(job: BulkJob): string {
-  const counts = `${job.done} done, ${job.failed} failed of ${job.total}`;
+  const skipped = job.skipped ? `, ${job.skipped} skipped` : '';
+  const counts = `${job.done} done, ${job.failed} failed${skipped} of ${job.total}`;
   if (!isActive(job)) return counts;
   return `${counts} · ${formatRate(job.ratePerSecond)} · ETA ${formatEta(job.etaSeconds)}`;
 }

@@ -1,4 +1,4 @@
-import "./chunks/job-list.element-BnkQA8XE.js";
+import "./chunks/job-list.element-Ds8mN5sY.js";
 import { t as e } from "./chunks/backoffice-api-client-BSZfKONG.js";
 import { css as t, html as n } from "@umbraco-cms/backoffice/external/lit";
 import { UmbLitElement as r } from "@umbraco-cms/backoffice/lit-element";

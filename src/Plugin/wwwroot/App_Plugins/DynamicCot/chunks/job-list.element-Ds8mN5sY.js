@@ -9,7 +9,7 @@ function l(e) {
 	return e.some(c) ? o : s;
 }
 function u(e) {
-	return e.total <= 0 ? +(e.status === "Completed") : Math.min(1, Math.max(0, (e.done + e.failed) / e.total));
+	return e.total <= 0 ? +(e.status === "Completed") : Math.min(1, Math.max(0, (e.done + e.failed + (e.skipped ?? 0)) / e.total));
 }
 function d(e) {
 	return e == null || !Number.isFinite(e) || e <= 0 ? "—" : e >= 1 ? `${e.toFixed(e >= 10 ? 0 : 1)} items/s` : `${(e * 60).toFixed(1)} items/min`;
@@ -26,8 +26,8 @@ function p(e) {
 	return e.documentType && t.push(`document type "${e.documentType}"`), e.rootKey && t.push(`under ${e.rootKey}`), t.length ? t.join(" ") : "all content";
 }
 function m(e) {
-	let t = `${e.done} done, ${e.failed} failed of ${e.total}`;
-	return c(e) ? `${t} · ${d(e.ratePerSecond)} · ETA ${f(e.etaSeconds)}` : t;
+	let t = e.skipped ? `, ${e.skipped} skipped` : "", n = `${e.done} done, ${e.failed} failed${t} of ${e.total}`;
+	return c(e) ? `${n} · ${d(e.ratePerSecond)} · ETA ${f(e.etaSeconds)}` : n;
 }
 function h(e) {
 	switch (e.status) {
@@ -124,7 +124,7 @@ var _ = 5, v = class extends n {
         <p class="counts">${n}% · ${m(e)}</p>
         ${e.nodes?.length ? t`<p class="nodes">By node: ${g(e)}</p>` : r}
         ${e.startedBy ? t`<p class="started-by">Started by ${e.startedBy}</p>` : r}
-        ${e.error ? t`<p class="error">${e.error}</p>` : r}
+        ${e.error ? t`<p class="error" role=${e.status === "Failed" ? "alert" : "status"}>${e.error}</p>` : r}
         <div class="commands">
           ${h(e).map((n) => t`<button type="button" class=${n} @click=${() => this.#i(e, n)}>${n}</button>`)}
         </div>
