@@ -6,7 +6,8 @@
 #   llama_gpu.c        the C driver (pp512 / tg128 / greedy parity / mtmd image encode)
 #   tiny-lm-f16.gguf, tiny-mmproj-f16.gguf   a tiny Qwen2-VL pair from `dynamiccot-quantize tiny` + `convert`
 #   photo.jpg          a real photo for the image encode
-#   engine.tar.gz      optional: self-contained publish of bench/gpu/EngineCuda (the C# engine)
+#   photos/            optional: the photos of the `suggest` step (whole suggestions through the C# engine)
+#   engine.tar.gz      optional: self-contained publish of bench/gpu/EngineCuda (the C# engine; gzip or xz)
 #   prebuilt/          optional: libggml-cuda.so.gz.* from an earlier run (skips the CUDA build)
 # It builds libggml-cuda.so for this GPU's architecture only, grows the tiny pair to Qwen2-VL-2B sizes with random
 # weights, and runs each measurement on the CPU (no CUDA module loaded) and on CUDA (the module loaded into the same
@@ -27,7 +28,7 @@ LM_SIZE="${LM_SIZE:-qwen2vl.embedding_length=1536 qwen2vl.feed_forward_length=89
 VIT_SIZE="${VIT_SIZE:-clip.vision.embedding_length=1280 clip.vision.feed_forward_length=5120 clip.vision.block_count=32
   clip.vision.attention.head_count=16 clip.vision.projection_dim=1536 gain=0.5}"
 IMAGE_TOKENS="${IMAGE_TOKENS:-1024}"
-STEPS=" ${STEPS:-lm image engine q8 batch noise} " # which measurements, in this order of priority
+STEPS=" ${STEPS:-lm image engine q8 batch noise} " # which measurements, in this order of priority (also: suggest)
 want() { [[ "$STEPS" == *" $1 "* ]]; }
 T=$(nproc)
 
@@ -39,7 +40,7 @@ V=avx2; grep -qw avx512f /proc/cpuinfo && V=avx512 # LLamaSharp's own choice on 
 if [ -f "$C/natives.tar.gz" ]; then
   tar xzf "$C/natives.tar.gz" -C "$W"; N="$W/natives/$V"
 else # the same files, from the engine's publish
-  mkdir -p "$W/engine"; tar xzf "$C/engine.tar.gz" -C "$W/engine"; N="$W/engine/runtimes/linux-x64/native/$V"
+  mkdir -p "$W/engine"; tar xf "$C/engine.tar.gz" -C "$W/engine"; N="$W/engine/runtimes/linux-x64/native/$V"
 fi
 echo "LLamaSharp CPU variant: $V"
 mkdir -p "$W/ggml"; tar xzf "$C/ggml-src.tar.gz" -C "$W/ggml"
@@ -86,8 +87,13 @@ fi
 step "models: Qwen2-VL-2B sizes, random weights"
 "$G" grow "$C/tiny-lm-f16.gguf" "$M/lm-f16.gguf" $LM_SIZE | tail -1
 "$G" quantize "$M/lm-f16.gguf" "$M/lm-q4_k_m.gguf" 15 "$T" 2>/dev/null
-want image && "$G" grow "$C/tiny-mmproj-f16.gguf" "$M/mmproj-f16.gguf" $VIT_SIZE | tail -1
+{ want image || want suggest; } && "$G" grow "$C/tiny-mmproj-f16.gguf" "$M/mmproj-f16.gguf" $VIT_SIZE | tail -1
 
+engine_ready() { # the C# engine unpacked, with the CUDA module beside its libllama
+  [ -x "$W/engine/DynamicCot.Bench.EngineCuda" ] || { mkdir -p "$W/engine"; tar xf "$C/engine.tar.gz" -C "$W/engine"; }
+  ENGINE_DIR="$(dirname "$(find "$W/engine" -path "*/$V/libllama.so" | head -1)")"
+  [ "$CU" -ef "$ENGINE_DIR/libggml-cuda.so" ] || cp "$CU" "$ENGINE_DIR/"
+}
 lm() { # lm NAME MODULE MODEL THREADS ROUNDS
   "$G" lm "$2" "$3" "$X/$1" "$4" "$5" 2> "$X/$1.err" | grep -E '^(RESULT|device|backend|model|round)' \
     || { echo "$1 failed:"; tail -5 "$X/$1.err"; }
@@ -113,14 +119,25 @@ fi
 
 if want engine && [ -f "$C/engine.tar.gz" ] && left 60; then
   step "C# engine (src/Inference on LLamaSharp) on CUDA"
-  [ -x "$W/engine/DynamicCot.Bench.EngineCuda" ] || { mkdir -p "$W/engine"; tar xzf "$C/engine.tar.gz" -C "$W/engine"; }
-  ENGINE_DIR="$(dirname "$(find "$W/engine" -path "*/$V/libllama.so" | head -1)")"
-  [ "$CU" -ef "$ENGINE_DIR/libggml-cuda.so" ] || cp "$CU" "$ENGINE_DIR/"
+  engine_ready
   "$W/engine/DynamicCot.Bench.EngineCuda" "$ENGINE_DIR/libggml-cuda.so" "$M/lm-q4_k_m.gguf" "$T" 3 \
     "$X/engine-cuda-q4_k_m" 2> "$X/engine.err" | grep -E 'RESULT|engine|device' || tail -8 "$X/engine.err"
   [ -f "$X/cuda-q4_k_m.tok" ] || "$G" lm "$CU" "$M/lm-q4_k_m.gguf" "$X/cuda-q4_k_m" "$T" 1 > /dev/null 2>&1
   cmp -s "$X/engine-cuda-q4_k_m.tok" "$X/cuda-q4_k_m.tok" && echo "engine greedy tokens = the C driver's CUDA tokens" \
     || echo "engine greedy tokens differ from the C driver's CUDA tokens"
+fi
+
+if want suggest && [ -f "$C/engine.tar.gz" ] && [ -d "$C/photos" ] && left 90; then
+  # whole suggestions as the plugin's jobs run them: decode, image encode, prompt, guided answer; 1 and 8 at a time
+  engine_ready
+  step "suggestions through the C# engine: CUDA, image budgets ${BUDGETS:-64 256 1024}"
+  "$W/engine/DynamicCot.Bench.EngineCuda" suggest "$ENGINE_DIR/libggml-cuda.so" "$M/lm-q4_k_m.gguf" "$M/mmproj-f16.gguf" \
+    "$C/photos" "$T" 2> "$X/suggest-cuda.err" | grep -E 'RESULT|device' || tail -8 "$X/suggest-cuda.err"
+  if left 150; then
+    step "suggestions through the C# engine: CPU ($T threads), image budget 256"
+    BUDGETS=256 "$W/engine/DynamicCot.Bench.EngineCuda" suggest - "$M/lm-q4_k_m.gguf" "$M/mmproj-f16.gguf" \
+      "$C/photos" "$T" 2> "$X/suggest-cpu.err" | grep -E 'RESULT' || tail -8 "$X/suggest-cpu.err"
+  fi
 fi
 
 if want batch && left 90; then # 8 posts at once, as Engine:ParallelRequests does

@@ -40,12 +40,13 @@ Q=(dotnet run -c Release --project "$repo/src/Quantize" --)
 
 photo="$(ls "$repo"/../shared/data/flickr10/images/*.jpg | head -1)"
 cp "$photo" "$OUT/photo.jpg"; echo "photo: $photo"
+mkdir -p "$OUT/photos"; cp "$repo"/../shared/data/flickr10/images/*.jpg "$OUT/photos/" # the `suggest` step's posts
 
 if [ "$ENGINE" != "--no-engine" ]; then
   dotnet publish "$here/EngineCuda" -c Release -r linux-x64 --self-contained -p:PublishTrimmed=true -o "$tmp/engine" > /dev/null
   # the device picks avx512 or avx2, as LLamaSharp does; the other CPU variants and the debugging files stay behind
   rm -rf "$tmp"/engine/runtimes/linux-x64/native/{noavx,avx} "$tmp"/engine/*.pdb "$tmp"/engine/createdump \
          "$tmp"/engine/libmscordaccore.so "$tmp"/engine/libmscordbi.so
-  tar czf "$OUT/engine.tar.gz" -C "$tmp/engine" .
+  tar cJf "$OUT/engine.tar.gz" -C "$tmp/engine" . # xz: 15 MiB, so that a prebuilt module (37 MiB xz) fits beside it
 fi
 du -sh "$OUT"/*

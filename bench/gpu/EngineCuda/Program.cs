@@ -1,13 +1,16 @@
 // pp512 / tg128 and greedy tokens through the serving engine (LlamaModel, LlamaContext, LlamaBatchBuffer, SamplerChain),
 // on the CPU build LLamaSharp picks, or with a ggml-cuda backend module registered first.
 // Usage: DynamicCot.Bench.EngineCuda CUDA_MODULE|- MODEL THREADS ROUNDS OUT_PREFIX
+//        DynamicCot.Bench.EngineCuda suggest CUDA_MODULE|- MODEL MMPROJ PHOTO_DIR THREADS   (SuggestionBench.cs)
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using DynamicCot.Inference.Llama;
 using DynamicCot.Llama;
 using DynamicCot.Llama.Native;
+using DynamicCot.Bench.EngineCuda;
 
+if (args.Length > 0 && args[0] == "suggest")
+    return await SuggestionBench.RunAsync(args[1..]);
 if (args.Length != 5)
 {
     Console.Error.WriteLine("usage: DynamicCot.Bench.EngineCuda CUDA_MODULE|- MODEL THREADS ROUNDS OUT_PREFIX");
@@ -21,7 +24,7 @@ var runtime = LlamaBackend.Initialize();
 Console.WriteLine($"engine: {runtime.LibraryPath} ({runtime.Variant})");
 var cuda = module != "-";
 if (cuda)
-    RegisterBackend(Path.Combine(runtime.Directory, "libggml.so"), module);
+    CudaModule.Register(runtime, module);
 
 using var model = LlamaModel.Load(modelPath, new LlamaModelOptions { GpuLayers = cuda ? -1 : 0 });
 using var context = LlamaContext.Create(model, new LlamaContextOptions
@@ -79,21 +82,4 @@ static double Median(List<double> v)
 {
     var s = v.Order().ToArray();
     return s.Length % 2 == 1 ? s[s.Length / 2] : (s[s.Length / 2 - 1] + s[s.Length / 2]) / 2;
-}
-
-// ggml_backend_load lives in the libggml.so the engine already loaded (same path, so the same instance): the module
-// registers its devices there, and llama.cpp offloads to them like to a linked-in backend.
-static unsafe void RegisterBackend(string libggml, string module)
-{
-    var handle = NativeLibrary.Load(libggml);
-    var load = (delegate* unmanaged<byte*, nint>)NativeLibrary.GetExport(handle, "ggml_backend_load");
-    var count = (delegate* unmanaged<nuint>)NativeLibrary.GetExport(handle, "ggml_backend_dev_count");
-    var get = (delegate* unmanaged<nuint, nint>)NativeLibrary.GetExport(handle, "ggml_backend_dev_get");
-    var description = (delegate* unmanaged<nint, byte*>)NativeLibrary.GetExport(handle, "ggml_backend_dev_description");
-    var path = System.Text.Encoding.UTF8.GetBytes(module + "\0");
-    fixed (byte* p = path)
-        if (load(p) == 0)
-            throw new InvalidOperationException($"ggml_backend_load refused {module}");
-    for (nuint i = 0; i < count(); i++)
-        Console.WriteLine($"device {i}: {Marshal.PtrToStringUTF8((nint)description(get(i)))}");
 }

@@ -12,7 +12,7 @@ using DynamicCot.Llama;
 namespace DynamicCot.Finetune.Commands;
 
 /// <summary>
-/// <c>eval --model LM.gguf --mmproj MM.gguf --data test.jsonl [--train train.jsonl] --out DIR [--think auto|off|N] [--name RUN]</c>,
+/// <c>eval --model LM.gguf --mmproj MM.gguf --data test.jsonl [--train train.jsonl] --out DIR [--think auto|on|off|N] [--name RUN]</c>,
 /// and <c>eval compare RUN_DIR… --out chart.svg</c>.
 /// </summary>
 public static class EvalCommand
@@ -25,7 +25,7 @@ public static class EvalCommand
         var data = new Option<string?>("--data") { Description = "Test set (dataset JSONL, required)." };
         var train = new Option<string?>("--train") { Description = "Training set, to score unseen keyphrases." };
         var output = new Option<string?>("--out") { Description = "Folder for predictions.jsonl, report.json/.md/.svg (required; an interrupted run resumes there)." };
-        var think = new Option<string>("--think") { Description = "auto (the model decides), off, or a thinking-token budget N.", DefaultValueFactory = _ => "auto" };
+        var think = new Option<string>("--think") { Description = "auto (the model decides), on (always reason), off, or a thinking-token budget N.", DefaultValueFactory = _ => "auto" };
         var name = new Option<string?>("--name") { Description = "The run's label in reports (default: the --out folder's name)." };
         var max = new Option<int>("--max") { Description = "Most keyphrases per post.", DefaultValueFactory = _ => 10 };
         var concurrency = new Option<int>("--concurrency") { Description = "Posts decoded together (engine parallel sequences).", DefaultValueFactory = _ => 4 };
@@ -150,15 +150,16 @@ public static class EvalCommand
         Keyphrases.Metrics.ScoreReport.ToPercent(fraction).ToString("F2", CultureInfo.InvariantCulture);
 }
 
-/// <summary>The <c>--think auto|off|N</c> switch shared by the inference verbs.</summary>
+/// <summary>The <c>--think auto|on|off|N</c> switch shared by the inference verbs.</summary>
 internal static class ThinkingOption
 {
     public static SuggestionOptions Apply(string value, SuggestionOptions options) => value.Trim().ToLowerInvariant() switch
     {
         "auto" => options with { Thinking = ThinkingMode.Auto },
         "off" => options with { Thinking = ThinkingMode.Off },
+        "on" => options with { Thinking = ThinkingMode.On },
         var n when int.TryParse(n, NumberStyles.None, CultureInfo.InvariantCulture, out var budget) && budget > 0 =>
             options with { Thinking = ThinkingMode.Capped, MaxThinkingTokens = budget, MaxTokens = budget + 128 },
-        _ => throw new CliInputException($"--think '{value}' is not valid: use auto, off, or a positive token budget."),
+        _ => throw new CliInputException($"--think '{value}' is not valid: use auto, on, off, or a positive token budget."),
     };
 }

@@ -9,7 +9,7 @@ using DynamicCot.Llama;
 
 namespace DynamicCot.Finetune.Commands;
 
-/// <summary><c>suggest --model LM.gguf [--mmproj MM.gguf] --text "…" [--image photo.jpg] [--think auto|off|N] [--json]</c>.</summary>
+/// <summary><c>suggest --model LM.gguf [--mmproj MM.gguf] --text "…" [--image photo.jpg] [--think auto|on|off|N] [--json]</c>.</summary>
 public static class SuggestCommand
 {
     public static Command Create()
@@ -19,7 +19,7 @@ public static class SuggestCommand
         var adapter = new Option<FileInfo?>("--adapter") { Description = "LoRA adapter GGUF from `train` (instead of merging it)." };
         var text = new Option<string>("--text") { Description = "The post's text.", Required = true };
         var image = new Option<FileInfo?>("--image") { Description = "The post's image (JPEG, PNG, WebP or GIF)." };
-        var think = new Option<string>("--think") { Description = "auto (the model decides), off, or a token budget N.", DefaultValueFactory = _ => "auto" };
+        var think = new Option<string>("--think") { Description = "auto (the model decides), on (always reason), off, or a token budget N. A Thinking checkpoint reasons in its own <think> block; off gives it the empty block its template writes for a turn without reasoning.", DefaultValueFactory = _ => "auto" };
         var max = new Option<int>("--max") { Description = "Most keyphrases.", DefaultValueFactory = _ => 10 };
         var tags = new Option<string[]>("--existing-tag") { Description = "A site tag to prefer when a suggestion matches it (repeatable).", AllowMultipleArgumentsPerToken = true };
         var temperature = new Option<float>("--temperature") { Description = "0 for greedy (default, reproducible).", DefaultValueFactory = _ => 0f };
@@ -42,7 +42,7 @@ public static class SuggestCommand
                 ExistingTags = parse.GetValue(tags),
                 Sampling = new SamplingOptions { Temperature = parse.GetValue(temperature), Seed = parse.GetValue(seed) },
             };
-            options = ParseThinking(parse.GetValue(think)!, options);
+            options = ThinkingOption.Apply(parse.GetValue(think)!, options);
             var imagePath = parse.GetValue(image);
             if (imagePath is not null && parse.GetValue(mmproj) is null)
                 throw new CliInputException("--image needs --mmproj (the multimodal projector of the model).");
@@ -85,13 +85,4 @@ public static class SuggestCommand
         });
         return command;
     }
-
-    private static SuggestionOptions ParseThinking(string value, SuggestionOptions options) => value.Trim().ToLowerInvariant() switch
-    {
-        "auto" => options with { Thinking = ThinkingMode.Auto },
-        "off" => options with { Thinking = ThinkingMode.Off },
-        var n when int.TryParse(n, NumberStyles.None, CultureInfo.InvariantCulture, out var budget) && budget > 0 =>
-            options with { Thinking = ThinkingMode.Capped, MaxThinkingTokens = budget, MaxTokens = budget + 128 },
-        _ => throw new CliInputException($"--think '{value}' is not valid: use auto, off, or a positive token budget."),
-    };
 }

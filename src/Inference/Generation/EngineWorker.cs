@@ -38,6 +38,7 @@ internal sealed class EngineWorker : IDisposable
         _logger = logger;
         ImageMaxTokens = ImageTokenBudget.Resolve(options.ImageMaxTokens, RecordedServingProfile.Read(options.ModelPath),
             Path.GetFileName(options.ModelPath), message => _logger.LogWarning("{Message}", message));
+        ThinkingFormat = RecordedThinkingFormat.Read(options.ModelPath);
         _model = LlamaModel.Load(options.ModelPath, new LlamaModelOptions { GpuLayers = options.GpuLayers });
         try
         {
@@ -80,6 +81,9 @@ internal sealed class EngineWorker : IDisposable
 
     /// <summary>The image-token budget in force (-1: the projector's default).</summary>
     public int ImageMaxTokens { get; }
+
+    /// <summary>Where the model writes its rationale (a Thinking checkpoint reasons in the block its prompt opens).</summary>
+    public ThinkingFormat ThinkingFormat { get; }
 
     public bool SupportsImages => _projector is not null;
 
@@ -188,7 +192,7 @@ internal sealed class EngineWorker : IDisposable
         var clock = Stopwatch.StartNew();
         var (next, promptTokens) = EvaluatePrompt(request, sequence, request.CancellationToken);
         var sampler = CreateSampler(request.Options);
-        var state = new SequenceState(request, sequence, sampler, next, promptTokens, clock.Elapsed);
+        var state = new SequenceState(request, sequence, sampler, next, promptTokens, clock.Elapsed, ThinkingFormat);
         try
         {
             Accept(state, -1);
@@ -270,7 +274,7 @@ internal sealed class EngineWorker : IDisposable
             var sampling = options.Sampling;
             if (_options.UseGrammar)
             {
-                var grammar = AnswerGrammar.For(options.Thinking, new AnswerGrammarOptions { MaxKeyphrases = Math.Max(1, options.MaxKeyphrases * 2) });
+                var grammar = AnswerGrammar.For(options.Thinking, new AnswerGrammarOptions { MaxKeyphrases = Math.Max(1, options.MaxKeyphrases * 2) }, ThinkingFormat);
                 if (sampling.IsGreedy && _options.CheckPickAgainstGrammar)
                     chain.CheckedGrammar(_model.Vocab, grammar, grammarRoot);
                 else
@@ -344,7 +348,7 @@ internal sealed class EngineWorker : IDisposable
             // The rationale used its budget: force the closing text into the context. The grammar does not take the
             // forced tokens (their split need not match the grammar's, and llama.cpp aborts the process when a piece
             // empties its grammar stack); the sampler restarts at the answer body instead.
-            foreach (var forced in _model.Vocab.Tokenize(ThinkingCap.ClosingTextAfter(state.Text), addSpecial: false, parseSpecial: false))
+            foreach (var forced in _model.Vocab.Tokenize(ThinkingCap.ClosingTextAfter(state.Text, ThinkingFormat), addSpecial: false, parseSpecial: false))
             {
                 if (!_options.UseGrammar)
                     state.Sampler.Accept(forced);

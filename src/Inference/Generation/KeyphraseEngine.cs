@@ -41,7 +41,7 @@ public sealed class KeyphraseEngine : IKeyphraseSuggester, IDisposable, IAsyncDi
             _images.Dispose();
             throw;
         }
-        _prompts = new KeyphrasePromptBuilder(options.Prompt with { MediaMarker = _worker.MediaMarker });
+        _prompts = new KeyphrasePromptBuilder(options.Prompt with { MediaMarker = _worker.MediaMarker, ThinkingFormat = _worker.ThinkingFormat });
         // The effective settings, once, as a server logs its options at start: what is in force, not what was asked.
         var runtime = LlamaRuntime.Loaded;
         logger.LogInformation(
@@ -76,13 +76,13 @@ public sealed class KeyphraseEngine : IKeyphraseSuggester, IDisposable, IAsyncDi
     {
         options ??= new SuggestionOptions();
         Validate(options);
-        var (prompt, decoded) = await PrepareAsync(text, image, cancellationToken).ConfigureAwait(false);
+        var (prompt, decoded) = await PrepareAsync(text, image, options.Thinking, cancellationToken).ConfigureAwait(false);
         var request = new GenerationRequest(prompt, decoded, options, cancellationToken);
         Enqueue(request);
         GenerationOutcome outcome;
         using (cancellationToken.Register(() => request.Completion.TrySetCanceled(cancellationToken)))
             outcome = await request.Completion.Task.ConfigureAwait(false);
-        return Interpret(outcome, options);
+        return Interpret(outcome, options, _prompts.StartsInsideThinkBlock(options.Thinking));
     }
 
     /// <summary>
@@ -95,20 +95,20 @@ public sealed class KeyphraseEngine : IKeyphraseSuggester, IDisposable, IAsyncDi
         ArgumentNullException.ThrowIfNull(answers);
         if (answers.Count == 0)
             return [];
-        var (prompt, decoded) = await PrepareAsync(text, image, cancellationToken).ConfigureAwait(false);
+        var (prompt, decoded) = await PrepareAsync(text, image, ThinkingMode.Auto, cancellationToken).ConfigureAwait(false);
         var request = new ScoringRequest(prompt, decoded, answers, cancellationToken);
         Enqueue(request);
         return await request.Completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<(string Prompt, DecodedImage? Image)> PrepareAsync(string text, ImageInput? image, CancellationToken cancellationToken)
+    private async Task<(string Prompt, DecodedImage? Image)> PrepareAsync(string text, ImageInput? image, ThinkingMode thinking, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         ArgumentNullException.ThrowIfNull(text);
         if (image is not null && !_worker.SupportsImages)
             throw new SuggestionInputException($"The image '{image.Label}' cannot be used: this engine has no multimodal projector configured.");
         var decoded = image is null ? null : await _images.DecodeAsync(image.Bytes, image.Label, cancellationToken).ConfigureAwait(false);
-        return (_prompts.BuildPrompt(text, decoded is not null), decoded);
+        return (_prompts.BuildPrompt(text, decoded is not null, thinking), decoded);
     }
 
     private void Enqueue(EngineRequest request)
@@ -130,9 +130,9 @@ public sealed class KeyphraseEngine : IKeyphraseSuggester, IDisposable, IAsyncDi
             throw new SuggestionInputException($"MinConfidence must be within 0..1, got {options.MinConfidence}.");
     }
 
-    private static SuggestionResult Interpret(GenerationOutcome outcome, SuggestionOptions options)
+    private static SuggestionResult Interpret(GenerationOutcome outcome, SuggestionOptions options, bool insideThinkBlock)
     {
-        var answer = AnswerParser.Parse(outcome.Text);
+        var answer = AnswerParser.Parse(outcome.Text, insideThinkBlock);
         var tokens = GeneratedTokenText.FromUtf8Pieces(outcome.Pieces.Select(p => (ReadOnlyMemory<byte>)p).ToArray());
         var probabilities = outcome.Probabilities.ToArray();
         var confidences = answer.KeyphraseSpans.Count == answer.Keyphrases.Count && tokens.Text == outcome.Text

@@ -1,4 +1,5 @@
 using System.Text;
+using DynamicCot.Keyphrases.Prompting;
 using DynamicCot.Keyphrases.Suggestions;
 using DynamicCot.Inference.Llama;
 using DynamicCot.Llama.Native;
@@ -6,7 +7,8 @@ using DynamicCot.Llama.Native;
 namespace DynamicCot.Inference.Generation;
 
 /// <summary>One running generation: its sequence in the shared context, sampler, and what it has produced.</summary>
-internal sealed class SequenceState(GenerationRequest request, LlamaSeqId sequence, SamplerChain sampler, int nextPosition, int promptTokens, TimeSpan promptTime)
+internal sealed class SequenceState(GenerationRequest request, LlamaSeqId sequence, SamplerChain sampler, int nextPosition, int promptTokens, TimeSpan promptTime,
+    ThinkingFormat thinkingFormat = ThinkingFormat.Markers)
 {
     private readonly List<byte> _textBytes = new();
 
@@ -55,7 +57,11 @@ internal sealed class SequenceState(GenerationRequest request, LlamaSeqId sequen
         get
         {
             var text = Text;
-            return text.StartsWith("<think>", StringComparison.Ordinal) && !text.Contains("</think>", StringComparison.Ordinal);
+            // A Thinking checkpoint's prompt opened the block (unless thinking is off): it reasons until "</think>".
+            var opened = thinkingFormat == ThinkingFormat.ThinkingCheckpoint
+                ? Request.Options.Thinking != ThinkingMode.Off
+                : text.StartsWith("<think>", StringComparison.Ordinal);
+            return opened && !text.Contains("</think>", StringComparison.Ordinal);
         }
     }
 

@@ -33,33 +33,67 @@ public static class AnswerGrammar
     /// <see cref="ThinkingMode.Capped"/> gets the <see cref="ThinkingMode.Auto"/> grammar: the token cap is enforced by the
     /// generator (see <see cref="ThinkingCap"/>); <see cref="AnswerGrammarOptions.MaxThinkingCharacters"/> bounds it in characters too.
     /// </remarks>
-    public static string For(ThinkingMode mode, AnswerGrammarOptions? options = null)
+    /// <remarks>
+    /// With <see cref="ThinkingFormat.ThinkingCheckpoint"/> the prompt has opened <c>&lt;think&gt;\n</c> (or, for
+    /// <see cref="ThinkingMode.Off"/>, written the empty block), so the grammar starts inside the block: reasoning, then
+    /// <c>&lt;/think&gt;\n\n</c>, then the same answer.
+    /// </remarks>
+    public static string For(ThinkingMode mode, AnswerGrammarOptions? options = null, ThinkingFormat format = ThinkingFormat.Markers)
     {
         options ??= new AnswerGrammarOptions();
         options.Validate();
-        return mode switch
+        var thinking = mode switch
         {
-            ThinkingMode.Auto or ThinkingMode.Capped => Build(options, allowThinking: true),
-            ThinkingMode.Off => Build(options, allowThinking: false),
+            ThinkingMode.Auto or ThinkingMode.Capped => Thinking.Optional,
+            ThinkingMode.On => Thinking.Required,
+            ThinkingMode.Off => Thinking.None,
             _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, "Unknown thinking mode."),
+        };
+        return format switch
+        {
+            ThinkingFormat.Markers => Build(options, thinking, insideOpenedBlock: false),
+            ThinkingFormat.ThinkingCheckpoint => Build(options, thinking, insideOpenedBlock: true),
+            _ => throw new ArgumentOutOfRangeException(nameof(format), format, "Unknown thinking format."),
         };
     }
 
-    private static string Build(AnswerGrammarOptions options, bool allowThinking)
+    private enum Thinking { None, Optional, Required }
+
+    private static string Build(AnswerGrammarOptions options, Thinking thinking, bool insideOpenedBlock)
     {
         var grammar = new StringBuilder(512);
         grammar.Append("# DynamicCot answer format: ")
-            .Append(allowThinking ? "optional <think> block, then <answer>" : "<answer> only")
+            .Append(thinking switch
+            {
+                Thinking.None => "<answer> only",
+                _ when insideOpenedBlock => "reasoning in the think block the prompt opened, </think>, then <answer>",
+                Thinking.Required => "<think> block with reasoning, then <answer>",
+                _ => "optional <think> block, then <answer>",
+            })
             .Append('\n');
-        grammar.Append(RootRule).Append(" ::= ").Append(allowThinking ? "think? answer" : "answer").Append('\n');
-        if (allowThinking)
+        var root = thinking switch
         {
-            grammar.Append("think ::= ").Append(Literal(ChatMarkup.ThinkOpen)).Append(" think-char")
-                .Append(options.MaxThinkingCharacters is { } cap ? Bounds(0, cap) : "*")
-                .Append(' ').Append(Literal(ChatMarkup.ThinkClose)).Append('\n');
+            Thinking.None => "answer",
+            Thinking.Optional when !insideOpenedBlock => "think? answer",
+            _ => "think answer",
+        };
+        grammar.Append(RootRule).Append(" ::= ").Append(root).Append('\n');
+        if (thinking != Thinking.None)
+        {
+            var cap = options.MaxThinkingCharacters;
+            grammar.Append("think ::= ");
+            if (!insideOpenedBlock)
+                grammar.Append(Literal(ChatMarkup.ThinkOpen)).Append(' ');
+            if (thinking == Thinking.Required)
+                grammar.Append("think-visible think-char").Append(cap is { } c ? Bounds(0, c - 1) : "*");
+            else
+                grammar.Append("think-char").Append(cap is { } c ? Bounds(0, c) : "*");
+            grammar.Append(' ').Append(Literal(insideOpenedBlock ? ChatMarkup.ThinkClose + "\n\n" : ChatMarkup.ThinkClose)).Append('\n');
             // No angle brackets in the rationale: a '<' could only start the closing tag, which keeps the
             // grammar unambiguous and the parser simple.
             grammar.Append("think-char ::= [^<>]\n");
+            if (thinking == Thinking.Required)
+                grammar.Append("think-visible ::= [^<> \\t\\r\\n]\n");
         }
         grammar.Append("answer ::= ").Append(Literal(ChatMarkup.AnswerOpen)).Append(' ').Append(AnswerBodyRule).Append('\n');
         grammar.Append(AnswerBodyRule).Append(" ::= keyphrase");

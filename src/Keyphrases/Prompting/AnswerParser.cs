@@ -14,7 +14,13 @@ public static class AnswerParser
     // Comma, semicolon, line breaks, and their full-width/CJK forms, which multilingual models do write.
     private static readonly SearchValues<char> Separators = SearchValues.Create(",;\n\r\uFF0C\uFF1B\u3001");
 
-    public static ParsedAnswer Parse(string? raw)
+    public static ParsedAnswer Parse(string? raw) => Parse(raw, insideThinkBlock: false);
+
+    /// <summary>
+    /// Parses <paramref name="raw"/>; with <paramref name="insideThinkBlock"/> the text continues a think block the prompt
+    /// opened (a Thinking checkpoint's generation prompt ends with <c>&lt;think&gt;\n</c>), so it starts as reasoning.
+    /// </summary>
+    public static ParsedAnswer Parse(string? raw, bool insideThinkBlock)
     {
         if (string.IsNullOrEmpty(raw))
             return ParsedAnswer.Empty;
@@ -24,11 +30,11 @@ public static class AnswerParser
         string? rationale = null;
         var answerRegionStart = 0;
 
-        var thinkOpen = text.IndexOf(ChatMarkup.ThinkOpen, StringComparison.Ordinal);
+        var thinkOpen = insideThinkBlock ? 0 : text.IndexOf(ChatMarkup.ThinkOpen, StringComparison.Ordinal);
         var answerOpen = text.IndexOf(ChatMarkup.AnswerOpen, StringComparison.Ordinal);
-        if (thinkOpen >= 0 && (answerOpen < 0 || thinkOpen < answerOpen))
+        if (thinkOpen >= 0 && (answerOpen < 0 || thinkOpen < answerOpen || insideThinkBlock))
         {
-            var bodyStart = thinkOpen + ChatMarkup.ThinkOpen.Length;
+            var bodyStart = insideThinkBlock ? 0 : thinkOpen + ChatMarkup.ThinkOpen.Length;
             var thinkClose = IndexOfFrom(text, ChatMarkup.ThinkClose, bodyStart);
             int bodyEnd;
             if (thinkClose >= 0 && (answerOpen < 0 || thinkClose < answerOpen))

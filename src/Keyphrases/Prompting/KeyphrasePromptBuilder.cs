@@ -31,7 +31,14 @@ public sealed class KeyphrasePromptBuilder
     /// projectors (mtmd.cpp, <c>PROJECTOR_TYPE_QWEN2VL</c>), so writing them here would duplicate them.
     /// </remarks>
     /// <exception cref="SuggestionInputException">No image and no text left after sanitising.</exception>
-    public string BuildPrompt(string text, bool hasImage)
+    public string BuildPrompt(string text, bool hasImage) => BuildPrompt(text, hasImage, ThinkingMode.Auto);
+
+    /// <summary>
+    /// The prompt for <paramref name="thinking"/>. With <see cref="ThinkingFormat.ThinkingCheckpoint"/> it ends as the
+    /// checkpoint's own generation prompt does, inside an opened <c>&lt;think&gt;\n</c>, or, with
+    /// <see cref="ThinkingMode.Off"/>, after the empty think block (Qwen3's way of answering without reasoning).
+    /// </summary>
+    public string BuildPrompt(string text, bool hasImage, ThinkingMode thinking)
     {
         ArgumentNullException.ThrowIfNull(text);
         var post = PostTextSanitizer.Sanitize(ForTokenizer(text), _options.MediaMarker, _options.MaxTextCharacters);
@@ -49,13 +56,25 @@ public sealed class KeyphrasePromptBuilder
         if (post.Text.Length > 0)
             prompt.Append("\nPost: ").Append(post.Text);
         prompt.Append(ChatMarkup.ImEnd).Append('\n');
-        prompt.Append(ChatMarkup.ImStart).Append("assistant\n");
+        prompt.Append(ChatMarkup.ImStart).Append("assistant\n").Append(AssistantPrefill(thinking));
         return prompt.ToString();
     }
 
+    /// <summary>The part of the assistant turn the prompt writes for the model (empty with the project's markers).</summary>
+    public string AssistantPrefill(ThinkingMode thinking) => _options.ThinkingFormat switch
+    {
+        ThinkingFormat.ThinkingCheckpoint => thinking == ThinkingMode.Off ? ThinkingCheckpointMarkup.Empty : ThinkingCheckpointMarkup.Opened,
+        _ => "",
+    };
+
+    /// <summary>Whether the generated text starts inside a think block the prompt opened (what the answer parser needs to know).</summary>
+    public bool StartsInsideThinkBlock(ThinkingMode thinking) => AssistantPrefill(thinking) == ThinkingCheckpointMarkup.Opened;
+
     /// <summary>
     /// The assistant's training target: <c>&lt;think&gt;rationale&lt;/think&gt;&lt;answer&gt;k1, k2&lt;/answer&gt;&lt;|im_end|&gt;</c>,
-    /// or without the think block when <paramref name="rationale"/> is null or blank. Every target it writes is
+    /// or without the think block when <paramref name="rationale"/> is null or blank. For a Thinking checkpoint it
+    /// continues the prompt's opened block: <c>rationale\n&lt;/think&gt;\n\n&lt;answer&gt;…</c>, and without a rationale
+    /// <c>\n&lt;/think&gt;\n\n&lt;answer&gt;…</c> (the empty block, as the model's template writes a turn without reasoning). Every target it writes is
     /// accepted by <see cref="AnswerGrammar"/> (given its limits are not below the target's).
     /// </summary>
     /// <exception cref="KeyphraseFormatException">A keyphrase is empty or contains a comma, angle bracket or line break.</exception>
@@ -67,7 +86,9 @@ public sealed class KeyphrasePromptBuilder
 
         var target = new StringBuilder(64);
         var thought = rationale is null ? "" : CleanRationale(rationale);
-        if (thought.Length > 0)
+        if (_options.ThinkingFormat == ThinkingFormat.ThinkingCheckpoint)
+            target.Append(thought).Append(ThinkingCheckpointMarkup.Close); // after the prompt's "<think>\n"; empty: the empty block
+        else if (thought.Length > 0)
             target.Append(ChatMarkup.ThinkOpen).Append(thought).Append(ChatMarkup.ThinkClose);
         target.Append(ChatMarkup.AnswerOpen);
         for (var i = 0; i < keyphrases.Count; i++)

@@ -15,6 +15,12 @@ public sealed record KeyphrasePromptOptions
     /// <summary>Most characters of post text kept (after sanitising); longer posts are cut at a word boundary.</summary>
     public int MaxTextCharacters { get; init; } = 2000;
 
+    /// <summary>
+    /// Where the rationale goes: the project's markers, or a Thinking checkpoint's own think block (see
+    /// <see cref="ChatTemplateThinking"/>, which tells them apart from the checkpoint's chat template).
+    /// </summary>
+    public ThinkingFormat ThinkingFormat { get; init; } = ThinkingFormat.Markers;
+
     /// <summary>The task instruction placed before the post text; the same at training and inference.</summary>
     public string Instruction { get; init; } = DefaultInstruction;
 
@@ -28,5 +34,7 @@ public sealed record KeyphrasePromptOptions
         ArgumentException.ThrowIfNullOrEmpty(MediaMarker, nameof(MediaMarker));
         ArgumentException.ThrowIfNullOrWhiteSpace(Instruction, nameof(Instruction));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxTextCharacters, nameof(MaxTextCharacters));
+        if (!Enum.IsDefined(ThinkingFormat))
+            throw new ArgumentOutOfRangeException(nameof(ThinkingFormat), ThinkingFormat, "Unknown thinking format.");
     }
 }

@@ -16,6 +16,31 @@ public static class ThinkingCap
     /// or <c>""</c> when the answer has already begun. <paramref name="generated"/> is everything generated so far.
     /// </summary>
     /// <exception cref="GeneratedTextFormatException">The text does not follow the answer grammar.</exception>
+    public static string ClosingTextAfter(ReadOnlySpan<char> generated, ThinkingFormat format)
+    {
+        if (format == ThinkingFormat.Markers)
+            return ClosingTextAfter(generated);
+        // A Thinking checkpoint: the prompt opened the block, so everything before "</think>" is reasoning; close it as
+        // the model's template does ("\n</think>\n\n") and open the answer.
+        const string afterClose = "\n\n" + ChatMarkup.AnswerOpen;
+        if (generated.IndexOf(ChatMarkup.AnswerOpen, StringComparison.Ordinal) >= 0)
+            return "";
+        var close = generated.IndexOf(ChatMarkup.ThinkClose, StringComparison.Ordinal);
+        if (close >= 0)
+        {
+            var rest = generated[(close + ChatMarkup.ThinkClose.Length)..];
+            if (!afterClose.AsSpan().StartsWith(rest))
+                throw new GeneratedTextFormatException(generated.ToString(), "</think> is not followed by a blank line and <answer>");
+            return afterClose[rest.Length..];
+        }
+        var begunClose = LongestSuffixThatPrefixes(generated, ChatMarkup.ThinkClose);
+        var newline = begunClose > 0 || generated.IsEmpty || generated[^1] == '\n' ? "" : "\n";
+        return newline + ChatMarkup.ThinkClose[begunClose..] + afterClose;
+    }
+
+    /// <summary>
+    /// <see cref="ClosingTextAfter(ReadOnlySpan{char}, ThinkingFormat)"/> for the project's markers.
+    /// </summary>
     public static string ClosingTextAfter(ReadOnlySpan<char> generated)
     {
         if (generated.IndexOf(ChatMarkup.AnswerOpen, StringComparison.Ordinal) >= 0)

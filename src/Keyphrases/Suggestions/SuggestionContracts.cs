@@ -9,6 +9,8 @@ public enum ThinkingMode
     Off,
     /// <summary>Think at most <see cref="SuggestionOptions.MaxThinkingTokens"/> tokens, then answer.</summary>
     Capped,
+    /// <summary>Always reason before answering: the think block must hold text.</summary>
+    On,
 }
 
 /// <summary>Sampling settings. Greedy (temperature 0) unless asked otherwise, so results are reproducible.</summary>

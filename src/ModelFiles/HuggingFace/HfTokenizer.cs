@@ -60,17 +60,29 @@ public sealed class HfTokenizer
     public static HfTokenizer Load(string directory)
     {
         var model = TokenizerJson.Load(Path.Combine(directory, TokenizerJson.FileName));
-        string configPath = Path.Combine(directory, TokenizerConfig.FileName);
-        var config = File.Exists(configPath) ? TokenizerConfig.Load(configPath) : new TokenizerConfig();
+        var config = LoadConfig(directory);
+        return new HfTokenizer(model, config, ChatTemplateFile(directory));
+    }
 
-        string? template = null;
-        string jinja = Path.Combine(directory, ChatTemplateJinjaFileName);
-        string json = Path.Combine(directory, ChatTemplateJsonFileName);
+    /// <summary>
+    /// The chat template of the checkpoint in <paramref name="directory"/> without loading its vocabulary: from
+    /// tokenizer_config.json, else chat_template.jinja, else chat_template.json; null when it has none.
+    /// </summary>
+    public static string? ReadChatTemplate(string directory) => LoadConfig(directory).ChatTemplate ?? ChatTemplateFile(directory);
+
+    private static TokenizerConfig LoadConfig(string directory)
+    {
+        var configPath = Path.Combine(directory, TokenizerConfig.FileName);
+        return File.Exists(configPath) ? TokenizerConfig.Load(configPath) : new TokenizerConfig();
+    }
+
+    private static string? ChatTemplateFile(string directory)
+    {
+        var jinja = Path.Combine(directory, ChatTemplateJinjaFileName);
+        var json = Path.Combine(directory, ChatTemplateJsonFileName);
         if (File.Exists(jinja))
-            template = File.ReadAllText(jinja);
-        else if (File.Exists(json))
-            template = TokenizerConfig.ReadChatTemplate(JsonObjectReader.Load(json)).Default;
-        return new HfTokenizer(model, config, template);
+            return File.ReadAllText(jinja);
+        return File.Exists(json) ? TokenizerConfig.ReadChatTemplate(JsonObjectReader.Load(json)).Default : null;
     }
 
     /// <summary>Writes tokenizer.json and tokenizer_config.json into <paramref name="directory"/>.</summary>
@@ -81,6 +93,9 @@ public sealed class HfTokenizer
         var config = Config.ChatTemplate is null && ChatTemplate is not null ? Config with { ChatTemplate = ChatTemplate } : Config;
         config.Save(Path.Combine(directory, TokenizerConfig.FileName));
     }
+
+    /// <summary>The same tokenizer with another chat template (written into tokenizer_config.json on save).</summary>
+    public HfTokenizer WithChatTemplate(string template) => new(Model, Config with { ChatTemplate = template });
 
     /// <summary>Id of a vocabulary or added token.</summary>
     public int? TokenId(string token) => Encoder.TokenToId(token);

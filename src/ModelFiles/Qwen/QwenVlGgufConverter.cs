@@ -59,6 +59,8 @@ public static class QwenVlGgufConverter
             foreach (var (key, value) in profile.MetadataEntries)
                 language.Add(key, GgufValue.Int32(value));
         }
+        // A Thinking checkpoint (its chat template opens <think> in the generation prompt) is served in its own format.
+        language.AddBool(ChatTemplateThinking.MetadataKey, ChatTemplateThinking.OpensThinkBlock(vocabulary.ChatTemplate));
         var projector = new GgufWriter();
         if (qwen3)
             Qwen3VlGgufMetadata.WriteProjector(projector, config, preprocessor, options.OutputType, name);

