@@ -7,6 +7,8 @@
 // suggestion; and a dump of greedy suggestions for the fixture posts with photos (to compare engines).
 //
 //   dotnet run -c Release --project bench/Inference -- [all|model|pp-tg|csharp|builds|batching|rss|suggestions] [options]
+// and, one measurement per process for bench/Serving/serving-cost.sh (ServingCost.cs):
+//   serving-posts|serving-concurrent|serving-guided --model LM --mmproj MMPROJ --image-tokens N --posts N
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -39,9 +41,23 @@ var projectorPath = Path.Combine(workDir, "mmproj-f32.gguf");
 
 Console.WriteLine($"machine: {Environment.ProcessorCount} cores, load {Load()}, threads {threads}");
 
+if (mode is "serving-posts" or "serving-concurrent" or "serving-guided")
+{
+    var (lm, mmproj) = (Opt("model", modelPath), Opt("mmproj", projectorPath));
+    var budget = int.Parse(Opt("image-tokens", "64"), inv);
+    var photos = PhotoPosts().Take(int.Parse(Opt("posts", "10"), inv)).ToList();
+    if (mode == "serving-posts")
+        await DynamicCot.Bench.Inference.ServingCost.PostsAsync(lm, mmproj, threads, budget, photos);
+    else if (mode == "serving-concurrent")
+        await DynamicCot.Bench.Inference.ServingCost.ConcurrentAsync(lm, mmproj, threads, budget, photos);
+    else
+        await DynamicCot.Bench.Inference.ServingCost.GuidedAsync(lm, threads, int.Parse(Opt("max-tokens", "48"), inv), photos.Select(p => p.Text).ToList());
+    return;
+}
 if (mode is "csharp")
 {
-    RunCSharp(modelPath, threads, nPrompt, nGen, rounds);
+    Console.WriteLine($"library: {LlamaBackend.Initialize().LibraryPath}");
+    RunCSharp(Opt("model", modelPath), threads, nPrompt, nGen, rounds);
     return;
 }
 if (mode is "all" or "model")

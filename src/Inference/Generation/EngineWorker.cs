@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Diagnostics;
+using System.Numerics.Tensors;
 using System.Threading.Channels;
 using DynamicCot.Keyphrases.Prompting;
 using DynamicCot.Keyphrases.Suggestions;
@@ -269,9 +271,15 @@ internal sealed class EngineWorker : IDisposable
         try
         {
             chain.Ban(_model.Vocab, _bannedTokens);
-            if (_options.UseGrammar)
-                chain.Grammar(_model.Vocab, AnswerGrammar.For(options.Thinking, new AnswerGrammarOptions { MaxKeyphrases = Math.Max(1, options.MaxKeyphrases * 2) }, ThinkingFormat), grammarRoot);
             var sampling = options.Sampling;
+            if (_options.UseGrammar)
+            {
+                var grammar = AnswerGrammar.For(options.Thinking, new AnswerGrammarOptions { MaxKeyphrases = Math.Max(1, options.MaxKeyphrases * 2) }, ThinkingFormat);
+                if (sampling.IsGreedy && _options.CheckPickAgainstGrammar)
+                    chain.CheckedGrammar(_model.Vocab, grammar, grammarRoot);
+                else
+                    chain.Grammar(_model.Vocab, grammar, grammarRoot);
+            }
             if (sampling.IsGreedy)
                 return chain.Greedy();
             if (sampling.TopK > 0) chain.TopK(sampling.TopK);
@@ -363,11 +371,20 @@ internal sealed class EngineWorker : IDisposable
     /// <summary>The model's own probability of <paramref name="token"/> (softmax of the raw logits, before any grammar).</summary>
     internal static double TokenProbability(ReadOnlySpan<float> logits, int token)
     {
-        var max = float.NegativeInfinity;
-        foreach (var l in logits) if (l > max) max = l;
-        double sum = 0;
-        foreach (var l in logits) sum += Math.Exp(l - max);
-        return Math.Exp(logits[token] - max) / sum;
+        // Vectorised (a scalar exp over 151,936 logits costs a few per cent of a 2B model's decode step on a CPU).
+        var max = TensorPrimitives.Max(logits);
+        var shifted = ArrayPool<float>.Shared.Rent(logits.Length);
+        try
+        {
+            var scratch = shifted.AsSpan(0, logits.Length);
+            TensorPrimitives.Subtract(logits, max, scratch);
+            TensorPrimitives.Exp(scratch, scratch);
+            return Math.Exp(logits[token] - max) / TensorPrimitives.Sum<float>(scratch);
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(shifted);
+        }
     }
 
     private void Finish(SequenceState state, Exception? error)

@@ -50,6 +50,13 @@ public sealed record KeyphraseEngineOptions
     /// <summary>Constrain output to the answer grammar so it always parses.</summary>
     public bool UseGrammar { get; init; } = true;
 
+    /// <summary>
+    /// For greedy requests, check the model's own pick against the grammar and constrain the whole vocabulary only
+    /// when it is refused (the same tokens, much cheaper at a 151,936-token vocabulary). Off: the grammar filters every
+    /// candidate before every pick. Sampled requests always use the full constraint.
+    /// </summary>
+    public bool CheckPickAgainstGrammar { get; init; } = true;
+
     public ImageDecoderOptions ImageDecoding { get; init; } = new();
 
     public KeyphrasePromptOptions Prompt { get; init; } = new();
