@@ -9,7 +9,7 @@
 #
 #   bench/RealScale/lora-step.sh qwen2-vl-2b qwen3-vl-2b
 #
-# KEEP_BASE=1 keeps each preset's checkpoint and base GGUFs for a later REUSE=1 run.
+# TRAIN_ONLY=1 skips converting and serving merged/. KEEP_BASE=1 keeps each preset's checkpoint and base GGUFs for a later REUSE=1 run.
 # Needs: `npm ci` (the tokenizer), `dotnet build src/Quantize src/Finetune`, ~18 GB free disk per preset.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -61,18 +61,24 @@ for preset in "$@"; do
   train=$!
   start=$(date +%s.%N)
   : > "$WORK/$preset-rss.tsv"
+  tck=$(getconf CLK_TCK)
   while kill -0 "$train" 2>/dev/null; do
-    rss=0
+    rss=0 cpu=0
     for pid in $train $(pgrep -P "$train" || true); do
-      r=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0); [ "${r:-0}" -gt "$rss" ] && rss=$r
+      r=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)
+      if [ "${r:-0}" -gt "$rss" ]; then rss=$r; cpu=$(awk -v t="$tck" '{print ($14 + $15) / t}' "/proc/$pid/stat" 2>/dev/null || echo 0); fi
     done
     phase=train; [ -d "$run/merged.partial" ] && phase=merge; [ -d "$run/merged" ] && phase=done
-    printf '%s\t%s\t%s\n' "$(echo "$(date +%s.%N) - $start" | bc)" "$rss" "$phase" >> "$WORK/$preset-rss.tsv"
+    steps=$(grep -c '"type":"step"' "$run/metrics.jsonl" 2>/dev/null || true)
+    # seconds since start, RSS kB, phase, optimizer steps done, the worker's CPU seconds (user + system)
+    printf '%s\t%s\t%s\t%s\t%s\n' "$(echo "$(date +%s.%N) - $start" | bc)" "$rss" "$phase" "${steps:-0}" "$cpu" >> "$WORK/$preset-rss.tsv"
     sleep 1
   done
   wait "$train"
   record "$preset" "train total wall_s" "$(echo "$(date +%s.%N) - $start" | bc)"
-  record "$preset" "step seconds (metrics.jsonl)" "$(grep -o '"seconds":[0-9.]*' "$run/metrics.jsonl" | cut -d: -f2 | paste -sd' ')"
+  record "$preset" "step seconds (metrics.jsonl)" "$(grep -o '"step_seconds":[0-9.]*' "$run/metrics.jsonl" | cut -d: -f2 | paste -sd' ')"
+  # CPU seconds between consecutive step records (steps 2 and 3; step 1's segment also holds the data preparation)
+  record "$preset" "worker CPU seconds per step (2nd on)" "$(awk '$3 == "train" && $4 != last {if (last >= 1) printf "%.0f ", $5 - c; c = $5; last = $4} END {print ""}' "$WORK/$preset-rss.tsv")"
   record "$preset" "tokens per step" "$(grep -o '"tokens":[0-9.]*' "$run/metrics.jsonl" | cut -d: -f2 | paste -sd' ')"
   record "$preset" "peak rss training (MB)" "$(awk '$3=="train" && $2>m {m=$2} END {print int(m/1024)}' "$WORK/$preset-rss.tsv")"
   record "$preset" "peak rss merged write (MB)" "$(awk '$3=="merge" && $2>m {m=$2} END {print int(m/1024)}' "$WORK/$preset-rss.tsv")"
@@ -80,6 +86,8 @@ for preset in "$@"; do
   record "$preset" "merged size (GB) / shards" "$(du -sb "$run/merged" | awk '{printf "%.2f", $1/1e9}') / $(ls "$run/merged"/*.safetensors | wc -l)"
   [ "${KEEP_BASE:-0}" = 1 ] || rm -rf "$ckpt" "$WORK/$preset-f16.gguf" "$WORK/$preset-mmproj-f16.gguf"
 
+  # TRAIN_ONLY=1: the steps and the merged write only (no convert / suggest of merged/).
+  if [ "${TRAIN_ONLY:-0}" = 1 ]; then rm -rf "$run/merged"; continue; fi
   timed "$preset" convert-merged dotnet "$QUANTIZE_CLI" convert "$run/merged" --out "$WORK/$preset-merged.gguf" --mmproj "$WORK/$preset-merged-mmproj.gguf"
   rm -rf "$run/merged"
   timed "$preset" suggest dotnet "$FINETUNE_CLI" suggest --model "$WORK/$preset-merged.gguf" --mmproj "$WORK/$preset-merged-mmproj.gguf" \
