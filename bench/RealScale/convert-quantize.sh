@@ -6,7 +6,7 @@
 #
 #   bench/RealScale/convert-quantize.sh qwen2-vl-2b [qwen2.5-vl-3b qwen2.5-vl-7b]
 #
-# QUANTIZE=0 stops after convert. Needs: `npm ci` (the tokenizer), `dotnet build src/Quantize`, /usr/bin/time, ~2.2× the BF16 size of free disk.
+# QUANTIZE=0 stops after convert; TYPES="q4_k_m" quantizes to those types only (default "q8_0 q4_k_m"). Needs: `npm ci` (the tokenizer), `dotnet build src/Quantize`, /usr/bin/time, ~2.2× the BF16 size of free disk.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 WORK="${WORK:-/var/tmp/dynamiccot-scale}"
@@ -34,9 +34,10 @@ for preset in "$@"; do
   step "$preset" convert-f16 "$WORK/$preset-f16.gguf" dotnet "$CLI" convert "$dir" --out "$WORK/$preset-f16.gguf" --mmproj "$WORK/$preset-mmproj-f16.gguf"
   rm -rf "$dir"
   if [ "${QUANTIZE:-1}" = 0 ]; then rm -f "$WORK/$preset-f16.gguf" "$WORK/$preset-mmproj-f16.gguf"; continue; fi
-  step "$preset" quantize-q8_0 "$WORK/$preset-q8_0.gguf" dotnet "$CLI" quantize "$WORK/$preset-f16.gguf" "$WORK/$preset-q8_0.gguf" --type q8_0 --threads "$THREADS"
-  rm -f "$WORK/$preset-q8_0.gguf"
-  step "$preset" quantize-q4_k_m "$WORK/$preset-q4_k_m.gguf" dotnet "$CLI" quantize "$WORK/$preset-f16.gguf" "$WORK/$preset-q4_k_m.gguf" --type q4_k_m --threads "$THREADS"
+  for type in ${TYPES:-q8_0 q4_k_m}; do
+    step "$preset" "quantize-$type" "$WORK/$preset-$type.gguf" dotnet "$CLI" quantize "$WORK/$preset-f16.gguf" "$WORK/$preset-$type.gguf" --type "$type" --threads "$THREADS"
+    [ "$type" = q4_k_m ] || rm -f "$WORK/$preset-$type.gguf"
+  done
   rm -f "$WORK/$preset-f16.gguf"
   [ "${KEEP:-0}" = 1 ] || rm -f "$WORK/$preset-q4_k_m.gguf" "$WORK/$preset-mmproj-f16.gguf"
 done

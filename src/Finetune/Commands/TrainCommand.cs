@@ -25,6 +25,7 @@ public static class TrainCommand
         var trainVision = new Option<bool>("--train-vision") { Description = "Also train the vision tower (its LoRA, or every vision weight with --full); slower, more memory. Serve the merged model: LoRA adapters do not carry it." };
         var checkpointing = new Option<bool>("--gradient-checkpointing") { Description = "Recompute each decoder layer (and trained vision block) in backward instead of keeping its activations: less memory, about one more forward pass of time." };
         var precision = new Option<string>("--precision") { Description = "fp32, or bf16: matrix products in BF16, weights, optimizer state and loss in F32 (refused where the device cannot multiply BF16).", DefaultValueFactory = _ => "fp32" };
+        var frozenWeights = new Option<string>("--frozen-weights") { Description = "LoRA: the frozen base's matrices in bf16 (half the memory) or fp32; full fine-tuning is always fp32.", DefaultValueFactory = _ => "bf16" };
         var device = new Option<string>("--device") { Description = "cpu, or cuda (needs the CUDA build of LibTorch; see docs/training.md).", DefaultValueFactory = _ => "cpu" };
         var data = new Option<FileInfo>("--data") { Description = "Training posts (JSONL: id, text, image, keyphrases, rationale).", Required = true };
         var strategy = new Option<string>("--strategy") { Description = "zero-shot, sft, cot, multitask or dynamic.", DefaultValueFactory = _ => "dynamic" };
@@ -51,7 +52,7 @@ public static class TrainCommand
         var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its latest checkpoint." };
         var command = new Command("train", "Fine-tune a Qwen2-VL / Qwen2.5-VL / Qwen3-VL checkpoint with LoRA or fully (SFT, Fine-tune-CoT, multi-task or Dynamic CoT).")
         {
-            model, gguf, mmproj, full, trainVision, checkpointing, precision, device, data, strategy, epochs, output, lr, warmup, weightDecay, batch, accumulation, clip, rank, alpha, targets,
+            model, gguf, mmproj, full, trainVision, checkpointing, precision, frozenWeights, device, data, strategy, epochs, output, lr, warmup, weightDecay, batch, accumulation, clip, rank, alpha, targets,
             gamma, refresh, invert, seed, checkpointEvery, threads, imageTokens, maxTokens, eps, resume,
         };
         command.SetAction(async (parse, cancellationToken) =>
@@ -75,6 +76,7 @@ public static class TrainCommand
                     TrainVision = parse.GetValue(trainVision),
                     GradientCheckpointing = parse.GetValue(checkpointing),
                     Precision = ParsePrecision(parse.GetValue(precision)!),
+                    FrozenWeights = ParseFrozenWeights(parse.GetValue(frozenWeights)!),
                     Device = parse.GetValue(device)!,
                     DataPath = parse.GetValue(data)!.FullName,
                     OutputDirectory = runDirectory,
@@ -152,11 +154,15 @@ public static class TrainCommand
         return command;
     }
 
-    private static Torch.MatmulPrecision ParsePrecision(string text)
+    private static Torch.MatmulPrecision ParsePrecision(string text) => AsCliInput(() => Torch.MatmulPrecisions.Parse(text));
+
+    private static FrozenWeightFormat ParseFrozenWeights(string text) => AsCliInput(() => FrozenWeightFormats.Parse(text));
+
+    private static T AsCliInput<T>(Func<T> parse)
     {
         try
         {
-            return Torch.MatmulPrecisions.Parse(text);
+            return parse();
         }
         catch (ArgumentException e)
         {

@@ -32,17 +32,25 @@ internal static class CheckpointTensors
         return sources;
     }
 
-    /// <summary>Reads every expected tensor (canonical name → stored name from <see cref="Map"/>) as <paramref name="dtype"/> on <paramref name="device"/>; nothing leaks if one fails.</summary>
+    /// <summary>
+    /// Reads every expected tensor (canonical name → stored name from <see cref="Map"/>) as <paramref name="dtype"/> on
+    /// <paramref name="device"/> — matrices (two or more dimensions) as <paramref name="matrixDType"/> when given — so a
+    /// frozen base can stay in BF16 while norms and biases keep the compute type. Each tensor is decoded in bounded
+    /// chunks straight into its destination and its mapped pages are released after, so loading holds no second copy
+    /// of the model; nothing leaks if one fails.
+    /// </summary>
     public static Dictionary<string, Tensor> Load(SafetensorsCheckpoint checkpoint, IReadOnlyDictionary<string, string> sources,
-        IEnumerable<(string Name, long[] Shape)> expected, ScalarType dtype, Device device)
+        IEnumerable<(string Name, long[] Shape)> expected, ScalarType dtype, Device device, ScalarType? matrixDType = null)
     {
         var parameters = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        var buffer = new float[ChunkElements];
         try
         {
             foreach (var (name, shape) in expected)
             {
-                using var values = tensor(checkpoint.ReadFloat32(sources[name]), shape);
-                parameters[name] = values.to(dtype, device).detach();
+                var target = empty(shape, shape.Length >= 2 && matrixDType is { } m ? m : dtype, device);
+                parameters[name] = target;
+                Fill(checkpoint, sources[name], target, buffer);
             }
             return parameters;
         }
@@ -51,5 +59,24 @@ internal static class CheckpointTensors
             foreach (var t in parameters.Values) t.Dispose();
             throw;
         }
+    }
+
+    private const int ChunkElements = 1 << 22;
+
+    private static void Fill(SafetensorsCheckpoint checkpoint, string stored, Tensor target, float[] buffer)
+    {
+        using var _ = no_grad();
+        using var flat = target.view(-1);
+        var count = flat.numel();
+        for (long first = 0; first < count; first += buffer.Length)
+        {
+            var length = (int)Math.Min(buffer.Length, count - first);
+            checkpoint.ReadFloat32(stored, first, buffer.AsSpan(0, length));
+            using var chunk = tensor(buffer, new long[] { buffer.Length });
+            using var part = flat.narrow(0, first, length);
+            using var values = chunk.narrow(0, 0, length);
+            part.copy_(values);
+        }
+        checkpoint.Release(stored);
     }
 }

@@ -100,13 +100,14 @@ public sealed class LoraLayers : IDisposable
         }
     }
 
-    /// <summary><c>W + (α/r)·B·A</c> for <paramref name="weightName"/>, as float32 row-major values.</summary>
-    public float[] Merged(string weightName, Tensor weight)
+    /// <summary><c>W + (α/r)·B·A</c> for <paramref name="weightName"/>, as a new F32 tensor on the CPU (one weight's worth of memory).</summary>
+    public Tensor Merged(string weightName, Tensor weight)
     {
         var (a, b, _) = _byWeight[weightName];
         using var _ = no_grad();
-        using var merged = weight + b.matmul(a) * Options.Scale;
-        return TorchTensors.ToFloats(merged);
+        using var scope = NewDisposeScope();
+        var merged = weight.to(ScalarType.Float32) + b.matmul(a).to(ScalarType.Float32) * Options.Scale;
+        return merged.to(ScalarType.Float32, CPU).contiguous().MoveToOuterDisposeScope();
     }
 
     public void Dispose()

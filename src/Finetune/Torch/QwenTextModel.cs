@@ -12,7 +12,14 @@ public sealed record TextModelOptions
 {
     /// <summary>RMSNorm epsilon; null: the checkpoint's <c>rms_norm_eps</c>.</summary>
     public float? RmsEpsilon { get; init; }
+    /// <summary>The compute type: activations, norms, biases, LoRA adapters and (unless <see cref="WeightDType"/> says otherwise) the weights.</summary>
     public ScalarType DType { get; init; } = ScalarType.Float32;
+    /// <summary>
+    /// Storage type of the weight matrices (embedding, projections, output) when they differ from <see cref="DType"/>:
+    /// a frozen base held in BF16 takes half the memory of F32; each matrix product upcasts its weight to the compute
+    /// type (or multiplies in BF16 with <see cref="MatmulPrecision.Bf16"/>). Null: <see cref="DType"/>.
+    /// </summary>
+    public ScalarType? WeightDType { get; init; }
     public Device? Device { get; init; }
 }
 
@@ -64,8 +71,12 @@ public sealed class QwenTextModel : IDisposable
     public int DeepstackLayers => Config.Vision.DeepstackVisualIndexes.Count;
 
     /// <summary>Width of an image embedding row: the hidden size, plus one hidden-size slice per DeepStack layer (llama.cpp's n_embd_inp).</summary>
-    public int InputEmbeddingSize => Text.HiddenSize * (1 + DeepstackLayers);
+    public int InputEmbeddingSize => InputEmbeddingSizeOf(Config);
+
+    /// <summary><see cref="InputEmbeddingSize"/> from the configuration alone, before any weight is loaded.</summary>
+    public static int InputEmbeddingSizeOf(QwenVlConfig config) => config.Text.HiddenSize * (1 + config.Vision.DeepstackVisualIndexes.Count);
     public float RmsEpsilon { get; }
+    /// <summary>The compute type (activations, norms, LoRA adapters); the weight matrices may be stored narrower (<see cref="TextModelOptions.WeightDType"/>).</summary>
     public ScalarType DType { get; }
     public Device Device { get; }
     public bool Tied => !_parameters.ContainsKey(OutputName);
@@ -107,7 +118,7 @@ public sealed class QwenTextModel : IDisposable
 
         using var checkpoint = SafetensorsCheckpoint.Open(checkpointDirectory);
         var sources = CheckTensors(checkpointDirectory, checkpoint, text);
-        var parameters = CheckpointTensors.Load(checkpoint, sources, ExpectedTensors(text), options.DType, device);
+        var parameters = CheckpointTensors.Load(checkpoint, sources, ExpectedTensors(text), options.DType, device, options.WeightDType);
         return new QwenTextModel(config, parameters, options.RmsEpsilon ?? (float)text.RmsNormEps, options.DType, device);
     }
 
@@ -199,7 +210,7 @@ public sealed class QwenTextModel : IDisposable
     {
         using var scope = NewDisposeScope();
         long b = batch.Count, t = batch.Length, d = Text.HiddenSize;
-        var x = _parameters[EmbeddingName].index_select(0, batch.Tokens.reshape(-1)).reshape(b, t, d);
+        var x = _parameters[EmbeddingName].index_select(0, batch.Tokens.reshape(-1)).reshape(b, t, d).to(DType);
         Tensor? deepstack = null;
         if (batch.ImageRows is { } imageRows)
         {

@@ -43,7 +43,6 @@ public sealed class TrainerSession : IDisposable
         TorchRuntime.Initialize(options.Threads);
         torch.manual_seed((long)(options.Seed & long.MaxValue));
         var device = TorchRuntime.Device(options.Device);
-        _model = QwenTextModel.Load(options.ModelPath, new TextModelOptions { RmsEpsilon = options.RmsEpsilonValue(), Device = device });
         try
         {
             if (options.TrainVision)
@@ -51,6 +50,14 @@ public sealed class TrainerSession : IDisposable
                 _vision = QwenVisionModel.Load(options.ModelPath, new VisionModelOptions { Device = device });
                 _preprocessor = PreprocessorConfig.Load(options.ModelPath);
             }
+            // The examples are prepared (the served GGUF and projector loaded, images embedded) before the language
+            // model is, so the two never occupy memory at the same time: at 2B that is ≈ 4 GB less at the peak.
+            PrepareExamples(message, QwenTextModel.InputEmbeddingSizeOf(QwenVlConfig.Load(options.ModelPath)));
+            _model = QwenTextModel.Load(options.ModelPath, new TextModelOptions
+            {
+                RmsEpsilon = options.RmsEpsilonValue(), Device = device,
+                WeightDType = options.Mode == FineTuneMode.Lora && options.FrozenWeights == FrozenWeightFormat.Bf16 ? ScalarType.BFloat16 : null,
+            });
             _model.UseGradientCheckpointing(options.GradientCheckpointing);
             _vision?.UseGradientCheckpointing(options.GradientCheckpointing);
             if (options.Precision == MatmulPrecision.Bf16)
@@ -75,6 +82,8 @@ public sealed class TrainerSession : IDisposable
                 _trainable = [.. Sorted(_model.Parameters), .. VisionTrainable];
                 foreach (var (_, p) in _trainable) p.requires_grad_(true);
             }
+            if (options.Mode == FineTuneMode.Lora && options.FrozenWeights == FrozenWeightFormat.Bf16)
+                message?.Invoke("frozen weights: BF16 matrices, upcast one at a time for each product; adapters, gradients and optimizer state F32");
             _optimizer = new AdamWOptimizer(_trainable, new AdamWOptions { WeightDecay = options.WeightDecay });
             var languageTrainable = _trainable.Sum(t => t.Tensor.numel()) - VisionTrainable.Sum(t => t.Tensor.numel());
             message?.Invoke($"{options.Mode.ToString().ToLowerInvariant()} fine-tuning: {languageTrainable:N0} trainable of {_model.ParameterCount:N0} language-model parameters on {device.type.ToString().ToLowerInvariant()}, {options.Threads} threads");
@@ -82,7 +91,6 @@ public sealed class TrainerSession : IDisposable
                 message?.Invoke($"gradient checkpointing: each decoder layer{(_vision is null ? "" : " and vision block")} is recomputed in backward instead of keeping its activations");
             if (_vision is not null)
                 message?.Invoke($"vision tower trained: {VisionTrainable.Sum(t => t.Tensor.numel()):N0} trainable of {_vision.ParameterCount:N0} vision parameters; each image runs through it in every forward pass");
-            PrepareExamples(message);
         }
         catch
         {
@@ -114,7 +122,7 @@ public sealed class TrainerSession : IDisposable
 
     public long TotalSteps => (long)StepsPerEpoch * _options.Epochs;
 
-    private void PrepareExamples(Action<string>? message)
+    private void PrepareExamples(Action<string>? message, int inputEmbeddingSize)
     {
         var served = BaseModelFiles.Ensure(_options, message);
         using var model = LlamaModel.Load(served.LanguageModel, new LlamaModelOptions { GpuLayers = 0 });
@@ -127,8 +135,8 @@ public sealed class TrainerSession : IDisposable
         if (prompts.Options.ThinkingFormat == ThinkingFormat.ThinkingCheckpoint)
             message?.Invoke("Thinking checkpoint (its chat template opens <think>): rationale targets are its own \"<think>\\n…\\n</think>\\n\\n\" block, answers without one the empty block");
         var builder = new TrainingDataBuilder(model, projector, cache, prompts, preparer);
-        if (model.InputEmbeddingSize != _model.InputEmbeddingSize)
-            throw new InvalidDataException($"{served.LanguageModel}: embedding size {model.InputEmbeddingSize} differs from the checkpoint's {_model.InputEmbeddingSize}; it is not the same model.");
+        if (model.InputEmbeddingSize != inputEmbeddingSize)
+            throw new InvalidDataException($"{served.LanguageModel}: embedding size {model.InputEmbeddingSize} differs from the checkpoint's {inputEmbeddingSize}; it is not the same model.");
         foreach (var post in DatasetReader.Read(_options.DataPath, requireImagesExist: true))
         {
             var example = builder.Build(_options.DataPath, post);

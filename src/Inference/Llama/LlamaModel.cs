@@ -15,6 +15,9 @@ public sealed record LlamaModelOptions
 
     /// <summary>Memory-map the weights (fast, shared, read-only). Turn off to load into private memory.</summary>
     public bool UseMmap { get; init; } = true;
+
+    /// <summary>Load only the vocabulary (no weights): enough to tokenize, and cheap for a multi-GB model.</summary>
+    public bool VocabularyOnly { get; init; }
 }
 
 /// <summary>
@@ -50,6 +53,7 @@ public sealed class LlamaModel : IDisposable
         {
             GpuLayerCount = options.GpuLayers,
             LoadMode = options.UseMmap ? LLamaLoadMode.MemoryMap : LLamaLoadMode.None,
+            VocabOnly = options.VocabularyOnly,
         };
         using var capture = NativeLog.Capture();
         try

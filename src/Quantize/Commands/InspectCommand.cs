@@ -8,7 +8,10 @@ using Spectre.Console;
 
 namespace DynamicCot.Quantize.Commands;
 
-/// <summary><c>inspect FILE.gguf [--json]</c>: header, metadata and tensor table of any GGUF file.</summary>
+/// <summary>
+/// <c>inspect FILE.gguf [--json]</c>: header, metadata and tensor table of any GGUF file;
+/// <c>inspect MODEL.gguf --tokenize TEXT [--json]</c>: llama.cpp's token ids for a string.
+/// </summary>
 public static class InspectCommand
 {
     /// <summary>Array elements shown by default; tokenizer vocabularies have >150k and would drown everything else.</summary>
@@ -19,13 +22,23 @@ public static class InspectCommand
         var file = new Argument<FileInfo>("file") { Description = "The GGUF file to inspect." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of tables." };
         var allValues = new Option<bool>("--all-values") { Description = "Show every element of long arrays, not only the first few." };
-        var command = new Command("inspect", "Show the metadata and tensor table of a GGUF file.");
+        var tokenize = new Option<string>("--tokenize")
+        {
+            Description = "Print the token ids llama.cpp gives this text with the model's vocabulary (after NFC normalisation, special-token text parsed), instead of the tables.",
+        };
+        var command = new Command("inspect", "Show the metadata and tensor table of a GGUF file, or the token ids of a text.");
         command.Arguments.Add(file);
         command.Options.Add(json);
         command.Options.Add(allValues);
+        command.Options.Add(tokenize);
         command.SetAction(parse =>
         {
             var path = parse.GetValue(file)!.FullName;
+            if (parse.GetValue(tokenize) is { } text)
+            {
+                InspectTokens.Write(path, text, parse.GetValue(json), Console.Out);
+                return CliApplication.ExitOk;
+            }
             using var gguf = GgufFile.Open(path);
             var limit = parse.GetValue(allValues) ? int.MaxValue : ArrayPreview;
             if (parse.GetValue(json))

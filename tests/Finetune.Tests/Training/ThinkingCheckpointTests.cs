@@ -62,11 +62,11 @@ public sealed class ThinkingCheckpointTests(ThinkingCheckpointModel thinking, Ti
     [Fact]
     public async Task Served_prompts_equal_the_thinking_templates_rendering_token_for_token()
     {
-        using var fixture = JsonDocument.Parse(File.ReadAllText(Path.Combine(TestPaths.RepositoryRoot, "tests", "Quantize.Tests", "Fixtures", "thinking-chat-template-rendering.json")));
+        using var fixture = JsonDocument.Parse(File.ReadAllText(Path.Combine(TestPaths.RepositoryRoot, "tests", "ModelFiles.Tests", "Fixtures", "thinking-chat-template-rendering.json")));
         var root = fixture.RootElement;
         var defaults = new KeyphrasePromptOptions();
         Assert.True(defaults.Instruction == root.GetProperty("instruction").GetString() && defaults.SystemMessage == root.GetProperty("system").GetString(),
-            "The prompt's instruction or system message changed: re-run tests/Quantize.Tests/Fixtures/render-chat-template.mjs.");
+            "The prompt's instruction or system message changed: re-run tests/ModelFiles.Tests/Fixtures/render-chat-template.mjs.");
         Assert.True(Qwen3VlChatTemplates.Thinking == File.ReadAllText(Path.Combine(TestPaths.RepositoryRoot, "src", "ModelFiles", "Qwen", "Templates", "qwen3-vl-thinking.jinja")));
         var keyphrases = root.GetProperty("keyphrases").EnumerateArray().Select(k => k.GetString()!).ToArray();
         var reasoning = root.GetProperty("reasoning").GetString()!;
