@@ -1,17 +1,21 @@
 using System.CommandLine;
 using System.Text.Json;
 using DynamicCot.Llama;
+using DynamicCot.ModelFiles.Qwen;
 using Spectre.Console;
 
 namespace DynamicCot.Cli;
 
-/// <summary><c>info</c>: which engine build is loaded (CPU variant, path), its thread and OpenMP settings, and its devices.</summary>
+/// <summary>
+/// <c>info</c>: which engine build is loaded (CPU variant, path), its thread and OpenMP settings, its devices, and the
+/// model families the tools support with what has been verified for each.
+/// </summary>
 public static class InfoCommand
 {
     public static Command Create()
     {
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of tables." };
-        var command = new Command("info", "Show the native engine build (CPU variant, path), thread/wait settings, system info and devices.");
+        var command = new Command("info", "Show the native engine build (CPU variant, path), thread/wait settings, system info, devices and the supported model families.");
         command.Options.Add(json);
         EngineOptions.AddTo(command);
         command.SetAction(parse =>
@@ -38,7 +42,11 @@ public static class InfoCommand
                     gpuOffload = LlamaBackend.SupportsGpuOffload(),
                     systemInfo,
                     devices = devices.Select(d => new { name = d.Name, bufferType = d.BufferType }),
-                }, new JsonSerializerOptions { WriteIndented = true }));
+                    families = SupportedFamilies.All.Select(f => new
+                    {
+                        name = f.Name, arch = f.CommandLineName, checkpoints = f.Checkpoints, variants = f.Variants, llamaCpp = f.LlamaCpp, verified = f.Verified,
+                    }),
+                }, new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
                 return CliApplication.ExitOk;
             }
 
@@ -57,6 +65,12 @@ public static class InfoCommand
             foreach (var d in devices)
                 table.AddRow(Markup.Escape(d.Name), Markup.Escape(d.BufferType));
             AnsiConsole.Write(table);
+
+            // One paragraph per family: the verified text is long, and a table column would wrap its name apart.
+            AnsiConsole.MarkupLine("[bold]supported model families[/]");
+            foreach (var f in SupportedFamilies.All)
+                AnsiConsole.MarkupLine($"[bold]{Markup.Escape(f.Name)} ({f.CommandLineName})[/] {Markup.Escape(string.Join(", ", f.Variants))}: "
+                    + $"{Markup.Escape(f.Checkpoints)}; llama.cpp {Markup.Escape(f.LlamaCpp)}. [grey]Verified: {Markup.Escape(f.Verified)}.[/]");
             return CliApplication.ExitOk;
         });
         return command;

@@ -113,7 +113,8 @@ public sealed record QwenVlConfig
                 return candidate;
         }
         throw root.Error(modelType is null ? "architectures" : "model_type",
-            $"not a Qwen2-VL, Qwen2.5-VL or Qwen3-VL checkpoint (architectures [{string.Join(", ", classes)}], model_type {modelType ?? "missing"})");
+            $"not a checkpoint of a supported family (architectures [{string.Join(", ", classes)}], model_type {modelType ?? "missing"}); supported: "
+            + $"{Qwen.SupportedFamilies.Names} — {Qwen.SupportedFamilies.ArchitectureClasses}");
     }
 
     /// <summary>Writes <c>config.json</c> (flat layout) to <paramref name="path"/> (a file path).</summary>

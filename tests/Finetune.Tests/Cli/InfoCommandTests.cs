@@ -32,6 +32,30 @@ public sealed class InfoCommandTests
     }
 
     [Fact]
+    public void Info_lists_the_supported_families_with_what_was_verified_for_each()
+    {
+        var families = Info().GetProperty("families").EnumerateArray().ToList();
+        Assert.Equal(["Qwen2-VL", "Qwen2.5-VL", "Qwen3-VL"], families.Select(f => f.GetProperty("name").GetString()));
+        foreach (var family in families)
+        {
+            // The spelling shown is the one `tiny --arch` takes, and names the family shown.
+            var arch = family.GetProperty("arch").GetString()!;
+            Assert.Equal(family.GetProperty("name").GetString(), ModelFiles.Qwen.QwenVlProjector.DisplayName(ModelFiles.Qwen.QwenVlProjector.Parse(arch)));
+            Assert.Contains("logits", family.GetProperty("verified").GetString());
+        }
+        var qwen3 = families[2];
+        Assert.Equal(["Instruct", "Thinking"], qwen3.GetProperty("variants").EnumerateArray().Select(v => v.GetString()));
+        Assert.Equal("qwen3vl + qwen3vl_merger", qwen3.GetProperty("llamaCpp").GetString());
+        Assert.Contains("Thinking", qwen3.GetProperty("verified").GetString());
+        Assert.Contains("DeepStack", qwen3.GetProperty("verified").GetString());
+        Assert.Equal(["Instruct"], families[0].GetProperty("variants").EnumerateArray().Select(v => v.GetString()));
+
+        var table = CliProcess.Finetune.Run("info");
+        Assert.True(table.ExitCode == 0, table.StdErr);
+        Assert.Contains("Qwen3-VL (qwen3vl)", table.StdOut);
+    }
+
+    [Fact]
     public void The_OpenMP_wait_policy_defaults_to_passive_and_a_users_choice_is_kept()
     {
         var unset = Info(new Dictionary<string, string> { ["OMP_WAIT_POLICY"] = "" });

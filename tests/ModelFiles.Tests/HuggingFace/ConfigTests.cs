@@ -105,7 +105,10 @@ public sealed class ConfigTests
         Assert.Equal("rope_scaling.mrope_section", mrope.Key);
 
         var notQwen = Assert.Throws<HfFileFormatException>(() => QwenVlConfig.Parse("""{"architectures": ["LlamaForCausalLM"], "model_type": "llama"}"""));
-        Assert.Contains("not a Qwen2-VL", notQwen.Message);
+        Assert.Contains("not a checkpoint of a supported family", notQwen.Message);
+        // The refusal names what is supported, from the one family list.
+        Assert.Contains("supported: Qwen2-VL, Qwen2.5-VL or Qwen3-VL (Instruct or Thinking)", notQwen.Message);
+        Assert.Contains("Qwen3VLForConditionalGeneration", notQwen.Message);
     }
 
     [Fact]
