@@ -15,6 +15,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT="$PWD"
 WORK="${WORK:-/tmp/dynamiccot-lora}"
+mkdir -p "$WORK"
 # The tools run from copies, so a rebuild in the work tree cannot swap an assembly under a running measurement.
 rm -rf "$WORK/cli-quantize" "$WORK/cli-finetune"
 cp -r "$ROOT/src/Quantize/bin/Debug/net10.0" "$WORK/cli-quantize"

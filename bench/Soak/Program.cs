@@ -54,7 +54,7 @@ using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{po
 var posts = File.ReadLines(Path.Combine(data, "vmu16_small_events", "data.jsonl"))
     .Select(l => JsonDocument.Parse(l).RootElement.GetProperty("text_raw").GetString()!).ToArray();
 var images = Directory.GetFiles(Path.Combine(data, "flickr10", "images"), "*.jpg").Select(File.ReadAllBytes).ToArray();
-var rss = new List<(double Seconds, long Kib)>();
+var rss = new List<(double Seconds, long Kib, long AnonKib)>();
 var clock = Stopwatch.StartNew();
 
 try
@@ -66,7 +66,7 @@ try
     {
         while (!sampling.IsCancellationRequested)
         {
-            rss.Add((clock.Elapsed.TotalSeconds, ReadRssKib(host.Id)));
+            rss.Add((clock.Elapsed.TotalSeconds, ReadRssKib(host.Id), ReadAnonymousKib(host.Id)));
             try { await Task.Delay(TimeSpan.FromSeconds(10), sampling.Token); } catch (OperationCanceledException) { }
         }
     });
@@ -123,6 +123,8 @@ try
         Console.WriteLine($"  status {group.Key}: {group.Count()} ({100.0 * group.Count() / requests:F1} %)");
     Console.WriteLine($"  200 latency p50 {Percentile(0.50):F0} ms, p95 {Percentile(0.95):F0} ms, max {ok.LastOrDefault():F0} ms");
     Console.WriteLine($"  RSS every 10 s (MiB): {string.Join(" ", rss.Select(r => r.Kib / 1024))}");
+    // Anonymous memory (heaps: the GC's and native allocations) apart from mapped files (libraries, the model).
+    Console.WriteLine($"  anonymous every 10 s (MiB): {string.Join(" ", rss.Select(r => r.AnonKib / 1024))}");
     Console.WriteLine($"  load at the end {File.ReadAllText("/proc/loadavg").Trim()}");
 }
 finally
@@ -155,6 +157,20 @@ static long ReadRssKib(int pid)
     try
     {
         var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]);
+    }
+    catch (IOException)
+    {
+        return 0;
+    }
+}
+
+// smaps_rollup's Anonymous: private memory not backed by a file (managed and native heaps), without the mapped model.
+static long ReadAnonymousKib(int pid)
+{
+    try
+    {
+        var line = File.ReadLines($"/proc/{pid}/smaps_rollup").First(l => l.StartsWith("Anonymous:", StringComparison.Ordinal));
         return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]);
     }
     catch (IOException)
