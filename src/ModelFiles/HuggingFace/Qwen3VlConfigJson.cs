@@ -107,11 +107,7 @@ internal static class Qwen3VlConfigJson
         Require(rope, "type", rope.OptionalString("type"), "default", "mrope");
         if (rope.OptionalBool("mrope_interleaved") != true)
             throw rope.Error("mrope_interleaved", "must be true: llama.cpp serves Qwen3-VL with interleaved M-RoPE only");
-        var mrope = rope.OptionalIntArray("mrope_section") ?? throw rope.Error("mrope_section", "is missing");
-        if (mrope.Count != 3 || mrope.Any(value => value < 0))
-            throw rope.Error("mrope_section", $"must be 3 non-negative integers, found [{string.Join(", ", mrope)}]");
-        if (mrope.Sum() * 2 != headDim)
-            throw rope.Error("mrope_section", $"[{string.Join(", ", mrope)}] sums to {mrope.Sum()}, expected head_dim/2 = {headDim / 2}");
+        var mrope = QwenVlTextConfig.ReadMropeSection(rope, headDim);
         // Interleaved layout: height takes rotary pairs 1, 4, 7, … below 3·h and width 2, 5, 8, … below 3·w.
         if (mrope[1] * 3 > headDim / 2 || mrope[2] * 3 > headDim / 2)
             throw rope.Error("mrope_section", $"[{string.Join(", ", mrope)}]: interleaved height/width sections need 3·section ≤ head_dim/2 = {headDim / 2}");
@@ -141,7 +137,7 @@ internal static class Qwen3VlConfigJson
             QkNorm = true,
             AttentionBias = false,
             BosTokenId = text.OptionalInt("bos_token_id"),
-            EosTokenId = text.Node["eos_token_id"] is JsonArray ? text.OptionalIntArray("eos_token_id")!.FirstOrDefault() : text.OptionalInt("eos_token_id"),
+            EosTokenId = QwenVlTextConfig.FirstTokenId(text, "eos_token_id"),
             HiddenAct = "silu",
         };
     }

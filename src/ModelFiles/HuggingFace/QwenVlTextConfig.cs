@@ -68,11 +68,7 @@ public sealed record QwenVlTextConfig
         var rope = section.OptionalObject("rope_scaling") ?? section.OptionalObject("rope_parameters")
             ?? root.OptionalObject("rope_scaling") ?? root.OptionalObject("rope_parameters")
             ?? throw section.Error("rope_scaling", "is missing (it carries mrope_section)");
-        var mrope = rope.OptionalIntArray("mrope_section") ?? throw rope.Error("mrope_section", "is missing");
-        if (mrope.Count != 3 || mrope.Any(value => value < 0))
-            throw rope.Error("mrope_section", $"must be 3 non-negative integers, found [{string.Join(", ", mrope)}]");
-        if (mrope.Sum() * 2 != hidden / heads)
-            throw rope.Error("mrope_section", $"[{string.Join(", ", mrope)}] sums to {mrope.Sum()}, expected head_dim/2 = {hidden / heads / 2}");
+        var mrope = ReadMropeSection(rope, headDim: hidden / heads);
 
         double eps = section.OptionalDouble("rms_norm_eps") ?? 1e-6;
         if (!(eps >= 0))
@@ -100,8 +96,22 @@ public sealed record QwenVlTextConfig
         };
     }
 
+    /// <summary>
+    /// <c>mrope_section</c>: how many rotary pairs of each head go to time, height and width; they must cover the head
+    /// (sum = head_dim/2), as llama.cpp's M-RoPE reads them.
+    /// </summary>
+    internal static IReadOnlyList<int> ReadMropeSection(JsonObjectReader rope, int headDim)
+    {
+        var mrope = rope.OptionalIntArray("mrope_section") ?? throw rope.Error("mrope_section", "is missing");
+        if (mrope.Count != 3 || mrope.Any(value => value < 0))
+            throw rope.Error("mrope_section", $"must be 3 non-negative integers, found [{string.Join(", ", mrope)}]");
+        if (mrope.Sum() * 2 != headDim)
+            throw rope.Error("mrope_section", $"[{string.Join(", ", mrope)}] sums to {mrope.Sum()}, expected head_dim/2 = {headDim / 2}");
+        return mrope;
+    }
+
     /// <summary>Token ids are sometimes lists (several end tokens); the first is the canonical one.</summary>
-    private static int? FirstTokenId(JsonObjectReader reader, string key) =>
+    internal static int? FirstTokenId(JsonObjectReader reader, string key) =>
         reader.Node[key] is JsonArray ? reader.OptionalIntArray(key)!.FirstOrDefault() : reader.OptionalInt(key);
 
     internal void WriteTo(JsonObject root)

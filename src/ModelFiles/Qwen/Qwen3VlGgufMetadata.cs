@@ -42,23 +42,7 @@ internal static class Qwen3VlGgufMetadata
         foreach (var index in vision.DeepstackVisualIndexes)
             deepstack[index] = true;
 
-        writer.AddString("general.architecture", "clip");
-        writer.AddString("general.type", "mmproj");
-        writer.AddString("general.name", name);
-        writer.AddUInt32("general.file_type", (uint)type.ToFileType());
-        writer.AddBool("clip.has_vision_encoder", true);
-        writer.AddString("clip.projector_type", config.Architecture.ProjectorType());
-        writer.AddUInt32("clip.vision.projection_dim", (uint)config.Text.HiddenSize);
-        writer.AddUInt32("clip.vision.image_size", (uint)(side * vision.PatchSize));
-        writer.AddUInt32("clip.vision.patch_size", (uint)vision.PatchSize);
-        writer.AddUInt32("clip.vision.embedding_length", (uint)vision.EmbedDim);
-        writer.AddUInt32("clip.vision.feed_forward_length", (uint)vision.IntermediateSize);
-        writer.AddUInt32("clip.vision.block_count", (uint)vision.Depth);
-        writer.AddUInt32("clip.vision.attention.head_count", (uint)vision.NumHeads);
-        writer.AddFloat32("clip.vision.attention.layer_norm_epsilon", (float)config.Text.RmsNormEps);
-        writer.AddArray<float>("clip.vision.image_mean", preprocessor.ImageMean.Select(v => (float)v).ToArray());
-        writer.AddArray<float>("clip.vision.image_std", preprocessor.ImageStd.Select(v => (float)v).ToArray());
-        writer.AddUInt32("clip.vision.spatial_merge_size", (uint)vision.SpatialMergeSize);
+        QwenVlGgufConverter.WriteProjectorKeys(writer, config, preprocessor, type, name, imageSize: side * vision.PatchSize);
         writer.AddBool("clip.use_gelu", true);
         writer.AddArray<bool>("clip.vision.is_deepstack_layers", deepstack);
     }

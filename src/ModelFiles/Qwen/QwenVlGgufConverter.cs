@@ -178,6 +178,21 @@ public static class QwenVlGgufConverter
     private static void WriteProjectorMetadata(GgufWriter writer, QwenVlConfig config, PreprocessorConfig preprocessor, GgufOutputType type, string name)
     {
         var vision = config.Vision;
+        WriteProjectorKeys(writer, config, preprocessor, type, name, imageSize: 560);
+        if (config.Architecture == QwenVlArchitecture.Qwen25Vl)
+        {
+            writer.AddBool("clip.use_silu", true);
+            writer.AddUInt32("clip.vision.n_wa_pattern", (uint)WindowAttentionPattern(vision));
+        }
+    }
+
+    /// <summary>
+    /// The <c>general.*</c> and <c>clip.vision.*</c> keys every Qwen-VL projector carries, in llama.cpp's converter's
+    /// order; the family's own keys follow. <paramref name="imageSize"/> is the side mtmd preprocesses to.
+    /// </summary>
+    internal static void WriteProjectorKeys(GgufWriter writer, QwenVlConfig config, PreprocessorConfig preprocessor, GgufOutputType type, string name, int imageSize)
+    {
+        var vision = config.Vision;
         writer.AddString("general.architecture", "clip");
         writer.AddString("general.type", "mmproj");
         writer.AddString("general.name", name);
@@ -185,7 +200,7 @@ public static class QwenVlGgufConverter
         writer.AddBool("clip.has_vision_encoder", true);
         writer.AddString("clip.projector_type", config.Architecture.ProjectorType());
         writer.AddUInt32("clip.vision.projection_dim", (uint)config.Text.HiddenSize);
-        writer.AddUInt32("clip.vision.image_size", 560);
+        writer.AddUInt32("clip.vision.image_size", (uint)imageSize);
         writer.AddUInt32("clip.vision.patch_size", (uint)vision.PatchSize);
         writer.AddUInt32("clip.vision.embedding_length", (uint)vision.EmbedDim);
         writer.AddUInt32("clip.vision.feed_forward_length", (uint)vision.IntermediateSize);
@@ -195,11 +210,6 @@ public static class QwenVlGgufConverter
         writer.AddArray<float>("clip.vision.image_mean", preprocessor.ImageMean.Select(v => (float)v).ToArray());
         writer.AddArray<float>("clip.vision.image_std", preprocessor.ImageStd.Select(v => (float)v).ToArray());
         writer.AddUInt32("clip.vision.spatial_merge_size", (uint)vision.SpatialMergeSize);
-        if (config.Architecture == QwenVlArchitecture.Qwen25Vl)
-        {
-            writer.AddBool("clip.use_silu", true);
-            writer.AddUInt32("clip.vision.n_wa_pattern", (uint)WindowAttentionPattern(vision));
-        }
     }
 
     /// <summary>Qwen2.5-VL runs full attention every n-th block; llama.cpp needs n, derived from <c>fullatt_block_indexes</c>.</summary>
